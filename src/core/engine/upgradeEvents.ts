@@ -1,0 +1,88 @@
+import type { CrashDump } from '../parse/crashDump';
+import type { ModemState, ModemVersionReport } from '../parse/modemVersion';
+
+/**
+ * The steps of a whole upgrade, board half then host half, with the words a person
+ * sees. One list so the panel, the CLI and the log view name steps alike.
+ */
+export const STEP_TITLES = {
+  'board-connect': 'Connect to the board',
+  'board-identify': 'Identify the board',
+  'push-files': 'Copy updater files to /flash',
+  'trigger': 'Start the updater on the board',
+  'mirror-handover': 'Switch the port to mirror mode',
+  'detect': 'Wake the modem and read its state',
+  'prepare': 'Prepare the modem for upgrade',
+  'recovery-boot': 'Reboot the modem into its updater',
+  'load-updater': 'Load updater.elf into the modem',
+  'transfer': 'Send the firmware',
+  'apply': 'Apply the staged firmware',
+  'await-upgrade': 'Wait for the modem to finish upgrading',
+  'boot-check': 'Check the modem boot mode',
+  'boot-app': 'Boot the new firmware',
+  'report': 'Read the modem version',
+  'crash-dump': 'Read the modem crash dump',
+} as const;
+
+export type StepId = keyof typeof STEP_TITLES;
+
+export type StepPhase = 'start' | 'waiting' | 'done' | 'fail' | 'skip';
+
+export type UpgradePath = 'on-the-fly' | 'fff' | 'recovery' | 'resume';
+
+export interface Diagnosis {
+  /** Stable id of the rule that matched, e.g. 'modem-silent-after-mirror'. */
+  cause: string;
+  /** One line: what went wrong. */
+  title: string;
+  /** What the user should do next. */
+  action: string;
+  /** The facts that made the rule match, for the report. */
+  evidence: string[];
+}
+
+export interface UpgradeErrorInfo {
+  code: string;
+  message: string;
+  action: string;
+  step?: StepId;
+}
+
+export type UpgradeEvent =
+  | { kind: 'step'; step: StepId; title: string; phase: StepPhase; detail?: string; atMs: number }
+  | {
+      kind: 'progress';
+      step: StepId;
+      /** Which file of the session (1-based) and its name. */
+      fileIndex: number;
+      fileName: string;
+      bytesDone: number;
+      bytesTotal: number;
+      /** Average payload rate so far, bytes per second. */
+      bytesPerSecond: number;
+      /** Estimated time to finish this file, ms (undefined until a rate is known). */
+      etaMs?: number;
+      atMs: number;
+    }
+  | { kind: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string; atMs: number }
+  | { kind: 'at'; command: string; reply: string; final: string; durationMs: number; atMs: number }
+  | { kind: 'unsolicited'; line: string; atMs: number }
+  | { kind: 'stp'; direction: 'tx' | 'rx'; summary: string; atMs: number }
+  | { kind: 'boardOutput'; line: string; atMs: number }
+  | { kind: 'plan'; path: UpgradePath; files: string[]; estimatedMs?: number; atMs: number }
+  | { kind: 'modemState'; state: ModemState; atMs: number }
+  | { kind: 'modemInfo'; phase: 'before' | 'after'; report: ModemVersionReport; atMs: number }
+  | { kind: 'crashDump'; dump: CrashDump; atMs: number }
+  | { kind: 'diagnosis'; diagnosis: Diagnosis; atMs: number }
+  | {
+      kind: 'result';
+      outcome: 'success' | 'failed' | 'cancelled';
+      message: string;
+      error?: UpgradeErrorInfo;
+      /** Where the board and modem stand now, in words, and how to continue. */
+      resumeHint?: string;
+      transcriptPath?: string;
+      atMs: number;
+    };
+
+export type UpgradeEventKind = UpgradeEvent['kind'];

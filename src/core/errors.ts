@@ -1,0 +1,102 @@
+/**
+ * Errors by cause. Each carries what a person needs: what happened (message), what to
+ * do next (`action`), and for wire errors the bytes seen last, so no failure is reduced
+ * to "failed".
+ */
+export abstract class ModemToolError extends Error {
+  abstract readonly code: string;
+  /** What the user should do next, in one or two sentences. */
+  readonly action: string;
+  /** Engine step in progress when it happened, filled in by the engine. */
+  step?: string;
+
+  constructor(message: string, action: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.action = action;
+  }
+}
+
+export class OperationAbortedError extends ModemToolError {
+  readonly code = 'aborted';
+  constructor(reason?: unknown) {
+    super(
+      `Cancelled${reason instanceof Error ? `: ${reason.message}` : typeof reason === 'string' ? `: ${reason}` : ''}.`,
+      'Run the command again when ready; the tool detects where the modem stands.',
+    );
+  }
+}
+
+/** A read whose deadline passed before a complete frame arrived. */
+export class ReadTimeoutError extends ModemToolError {
+  readonly code = 'timeout';
+  constructor(
+    readonly label: string,
+    readonly waitedMs: number,
+    /** Bytes that had arrived but did not make a complete frame (may be empty). */
+    readonly lastBytes: Uint8Array,
+  ) {
+    super(
+      `No complete ${label} within ${Math.round(waitedMs)} ms` +
+        (lastBytes.length ? ` (${lastBytes.length} stray bytes received)` : ' (the line stayed silent)') +
+        '.',
+      'Check that the board is powered and in mirror mode, then power-cycle it (unplug, plug back) and retry.',
+    );
+  }
+}
+
+export type PortCloseReason = 'closed' | 'vanished';
+
+/** The port went away under a read or write: closed by us, or unplugged. */
+export class PortClosedError extends ModemToolError {
+  readonly code = 'port-closed';
+  constructor(
+    readonly portPath: string,
+    readonly reason: PortCloseReason,
+  ) {
+    super(
+      reason === 'vanished'
+        ? `The serial port ${portPath} disappeared (board unplugged or reset).`
+        : `The serial port ${portPath} is closed.`,
+      reason === 'vanished'
+        ? 'Check the USB cable and the board power, plug it back in, then run the command again; it resumes from where the modem stands.'
+        : 'Open the port again and retry.',
+    );
+  }
+}
+
+export type PortOpenFailure = 'busy' | 'missing' | 'permission' | 'other';
+
+export class PortOpenError extends ModemToolError {
+  readonly code = 'port-open';
+  constructor(
+    readonly portPath: string,
+    readonly failure: PortOpenFailure,
+    detail: string,
+    action: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Cannot open serial port ${portPath}: ${detail}`, action, options);
+  }
+}
+
+/** Bytes arrived that cannot be what the protocol says comes next. */
+export class ProtocolError extends ModemToolError {
+  readonly code = 'protocol';
+  constructor(
+    message: string,
+    action: string,
+    readonly lastBytes: Uint8Array = new Uint8Array(0),
+  ) {
+    super(message, action);
+  }
+}
+
+/** Bad input from the user (a file, an option) refused before touching the board. */
+export class UsageError extends ModemToolError {
+  readonly code = 'usage';
+}
+
+export function isModemToolError(error: unknown): error is ModemToolError {
+  return error instanceof ModemToolError;
+}
