@@ -1,0 +1,24 @@
+/** One `pycom-modem <name>` subcommand. Each lives in its own file under src/cli/commands/. */
+export interface CliContext {
+  /** Arguments after the command name. */
+  argv: string[];
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** stdout is a terminal: progress bars allowed. */
+  isTTY: boolean;
+  /** stdin is a terminal: prompts allowed. */
+  canPrompt: boolean;
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CliCommand {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Full usage text for `pycom-modem help <name>`. */
+  usage: string;
+  /** Returns the process exit code: 0 only on success. */
+  run(context: CliContext): Promise<number>;
+}
