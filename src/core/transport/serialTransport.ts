@@ -1,3 +1,4 @@
+import { realpathSync, stat } from 'node:fs';
 import type { SerialPort as SerialPortClass } from 'serialport';
 import { OperationAbortedError, PortClosedError } from '../errors';
 import { BufferedTransport } from './bufferedTransport';
@@ -16,6 +17,13 @@ import { SerialSettingsError, messageOf, toPortOpenError } from './serialErrors'
  * room, so it never meets that race; the drain per chunk costs a little throughput.
  */
 export const WRITE_CHUNK_BYTES = 1024;
+
+/**
+ * How often an open port checks that its device node still exists. The poller does not
+ * always report a hang-up (seen with a pty whose master closed on a loaded machine),
+ * while an unplugged USB adapter or board always loses its /dev node.
+ */
+export const PRESENCE_CHECK_INTERVAL_MS = 500;
 
 export interface SerialPortOpenerOptions {
   /** For tests of the advice text; defaults to the running platform. */
@@ -90,6 +98,7 @@ export class SerialTransport extends BufferedTransport {
   private released: Promise<void> | undefined;
   private writeChain: Promise<void> = Promise.resolve();
   private readonly pendingWrites = new Set<(error: Error) => void>();
+  private presenceTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly port: SerialPortClass,
@@ -104,9 +113,32 @@ export class SerialTransport extends BufferedTransport {
     // stream reports on its own (not through a callback) means the handle is unusable.
     port.on('error', () => this.portWentAway());
     this.onClose((reason) => {
+      if (this.presenceTimer) clearInterval(this.presenceTimer);
       const error = new PortClosedError(this.path, reason);
       for (const fail of [...this.pendingWrites]) fail(error);
     });
+    this.watchPresence(path);
+  }
+
+  private watchPresence(path: string): void {
+    // Windows COM ports have no node to look at.
+    if (!path.startsWith('/')) return;
+    let devicePath: string;
+    try {
+      devicePath = realpathSync(path);
+    } catch {
+      return;
+    }
+    this.presenceTimer = setInterval(() => {
+      stat(devicePath, (error) => {
+        if (error?.code === 'ENOENT' && this.isOpen) {
+          this.portWentAway();
+          void this.releaseHandle();
+        }
+      });
+    }, PRESENCE_CHECK_INTERVAL_MS);
+    // The check must never keep a finished CLI run alive.
+    this.presenceTimer.unref();
   }
 
   override async close(): Promise<void> {
