@@ -1,5 +1,105 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { ALL_COMMANDS } from './commands';
+import type { ModemCore } from './commands/modemCore';
+import type { ExtensionServices } from './commands/services';
+import { readSettings } from './commands/settings';
+import type { PortOwner } from './core/transport/portOwner';
+import { LOG_VIEW_ID, LogTreeProvider } from './views/logTree';
+import { mirrorSessionsToOutput } from './views/outputLog';
+import { PortLoans } from './views/portLoans';
+import { PortSelection } from './views/portSelection';
+import { PortStatusBar } from './views/portStatusBar';
+import { PortWatcher } from './views/portWatcher';
+import { SessionLog } from './views/sessionLog';
+import { UpgradePanelHost, registerUpgradePanelSerializer } from './views/upgradePanel';
 
-export function activate(_context: vscode.ExtensionContext): void {}
+/** Tests pass a fake core; the extension host gets the real one, loaded on first use. */
+export interface ActivationOverrides {
+  loadCore?: () => Promise<ModemCore>;
+}
 
-export function deactivate(): void {}
+let services: ExtensionServices | undefined;
+
+/**
+ * Builds the glue objects and registers them; nothing here touches a port or loads
+ * core, serial or simulator code (that happens inside the first command that needs it).
+ */
+export function activate(context: vscode.ExtensionContext, overrides: ActivationOverrides = {}): ExtensionServices {
+  const output = vscode.window.createOutputChannel('Pycom Modem', { log: true });
+  const sessions = new SessionLog();
+  const loadCore = overrides.loadCore ?? memoize(async () => (await import('./commands/coreLoader.js')).loadModemCore(context));
+  const owners = new Map<string, Promise<PortOwner>>();
+  const watcher = new PortWatcher(async () => (await loadCore()).listSerialPorts());
+  const selection = new PortSelection(context.workspaceState, () => readSettings().defaultPort);
+  const loans = new PortLoans();
+  const panel = new UpgradePanelHost(context.extensionUri, sessions, {
+    cancel: () => void vscode.commands.executeCommand('pycomModem.cancelOperation'),
+    copyReport: (sessionId) => void vscode.commands.executeCommand('pycomModem.copyDiagnosticReport', sessionId),
+    openTranscript: (sessionId) => void vscode.commands.executeCommand('pycomModem.showTranscript', sessionId),
+  });
+
+  const built: ExtensionServices = {
+    extensionUri: context.extensionUri,
+    extensionVersion: String((context.extension?.packageJSON as { version?: unknown } | undefined)?.version ?? 'dev'),
+    storageUri: context.globalStorageUri,
+    settings: readSettings,
+    sessions,
+    output,
+    selection,
+    loans,
+    watcher,
+    panel,
+    loadCore,
+    ownerFor(portPath) {
+      let owner = owners.get(portPath);
+      if (!owner) {
+        owner = (async () => {
+          const { PortOwner } = await import('./core/transport/portOwner.js');
+          return new PortOwner(await (await loadCore()).openerFor(portPath), portPath);
+        })();
+        owners.set(portPath, owner);
+        owner.catch(() => owners.delete(portPath));
+      }
+      return owner;
+    },
+    activeOperation: undefined,
+  };
+  services = built;
+
+  const tree = new LogTreeProvider(sessions);
+  context.subscriptions.push(
+    output,
+    selection,
+    watcher,
+    panel,
+    tree,
+    new PortStatusBar(selection, watcher),
+    registerUpgradePanelSerializer(panel),
+    vscode.window.createTreeView(LOG_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
+    { dispose: mirrorSessionsToOutput(sessions, output) },
+    { dispose: () => void Promise.all([...owners.values()].map((o) => o.then((owner) => owner.dispose(), () => undefined))) },
+    ...ALL_COMMANDS.map((command) =>
+      vscode.commands.registerCommand(command.id, (...args: unknown[]) => command.run(built, ...args)),
+    ),
+  );
+  // The status bar shows whether the selected board is plugged in; listing ports loads
+  // the serial module, so it starts after activation has returned.
+  if (selection.current) setTimeout(() => watcher.start(), 0);
+  return built;
+}
+
+export function deactivate(): void {
+  services?.activeOperation?.abort();
+  services = undefined;
+}
+
+function memoize<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load().catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
+    return loaded;
+  };
+}

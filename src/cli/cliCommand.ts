@@ -1,3 +1,5 @@
+import type { PortOpener } from '../core/transport/byteTransport';
+
 /** One `pycom-modem <name>` subcommand. Each lives in its own file under src/cli/commands/. */
 export interface CliContext {
   /** Arguments after the command name. */
@@ -8,9 +10,15 @@ export interface CliContext {
   isTTY: boolean;
   /** stdin is a terminal: prompts allowed. */
   canPrompt: boolean;
+  /** Where a prompt's answer is read from (only when canPrompt). */
+  stdin?: NodeJS.ReadableStream;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
+  /** Opens ports by path; the real serial ports when absent. Tests pass a memory registry. */
+  opener?: PortOpener;
+  /** `--verbose` was given (stripped from argv): more detail, stacks on errors. */
+  verbose?: boolean;
 }
 
 export interface CliCommand {

@@ -226,3 +226,39 @@ test('a queued command whose signal aborts gives up at once, while the running o
   assert.deepEqual(modem.received, ['AT+SMOD?\r\n', 'ATI1\r\n']);
   close();
 });
+
+test('a late reply to a timed-out probe, named by its echo, is skipped: the next command gets its own reply', async () => {
+  const skipped: string[] = [];
+  const { channel, close } = setUp(
+    (command) => {
+      // The modem was busy: it answers the first AT only after AT+SMOD? went out, then AT+SMOD? itself.
+      if (command === 'AT') return undefined;
+      if (command === 'AT+SMOD?') return ['AT\r\r\nOK\r\n', 'AT+SMOD?\r\r\n2\r\n\r\nOK\r\n'];
+      return undefined;
+    },
+    { onStaleReply: (command, stale) => skipped.push(`${command} skipped ${stale.echo}/${stale.final}`) },
+  );
+  const probe = await channel.command('AT', { timeoutMs: 40 }).catch((e) => e);
+  assert.ok(probe instanceof ReadTimeoutError);
+  assert.deepEqual(channel.awaitingLateReplies, ['AT']);
+  const reply = await channel.command('AT+SMOD?', { timeoutMs: 1000 });
+  assert.deepEqual(reply.lines, ['2'], 'the state line, not the late OK to AT');
+  assert.equal(reply.isOk, true);
+  assert.deepEqual(skipped, ['AT+SMOD? skipped AT/OK']);
+  close();
+});
+
+test('a late reply alone does not answer the next command: it still waits for its own, within the deadline', async () => {
+  const { channel, close } = setUp((command) => (command === 'AT+SMOD?' ? ['AT\r\r\nOK\r\n'] : undefined));
+  await channel.command('AT', { timeoutMs: 30 }).catch(() => undefined);
+  const error = await channel.command('AT+SMOD?', { timeoutMs: 80 }).catch((e) => e);
+  assert.ok(error instanceof ReadTimeoutError, String(error));
+  close();
+});
+
+test('without a timed-out command, a first info line that looks like an echo of another command is kept', async () => {
+  const { channel, close } = setUp((command) => (command === 'ATI1' ? ['\r\nAT+CGSN\r\nOK\r\n'] : undefined));
+  const reply = await channel.command('ATI1', { timeoutMs: 1000 });
+  assert.deepEqual(reply.lines, ['AT+CGSN']);
+  close();
+});

@@ -128,3 +128,29 @@ test('formatCrashDumpText gives a readable summary', () => {
   assert.match(text, /198 of 12118 bytes, 3 records, truncated/);
   assert.doesNotMatch(text, /[^\x20-\x7e\n]/);
 });
+
+test('formatCrashDumpText on the cut seed: the cut assertion text once, marked as cut', () => {
+  const text = formatCrashDumpText(parseCrashDump(seedHead));
+  assert.equal(text.match(/Assertion fai/g)?.length, 1, text);
+  assert.match(text, /^  Assertion fai…$/m);
+  assert.match(text, /98 of 12118 bytes, 3 records, truncated/);
+});
+
+test('formatCrashDumpText on a whole dump: no "N of M" where N counts the 4 length bytes M does not', () => {
+  const whole = seedCrashDump({ lengthIncludesHeader: false });
+  const dump = parseCrashDump(whole);
+  assert.equal(dump.receivedLength, 12122);
+  const text = formatCrashDumpText(dump);
+  assert.doesNotMatch(text, / of 12118 bytes/);
+  assert.match(text, /^  12122 bytes, 5 records$/m);
+  assert.doesNotMatch(text, /truncated/);
+});
+
+test('formatCrashDumpText: a message beside an assertion line without a File line is shown once each', () => {
+  const body = [...record(4, [...'Assertion failed\nwatchdog expired\0'].map((c) => c.charCodeAt(0)))];
+  const header = new Uint8Array(4);
+  new DataView(header.buffer).setUint32(0, body.length);
+  const text = formatCrashDumpText(parseCrashDump(concat(header, new Uint8Array(body))));
+  assert.equal(text.match(/Assertion failed/g)?.length, 1, text);
+  assert.equal(text.match(/watchdog expired/g)?.length, 1, text);
+});

@@ -4,7 +4,7 @@ import type { ByteTransport, Framer } from '../transport/byteTransport';
 import { latin1ToBytes } from '../transport/framers';
 import { GarbledReplyError } from './atErrors';
 import { countGarbageBytes, isFinalResultCode, isGarbledLine, splitCompleteLines, type AtReply } from './atReply';
-import { atReplyFramer, nonBlankLineFramer, type FramedAtReply } from './atReplyFramer';
+import { atReplyFramer, nonBlankLineFramer, type FramedAtReply, type StaleReply } from './atReplyFramer';
 import { binaryReplyFramer, type FramedBinaryReply } from './binaryReplyFramer';
 
 /**
@@ -15,6 +15,9 @@ export const DEFAULT_REPLY_TIMEOUT_MS = 10_000;
 
 /** A crash dump is tens of kilobytes: well under a second at 921600 baud, more at 115200. */
 export const DEFAULT_FILE_READ_TIMEOUT_MS = 30_000;
+
+/** Timed-out commands remembered for their late replies; a modem that never answers cannot grow the list. */
+export const MAX_REMEMBERED_LATE_COMMANDS = 8;
 
 /** Unsolicited lines kept for waitForLine; the oldest go first, a chatty modem cannot grow memory. */
 export const MAX_QUEUED_UNSOLICITED_LINES = 64;
@@ -32,6 +35,8 @@ export interface AtChannelOptions {
   onUnsolicited?: (line: string) => void;
   /** Input that was waiting before a command and was neither a reply nor an unsolicited line. */
   onStaleInput?: (bytes: Uint8Array) => void;
+  /** A late reply to an earlier, timed-out command, recognised by its echo and skipped while reading `command`'s. */
+  onStaleReply?: (command: string, stale: StaleReply) => void;
 }
 
 export interface AtCommandOptions {
@@ -51,6 +56,12 @@ export interface AtCommandOptions {
  */
 export class AtChannel {
   private readonly unsolicitedQueue: string[] = [];
+  /**
+   * Commands whose reply timed out, oldest first. The modem may still answer them: a
+   * late "AT" echo + OK once passed for the next command's reply (AT+SMOD? read "OK"
+   * with no state). With echo on, such a reply names its command and is skipped.
+   */
+  private readonly lateCommands: string[] = [];
   private turn: Promise<void> = Promise.resolve();
 
   constructor(
@@ -73,10 +84,13 @@ export class AtChannel {
       let framed: FramedAtReply;
       let durationMs: number;
       try {
-        ({ value: framed, durationMs } = await this.exchange(command, options.lineEnding ?? '\r\n', atReplyFramer(command), deadline, options.signal));
+        const framer = atReplyFramer(command, { lateEchoes: this.lateCommands });
+        ({ value: framed, durationMs } = await this.exchange(command, options.lineEnding ?? '\r\n', framer, deadline, options.signal));
       } catch (error) {
+        if (error instanceof ReadTimeoutError) this.rememberLate(command);
         throw this.reportFailure(command, timeoutToGarbled(command, error), sentAtMs);
       }
+      this.reportStaleReplies(framed.staleReplies, command);
       this.acceptUnsolicited(framed.unsolicited);
       const reply: AtReply = {
         command,
@@ -135,6 +149,27 @@ export class AtChannel {
       this.reportReply(reply, sentAtMs);
       return { data: reply.isOk ? framed.data : new Uint8Array(0), reply };
     });
+  }
+
+  /** Commands whose replies timed out and may still arrive, oldest first. */
+  get awaitingLateReplies(): readonly string[] {
+    return [...this.lateCommands];
+  }
+
+  private rememberLate(command: string): void {
+    const known = this.lateCommands.findIndex((late) => late.toUpperCase() === command.toUpperCase());
+    if (known !== -1) this.lateCommands.splice(known, 1);
+    this.lateCommands.push(command);
+    if (this.lateCommands.length > MAX_REMEMBERED_LATE_COMMANDS) this.lateCommands.shift();
+  }
+
+  /**
+   * Skipped late replies are only reported: the command stays remembered, since a
+   * probe sent several times may be answered several times (a reply that begins with
+   * another command's echo is never ours, so keeping it costs nothing).
+   */
+  private reportStaleReplies(staleReplies: readonly StaleReply[], command: string): void {
+    for (const stale of staleReplies) this.options.onStaleReply?.(command, stale);
   }
 
   /** Waits for an unsolicited line such as +SYSSTART (also one that arrived since the last command). */

@@ -64,6 +64,20 @@ function isTextStart(byte: number | undefined): boolean {
   return byte !== undefined && byte >= 0x20 && byte <= 0x7e;
 }
 
+/**
+ * The last run of digits in `text`, as a number. Found by walking back from the end: the
+ * regex `(\d+)\D*$` retried from every digit and took quadratic time on a long number.
+ */
+function lastNumberIn(text: string): number | undefined {
+  const isDigit = (i: number) => text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39;
+  let end = text.length;
+  while (end > 0 && !isDigit(end - 1)) end--;
+  if (end === 0) return undefined;
+  let start = end - 1;
+  while (start > 0 && isDigit(start - 1)) start--;
+  return Number(text.slice(start, end));
+}
+
 type FinalProbe = { final: string; end: number } | 'wait' | 'no';
 
 /** Is there a final result code line at `at` (after line breaks)? */
@@ -151,8 +165,7 @@ export function binaryReplyFramer(
           return { value, consumed: at };
         } else if (/^\+FSRDFILE\b/i.test(text)) {
           lines.push(text);
-          const announced = /(\d+)\D*$/.exec(text);
-          if (announced) infoLineLength = Number(announced[1]);
+          infoLineLength = lastNumberIn(text);
         } else if (isUnsolicitedDuring(text, command)) {
           unsolicited.push(text);
         } else {

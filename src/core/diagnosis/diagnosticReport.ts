@@ -26,7 +26,8 @@ export interface ReportBoard {
 
 export interface ReportFile {
   name: string;
-  size: number;
+  /** Undefined when the file could not be read (or only its name is known, from the plan). */
+  size?: number;
   kind: string;
 }
 
@@ -185,7 +186,7 @@ export function renderDiagnosticReport(input: DiagnosticReportInput): string {
   if (input.path) lines.push(`Path: ${input.path}`, '');
   if (input.files.length) {
     lines.push('| File | Size | Kind |', '| --- | ---: | --- |');
-    for (const file of input.files) lines.push(`| ${inlineText(file.name, 200)} | ${file.size} | ${inlineText(file.kind)} |`);
+    for (const file of input.files) lines.push(`| ${inlineText(file.name, 200)} | ${file.size ?? '?'} | ${inlineText(file.kind)} |`);
   } else {
     lines.push('(none)');
   }

@@ -47,6 +47,9 @@ export const MAX_PLAUSIBLE_CRASH_DUMP_BYTES = 16 * 1024 * 1024;
 
 const RECORD_HEADER_BYTES = 8;
 
+/** The File line comes right after "Assertion failed" (the captures' records are 936 and 308 bytes). */
+const ASSERTION_LOCATION_SEARCH_CHARS = 4096;
+
 function latin1Text(bytes: Uint8Array): string {
   let text = '';
   for (const byte of bytes) text += String.fromCharCode(byte);
@@ -140,7 +143,9 @@ function readKnownRecord(dump: CrashDump, record: CrashDumpRecord): void {
   } else if (tag === CRASH_DUMP_TAG.assertion && dump.assertionText === undefined) {
     const text = cString(data);
     dump.assertionText = text;
-    const location = /File:\s*([^\r\n]*?)@(\d+)/.exec(text);
+    // Searched near the start only: each "File:" makes the search scan to its line's end,
+    // so a babbling record of "File:File:…" took quadratic time (minutes for 1 MB).
+    const location = /File:\s*([^\r\n]*?)@(\d+)/.exec(text.slice(0, ASSERTION_LOCATION_SEARCH_CHARS));
     if (location) {
       dump.file = location[1]!.trim();
       dump.line = Number(location[2]);
@@ -159,19 +164,31 @@ export function formatCrashDumpText(dump: CrashDump): string {
   const lines: string[] = [];
   const firmware = dump.buildString !== undefined ? printable(dump.buildString) : dump.build !== undefined ? `build ${dump.build}` : 'unknown';
   lines.push(`Modem crash dump (firmware ${firmware})`);
+  const heading = dump.assertionText !== undefined ? firstLine(dump.assertionText) : undefined;
   if (dump.file !== undefined) lines.push(`  Assertion at ${printable(dump.file)}${dump.line !== undefined ? `, line ${dump.line}` : ''}`);
-  else if (dump.assertionText !== undefined) lines.push(`  ${printable(firstLine(dump.assertionText))}`);
-  if (dump.message !== undefined) lines.push(`  ${printable(firstLine(dump.message))}`);
-  const size =
-    dump.declaredTotalLength !== undefined
-      ? `${dump.receivedLength} of ${dump.declaredTotalLength} bytes`
-      : `${dump.receivedLength} bytes`;
-  lines.push(`  ${size}, ${dump.records.length} record${dump.records.length === 1 ? '' : 's'}${dump.isTruncated ? ', truncated' : ''}`);
+  else if (heading !== undefined) lines.push(`  ${printable(heading)}${dump.isTruncated && dump.assertionText === heading ? '…' : ''}`);
+  // Without a File line the message is the assertion text itself (the seed's "Assertion fai"): once is enough.
+  const message = dump.message !== undefined ? firstLine(dump.message) : undefined;
+  if (message !== undefined && !(dump.file === undefined && heading !== undefined && heading.includes(message))) {
+    lines.push(`  ${printable(message)}`);
+  }
+  lines.push(`  ${sizeText(dump)}, ${dump.records.length} record${dump.records.length === 1 ? '' : 's'}${dump.isTruncated ? ', truncated' : ''}`);
   const knownTags = new Set<number>(Object.values(CRASH_DUMP_TAG));
   const unknownTags = [...new Set(dump.records.map((record) => record.tag).filter((tag) => !knownTags.has(tag)))];
   if (unknownTags.length) lines.push(`  Other records: tag ${unknownTags.join(', ')}`);
   for (const warning of dump.warnings) lines.push(`  Note: ${warning}`);
   return lines.join('\n');
+}
+
+/**
+ * Received against announced, counted alike. `receivedLength` includes the 4-byte total
+ * itself, which the total may or may not count (the captures do not say): a whole dump of
+ * 12118 announced bytes arrives as 12122. Only a cut dump says "N of M"; a whole one
+ * (nothing missing) says how many bytes arrived.
+ */
+function sizeText(dump: CrashDump): string {
+  if (dump.declaredTotalLength === undefined || !dump.isTruncated) return `${dump.receivedLength} bytes`;
+  return `${dump.receivedLength} of ${dump.declaredTotalLength} bytes`;
 }
 
 function firstLine(text: string): string {

@@ -37,9 +37,10 @@ export type SmupgradeStatus = 'pending' | 'success' | 'fail';
  */
 export function parseSmupgradeStatus(lines: readonly string[]): { status: SmupgradeStatus; text: string } {
   for (const line of lines) {
-    const match = /^\s*\+SMUPGRADE:\s*(.*?)\s*$/i.exec(line);
+    // Trimmed in code: a lazy `(.*?)\s*$` backtracked quadratically on inner runs of spaces.
+    const match = /^\s*\+SMUPGRADE:(.*)$/i.exec(line);
     if (!match) continue;
-    const text = match[1]!;
+    const text = match[1]!.trim();
     if (/\bfail/i.test(text)) return { status: 'fail', text };
     if (/\bsuccess/i.test(text)) return { status: 'success', text };
     return { status: 'pending', text };

@@ -42,8 +42,13 @@ export interface ShowverInfo {
   components: Record<string, string>;
 }
 
-/** A `name : value` line of showver; the name may carry the active-bootloader `*`. */
-const SHOWVER_FIELD = /^\s*([A-Za-z][A-Za-z0-9 ]*?)\s*(\*)?\s*:\s*(.*?)\s*$/;
+/**
+ * A `name : value` line of showver; the name may carry the active-bootloader `*`. The
+ * name ends in a letter or digit and the value is trimmed in code: a name that could end
+ * in spaces before `\s*`, or a lazy value before `\s*$`, backtracked cubically on a long
+ * run of spaces (51 s for 4,000).
+ */
+const SHOWVER_FIELD = /^\s*([A-Za-z](?:[A-Za-z0-9 ]*[A-Za-z0-9])?)\s*(?:(\*)\s*)?:(.*)$/;
 const VERSION_AND_BUILD = /^(\S+)\s*\[(\d+)\]/;
 
 export function parseShowver(text: string): ShowverInfo {
@@ -59,7 +64,7 @@ export function parseShowver(text: string): ShowverInfo {
     if (!field) continue;
     const name = field[1]!;
     const isActive = field[2] === '*';
-    const value = field[3]!;
+    const value = field[3]!.trim();
     const bootloader = /^Bootloader\s*(\d+)$/i.exec(name);
     if (bootloader) {
       const parsed = VERSION_AND_BUILD.exec(value);

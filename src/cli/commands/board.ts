@@ -1,0 +1,187 @@
+import { basename } from 'node:path';
+import { UpgradeEngine } from '../../core/engine/upgradeEngine';
+import { formatBytes } from '../../core/engine/progressFigures';
+import { UsageError } from '../../core/errors';
+import { listDir, pushFile, removeFile, toRemotePath } from '../../core/board/boardFiles';
+import { identifyBoard } from '../../core/board/boardIdentity';
+import { pushModuleFolder } from '../../core/board/boardUpgradeTrigger';
+import { REPL_LINE, runFullUpgrade } from '../../core/board/fullUpgrade';
+import { RawRepl } from '../../core/repl/rawRepl';
+import type { PortOpener } from '../../core/transport/byteTransport';
+import { flagOption, parseCommandArgs, requirePort, stringOption, type ParsedArgs } from '../args';
+import type { CliCommand, CliContext } from '../cliCommand';
+import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, defaultTranscriptDir, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { writeJsonLine } from '../renderJson';
+
+const USAGE = `Usage: pycom-modem board <action> --port <path> [options]
+
+Talks to the board's MicroPython REPL (115200 baud, raw REPL).
+
+Actions:
+  info                          board model, firmware, LTE modem, sqnsupgrade, /flash space
+  ls [PATH]                     list a board folder (default /flash)
+  push FILE [--to PATH]         copy a file to /flash (verified by sha256 on the board)
+  rm PATH                       delete a board file
+  push-module FOLDER            copy the .py/.mpy files of FOLDER to /flash (sqnsupgrade
+                                for firmware before 1.20; the tool ships none)
+  upgrade FILE.dup [FILE2.dup]  the WHOLE upgrade: start the updater on the board, switch
+                                the same port to mirror mode, send the firmware
+      --updater updater.elf     recovery method: pushes updater.elf and runs FFH
+      --ffh auto|yes|no         recovery (FFH) on the board (default auto: with --updater)
+      --sqnsupgrade-dir DIR     copy sqnsupgrade from DIR first (firmware before 1.20)
+      --transcript-dir DIR      where the session log goes
+      --timeout-scale F         multiply every modem wait by F
+
+Options:
+  --port, -p <path>   serial port of the board (see \`pycom-modem ports\`)
+  --json              JSON output (one object, or one event per line for upgrade)`;
+
+export const boardCommand: CliCommand = {
+  name: 'board',
+  summary: 'Board REPL tasks: info, ls, push, rm, push-module, and the whole upgrade (board + modem).',
+  usage: USAGE,
+  async run(context) {
+    const args = parseCommandArgs('board', context.argv, {
+      ...PORT_OPTION,
+      ...JSON_OPTION,
+      ...TIMEOUT_SCALE_OPTION,
+      to: { type: 'string' },
+      updater: { type: 'string' },
+      ffh: { type: 'string' },
+      'sqnsupgrade-dir': { type: 'string' },
+      'transcript-dir': { type: 'string' },
+    });
+    const [action, ...operands] = args.positionals;
+    if (!action) throw new UsageError('pycom-modem board needs an action.', 'Run `pycom-modem help board` for the list.');
+    const portPath = requirePort(args, 'board');
+    const opener = openerFor(context);
+    const json = flagOption(args, 'json');
+    switch (action) {
+      case 'info':
+        return withRepl(opener, portPath, context, async (repl) => {
+          const identity = await identifyBoard(repl, { signal: context.signal });
+          if (json) writeJsonLine(context.stdout, identity);
+          else {
+            context.stdout.write(
+              [
+                `Board:        ${identity.machine} (${identity.uname.machine})`,
+                `Firmware:     ${identity.release} (${identity.uname.version})`,
+                `LTE modem:    ${identity.hasLteModem ? 'yes' : 'no (nothing to upgrade on this board)'}`,
+                `sqnsupgrade:  ${identity.hasSqnsupgrade ? 'available' : 'missing (firmware before 1.20): update the firmware or use push-module'}`,
+                `/flash:       ${formatBytes(identity.flashFreeBytes)} free of ${formatBytes(identity.flashTotalBytes)}`,
+                '',
+              ].join('\n'),
+            );
+          }
+          return 0;
+        });
+      case 'ls':
+        return withRepl(opener, portPath, context, async (repl) => {
+          const entries = await listDir(repl, operands[0] ?? '/flash', { signal: context.signal });
+          if (json) writeJsonLine(context.stdout, entries);
+          else for (const e of entries) context.stdout.write(`${e.isDir ? '       <dir>' : String(e.size).padStart(12)}  ${e.name}\n`);
+          return 0;
+        });
+      case 'rm':
+        return withRepl(opener, portPath, context, async (repl) => {
+          const path = need(operands[0], 'rm', 'the board path to delete');
+          const removed = await removeFile(repl, path, { signal: context.signal });
+          context.stdout.write(removed ? `Removed ${toRemotePath(path)}.\n` : `${toRemotePath(path)} was not there.\n`);
+          return 0;
+        });
+      case 'push':
+        return withRepl(opener, portPath, context, async (repl) => {
+          const localPath = need(operands[0], 'push', 'the file to copy');
+          const remotePath = stringOption(args, 'to') ?? `/flash/${basename(localPath)}`;
+          const started = performance.now();
+          const result = await pushFile(repl, {
+            localPath,
+            remotePath,
+            signal: context.signal,
+            onProgress: (done, total) => {
+              if (context.isTTY && !json) context.stdout.write(`\r${remotePath}: ${formatBytes(done)} of ${formatBytes(total)}   `);
+            },
+          });
+          if (json) writeJsonLine(context.stdout, result);
+          else {
+            const seconds = (performance.now() - started) / 1000;
+            context.stdout.write(
+              `${context.isTTY ? '\r' : ''}${result.remotePath}: ` +
+                (result.skipped
+                  ? `already on the board (same sha256), nothing sent.\n`
+                  : `${formatBytes(result.bytes)} copied and verified (sha256 ${result.sha256.slice(0, 16)}…) in ${seconds.toFixed(1)} s.\n`),
+            );
+          }
+          return 0;
+        });
+      case 'push-module':
+        return withRepl(opener, portPath, context, async (repl) => {
+          const folder = need(operands[0], 'push-module', 'the folder with the module files');
+          await pushModuleFolder(repl, folder, {
+            signal: context.signal,
+            onFile: (name, result) => context.stdout.write(`${name}: ${result.skipped ? 'already there' : `${formatBytes(result.bytes)} copied`}\n`),
+          });
+          return 0;
+        });
+      case 'upgrade':
+        return runBoardUpgrade(args, operands, portPath, opener, context);
+      default:
+        throw new UsageError(`pycom-modem board: no action named "${action}".`, 'Run `pycom-modem help board` for the list.');
+    }
+  },
+};
+
+function need(value: string | undefined, action: string, what: string): string {
+  if (!value) throw new UsageError(`pycom-modem board ${action} needs ${what}.`, 'Run `pycom-modem help board` for the usage.');
+  return value;
+}
+
+function parseFfh(text: string | undefined): 'auto' | boolean {
+  if (text === undefined || text === 'auto') return 'auto';
+  if (text === 'yes' || text === 'true') return true;
+  if (text === 'no' || text === 'false') return false;
+  throw new UsageError(`pycom-modem board upgrade: --ffh ${text} is not one of auto, yes, no.`, 'Use --ffh auto (default), yes or no.');
+}
+
+/** Opens the port, enters the raw REPL, runs the job, leaves the board at its friendly prompt and releases the port. */
+async function withRepl(opener: PortOpener, portPath: string, context: CliContext, job: (repl: RawRepl) => Promise<number>): Promise<number> {
+  const io = await opener.open(portPath, REPL_LINE, context.signal);
+  try {
+    const repl = await RawRepl.enter(io, { signal: context.signal });
+    const code = await job(repl);
+    await repl.exit({ signal: context.signal }).catch(() => undefined);
+    return code;
+  } finally {
+    await io.close().catch(() => undefined);
+  }
+}
+
+async function runBoardUpgrade(args: ParsedArgs, files: string[], portPath: string, opener: PortOpener, context: CliContext): Promise<number> {
+  if (files.length === 0) {
+    throw new UsageError('pycom-modem board upgrade needs the firmware file(s).', 'Pass the .dup file, e.g. `pycom-modem board upgrade --port /dev/ttyUSB0 CATM1-41065.dup`.');
+  }
+  const engine = new UpgradeEngine();
+  const detach = showEngineEvents(engine, context, { json: flagOption(args, 'json') });
+  try {
+    const updaterPath = stringOption(args, 'updater');
+    const folder = stringOption(args, 'sqnsupgrade-dir');
+    const timeouts = timeoutsFromArgs(args, 'board');
+    const outcome = await runFullUpgrade(
+      {
+        portPath,
+        opener,
+        files,
+        ffh: parseFfh(stringOption(args, 'ffh')),
+        ...(updaterPath ? { updaterPath } : {}),
+        ...(folder ? { sqnsupgradeFolder: folder } : {}),
+        ...(timeouts ? { timeouts } : {}),
+        transcriptDir: stringOption(args, 'transcript-dir') ?? defaultTranscriptDir(context.env),
+      },
+      { engine, signal: context.signal },
+    );
+    if (outcome.outcome === 'success') return 0;
+    return outcome.error?.code === 'usage' ? 2 : 1;
+  } finally {
+    detach();
+  }
+}

@@ -1,0 +1,67 @@
+import { UpgradeEngine } from '../../core/engine/upgradeEngine';
+import { hasFailure, renderPreflightText, runPreflight, type PreflightFacts } from '../../core/preflight/preflight';
+import { readPreflightFile } from '../../core/preflight/preflightFiles';
+import { flagOption, parseCommandArgs, stringOption } from '../args';
+import type { CliCommand } from '../cliCommand';
+import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { writeJsonLine } from '../renderJson';
+import { describeModemState } from '../renderText';
+
+export const checkCommand: CliCommand = {
+  name: 'check',
+  summary: 'Preflight: check firmware files (and, with --port, the modem) without upgrading anything.',
+  usage: `Usage: pycom-modem check [--updater updater.elf] FILE.dup [FILE2.dup] [--port <path>] [--json]
+
+Runs every check the upgrade runs before it changes the modem, one line each with
+pass / warn / fail and the reason: files present and readable, the right kind
+(.dup vs updater.elf) and a sane size, two-stage order, diff + updater.elf. With --port
+it also reads the modem's state, build and bootrom (the board must be in mirror mode)
+and checks a diff against the build, the path the upgrade will take and roughly how
+long it takes at the line rate.
+Exit status 0 when the upgrade would start, 2 when it would be refused.`,
+  async run(context) {
+    const args = parseCommandArgs('check', context.argv, {
+      ...PORT_OPTION,
+      ...JSON_OPTION,
+      ...TIMEOUT_SCALE_OPTION,
+      updater: { type: 'string' },
+    });
+    const json = flagOption(args, 'json');
+    const updaterPath = stringOption(args, 'updater');
+    const facts: PreflightFacts = {
+      firmware: await Promise.all(args.positionals.map(readPreflightFile)),
+      ...(updaterPath ? { updater: await readPreflightFile(updaterPath) } : {}),
+    };
+    const portPath = stringOption(args, 'port');
+    let modemLine: string | undefined;
+    if (portPath) {
+      const engine = new UpgradeEngine();
+      const detach = context.verbose && !json ? showEngineEvents(engine, context, { json: false }) : () => undefined;
+      try {
+        const timeouts = timeoutsFromArgs(args, 'check');
+        const info = await engine.info({ portPath, opener: openerFor(context), ...(timeouts ? { timeouts } : {}) }, context.signal);
+        const bootloader0Build = info.report.bootloaders.find((b) => b.slot === 0)?.build;
+        facts.modem = {
+          state: info.state,
+          ...(info.report.softwareBuild !== undefined ? { softwareBuild: info.report.softwareBuild } : {}),
+          ...(bootloader0Build !== undefined ? { bootloader0Build } : {}),
+          kind: info.report.kind,
+        };
+        facts.baudRate = info.baudRate;
+        modemLine = `Modem on ${portPath}: state ${describeModemState(info.state)}${info.report.softwareBuild !== undefined ? `, build ${info.report.softwareBuild}` : ''}, ${info.baudRate} baud`;
+      } finally {
+        detach();
+      }
+    }
+    const results = runPreflight(facts);
+    const isRefused = hasFailure(results);
+    if (json) {
+      writeJsonLine(context.stdout, { kind: 'preflight', results, ready: !isRefused, ...(facts.modem ? { modem: facts.modem } : {}) });
+    } else {
+      if (modemLine) context.stdout.write(`${modemLine}\n`);
+      context.stdout.write(`${renderPreflightText(results)}\n`);
+      if (!portPath) context.stdout.write('Add --port (board in mirror mode) to check the files against the modem.\n');
+    }
+    return isRefused ? 2 : 0;
+  },
+};

@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UpgradeEngine } from '../../core/engine/upgradeEngine';
+import { DEFAULT_UPGRADE_TIMEOUTS, type UpgradeTimeouts } from '../../core/engine/upgradeTimeouts';
+import { UsageError } from '../../core/errors';
+import type { ModemVersionReport } from '../../core/parse/modemVersion';
+import { runFullUpgrade, type BoardTimeouts } from '../../core/board/fullUpgrade';
+import { makeSyntheticUpdaterElf, writeSyntheticFirmware } from '../../sim/firmwareImage';
+import { isSimFault, SIM_FAULTS, type SimFault } from '../../sim/modem/modemFaults';
+import { createSimulatedGpy } from '../../sim/simulatedGpy';
+import { flagOption, numberOption, parseCommandArgs, stringListOption, stringOption } from '../args';
+import type { CliCommand } from '../cliCommand';
+import { JSON_OPTION, showEngineEvents } from '../cliSupport';
+import { writeJsonLine } from '../renderJson';
+
+/** Fast enough to finish well under a minute, slow enough to watch the progress. */
+const DEFAULT_TIME_SCALE = 0.02;
+/** The build the simulated modem runs before, and the one the demo installs. */
+const BUILD_BEFORE = 38638;
+const BUILD_AFTER = 41065;
+/** A full CAT-M1 image of a typical size: sent ON_THE_FLY, like the real thing. */
+const FULL_IMAGE_BYTES = 5_835_531;
+/** Waits that the simulator's own bookkeeping (not the scaled modem) may need; a busy machine gets room. */
+const MIN_SCALED_WAIT_MS = 3_000;
+/**
+ * Poll gaps and prescribed pauses scale down further. A wake-up probe keeps a floor:
+ * one that gives up before the (simulated) modem can answer leaves a late OK on the
+ * line, which is how AT replies get out of step.
+ */
+const SCALED_FLOORS_MS: Partial<Record<keyof UpgradeTimeouts, number>> = { pollIntervalMs: 10, wakeAttemptMs: 250, swbootFallbackDelayMs: 10 };
+
+function demoTimeouts(timeScale: number): UpgradeTimeouts {
+  const scaled = { ...DEFAULT_UPGRADE_TIMEOUTS };
+  for (const key of Object.keys(scaled) as (keyof UpgradeTimeouts)[]) {
+    const value = DEFAULT_UPGRADE_TIMEOUTS[key] * timeScale;
+    scaled[key] = Math.max(SCALED_FLOORS_MS[key] ?? MIN_SCALED_WAIT_MS, value);
+  }
+  return scaled;
+}
+
+function versionLine(report: ModemVersionReport | undefined): string {
+  if (!report) return 'unknown';
+  const lr = report.lrVersion ?? report.ati1?.find((l) => l.startsWith('LR')) ?? '';
+  return `${lr && !lr.startsWith('LR') ? `LR${lr}` : lr || report.softwareVersion || '?'} (build ${report.softwareBuild ?? '?'}, ${report.kind})`;
+}
+
+export const demoCommand: CliCommand = {
+  name: 'demo',
+  summary: 'Run a whole modem upgrade against a simulated GPy: no hardware, nothing to set up.',
+  usage: `Usage: pycom-modem demo [--time-scale F] [--recovery] [--fault NAME]... [--json]
+
+Creates a simulated GPy (MicroPython board + Sequans modem) in memory and runs the
+whole upgrade on it exactly as on a real board: the board's REPL, sqnsupgrade.uart(),
+mirror mode on the same port, then the firmware transfer to the modem and the version
+report before and after.
+
+Options:
+  --time-scale <F>   simulated time per real time (default ${DEFAULT_TIME_SCALE}; 1 = real modem timing, ~minutes)
+  --recovery         start from a modem in its recovery bootrom (state 0, old 33080 bootrom):
+                     updater.elf is copied to the board and the recovery method runs
+  --fault <name>     make the simulated modem fail (repeatable): ${SIM_FAULTS.join(', ')}
+  --json             one JSON event per line`,
+  async run(context) {
+    const args = parseCommandArgs('demo', context.argv, {
+      ...JSON_OPTION,
+      'time-scale': { type: 'string' },
+      recovery: { type: 'boolean' },
+      fault: { type: 'string', multiple: true },
+      'transcript-dir': { type: 'string' },
+    });
+    const timeScale = numberOption(args, 'demo', 'time-scale', { min: 0.0001, max: 1 }) ?? DEFAULT_TIME_SCALE;
+    const faults: SimFault[] = [];
+    for (const name of stringListOption(args, 'fault')) {
+      if (!isSimFault(name)) throw new UsageError(`pycom-modem demo: no fault named "${name}".`, `Use one of: ${SIM_FAULTS.join(', ')}.`);
+      faults.push(name);
+    }
+    const isRecovery = flagOption(args, 'recovery');
+    const json = flagOption(args, 'json');
+    const say = (text: string) => {
+      if (!json) context.stdout.write(`${text}\n`);
+    };
+
+    const dir = mkdtempSync(join(tmpdir(), 'pycom-modem-demo-'));
+    say(`Simulated GPy: Pycom firmware 1.20.2.r6, modem on build ${BUILD_BEFORE}${isRecovery ? ' in its recovery bootrom' : ''}` +
+      `${faults.length ? `, faults: ${faults.join(', ')}` : ''}; time scale ${timeScale}.`);
+    const gpy = await createSimulatedGpy({
+      timeScale,
+      // The board's line runs a little slower than the modem's so the REPL half stays readable.
+      board: { timeScale: Math.max(timeScale, 0.005) },
+      modem: {
+        build: BUILD_BEFORE,
+        ...(isRecovery ? { state: 0 as const, hasOldBootrom: true } : {}),
+        ...(faults.length ? { faults } : {}),
+      },
+    });
+    const engine = new UpgradeEngine();
+    const detach = showEngineEvents(engine, context, { json });
+    try {
+      const firmware = join(dir, `CATM1-${BUILD_AFTER}.dup`);
+      await writeSyntheticFirmware(firmware, { kind: 'full', network: 'CAT-M1', build: BUILD_AFTER, size: FULL_IMAGE_BYTES });
+      let updaterPath: string | undefined;
+      if (isRecovery) {
+        updaterPath = join(dir, 'updater.elf');
+        writeFileSync(updaterPath, makeSyntheticUpdaterElf());
+      }
+      const boardTimeouts: Partial<BoardTimeouts> = { triggerMs: Math.max(30_000, 300_000 * timeScale) };
+      const transcriptDir = stringOption(args, 'transcript-dir');
+      const startedMs = performance.now();
+      const outcome = await runFullUpgrade(
+        {
+          portPath: gpy.portPath,
+          opener: gpy.registry,
+          files: [firmware],
+          ...(updaterPath ? { updaterPath } : {}),
+          timeouts: demoTimeouts(timeScale),
+          boardTimeouts,
+          ...(transcriptDir ? { transcriptDir } : {}),
+        },
+        { engine, signal: context.signal },
+      );
+      const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
+      if (json) {
+        writeJsonLine(context.stdout, { kind: 'demoSummary', outcome: outcome.outcome, before: outcome.before, after: outcome.after, seconds: Number(seconds) });
+      } else {
+        say('');
+        say(`Demo ${outcome.outcome === 'success' ? 'finished' : outcome.outcome} in ${seconds} s.`);
+        say(`  Modem before: ${versionLine(outcome.before)}`);
+        say(`  Modem after:  ${versionLine(outcome.after)}`);
+      }
+      return outcome.outcome === 'success' ? 0 : 1;
+    } finally {
+      detach();
+      await gpy.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};

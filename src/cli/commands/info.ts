@@ -1,0 +1,38 @@
+import { UpgradeEngine } from '../../core/engine/upgradeEngine';
+import { flagOption, parseCommandArgs, requirePort } from '../args';
+import type { CliCommand } from '../cliCommand';
+import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { writeJsonLine } from '../renderJson';
+import { describeModemState, formatVersionReport } from '../renderText';
+
+export const infoCommand: CliCommand = {
+  name: 'info',
+  summary: "Show the modem's state, IMEI and firmware version (changes nothing).",
+  usage: `Usage: pycom-modem info --port <path> [--json] [--timeout-scale F]
+
+Wakes the modem (921600 baud, then 115200), reads AT+SMOD?, and, unless the modem
+is in its recovery bootrom, AT+CGSN, ATI1 and AT!="showver". The board must be in
+mirror mode. Nothing on the modem changes.`,
+  async run(context) {
+    const args = parseCommandArgs('info', context.argv, { ...PORT_OPTION, ...JSON_OPTION, ...TIMEOUT_SCALE_OPTION });
+    const portPath = requirePort(args, 'info');
+    const json = flagOption(args, 'json');
+    const engine = new UpgradeEngine();
+    // Text mode prints the summary itself; events only with --verbose.
+    const detach = json || context.verbose ? showEngineEvents(engine, context, { json }) : () => undefined;
+    try {
+      const timeouts = timeoutsFromArgs(args, 'info');
+      const info = await engine.info({ portPath, opener: openerFor(context), ...(timeouts ? { timeouts } : {}) }, context.signal);
+      if (json) {
+        writeJsonLine(context.stdout, { kind: 'info', ...info });
+      } else {
+        context.stdout.write(`Port            ${portPath} (${info.baudRate} baud)\n`);
+        context.stdout.write(`Modem state     ${describeModemState(info.state)}\n`);
+        for (const line of formatVersionReport(info.report)) context.stdout.write(`${line}\n`);
+      }
+      return 0;
+    } finally {
+      detach();
+    }
+  },
+};

@@ -1,0 +1,104 @@
+import { UsageError } from '../../core/errors';
+import type { ByteTransport } from '../../core/transport/byteTransport';
+import { isSimFault, SIM_FAULTS, type SimFault } from '../../sim/modem/modemFaults';
+import { serveModemOnTransport, MIRROR_BAUD } from '../../sim/modem/serveModem';
+import type { SimulatedModemOptions } from '../../sim/modem/simulatedModem';
+import { serveSimulatedGpyOnTransport } from '../../sim/simulatedGpy';
+import { flagOption, numberOption, parseCommandArgs, requirePort, stringListOption, stringOption } from '../args';
+import type { CliCommand } from '../cliCommand';
+import { JSON_OPTION, PORT_OPTION, openerFor } from '../cliSupport';
+import { writeJsonLine } from '../renderJson';
+
+/** The board's REPL speed; the simulated board switches to mirror mode by itself. */
+const REPL_BAUD = 115_200;
+
+export const simCommand: CliCommand = {
+  name: 'sim',
+  summary: 'Serve a simulated modem (or a whole simulated GPy) on a serial port, for trying the tool without hardware.',
+  usage: `Usage: pycom-modem sim --port <path> [options]
+
+Serves a simulated Sequans modem (as a board in mirror mode shows it) on <path>, one
+end of a pseudo-terminal pair, until stopped with Ctrl-C. Make a pair with:
+  socat -d -d pty,raw,echo=0,link=/tmp/modem-host pty,raw,echo=0,link=/tmp/modem-dev
+then run \`pycom-modem sim --port /tmp/modem-dev\` and, in another shell,
+\`pycom-modem upgrade --port /tmp/modem-host FILE.dup\`.
+
+Options:
+  --state 0|2|4        modem state: 0 recovery bootrom, 2 application (default), 4 interrupted upgrade
+  --build <N>          software build the modem runs (default 38638)
+  --network <name>     CAT-M1 (default) or NB-IoT
+  --old-bootrom        Bootloader0 is the old 33080 bootrom
+  --time-scale <F>     1 = real modem timing (default); 0.01 = a hundred times faster
+  --fault <name>       act out a failure (repeatable): ${SIM_FAULTS.join(', ')}
+  --board              serve a whole simulated GPy (REPL at 115200, sqnsupgrade, mirror mode) instead
+  --log                print what the simulator does on stderr
+  --json               print the ready line as JSON`,
+  async run(context) {
+    const args = parseCommandArgs('sim', context.argv, {
+      ...PORT_OPTION,
+      ...JSON_OPTION,
+      state: { type: 'string' },
+      build: { type: 'string' },
+      network: { type: 'string' },
+      'old-bootrom': { type: 'boolean' },
+      'time-scale': { type: 'string' },
+      fault: { type: 'string', multiple: true },
+      board: { type: 'boolean' },
+      log: { type: 'boolean' },
+    });
+    const portPath = requirePort(args, 'sim');
+    const state = numberOption(args, 'sim', 'state', { integer: true, min: 0, max: 4 });
+    if (state !== undefined && state !== 0 && state !== 2 && state !== 4) {
+      throw new UsageError(`pycom-modem sim: --state ${state} is not simulated.`, 'Use --state 0 (recovery), 2 (application) or 4 (interrupted upgrade).');
+    }
+    const build = numberOption(args, 'sim', 'build', { integer: true, min: 1 });
+    const timeScale = numberOption(args, 'sim', 'time-scale', { min: 0.00001, max: 100 });
+    const network = stringOption(args, 'network');
+    if (network !== undefined && network !== 'CAT-M1' && network !== 'NB-IoT') {
+      throw new UsageError(`pycom-modem sim: --network ${network} is not known.`, 'Use --network CAT-M1 or --network NB-IoT.');
+    }
+    const faults: SimFault[] = [];
+    for (const name of stringListOption(args, 'fault')) {
+      if (!isSimFault(name)) throw new UsageError(`pycom-modem sim: no fault named "${name}".`, `Use one of: ${SIM_FAULTS.join(', ')}.`);
+      faults.push(name);
+    }
+    const modemOptions: Omit<SimulatedModemOptions, 'unplug'> = {
+      ...(state !== undefined ? { state } : {}),
+      ...(build !== undefined ? { build } : {}),
+      ...(network ? { network } : {}),
+      ...(flagOption(args, 'old-bootrom') ? { hasOldBootrom: true } : {}),
+      ...(timeScale !== undefined ? { timeScale } : {}),
+      ...(faults.length ? { faults } : {}),
+      ...(flagOption(args, 'log') ? { log: (line: string) => context.stderr.write(`sim: ${line}\n`) } : {}),
+    };
+    const isBoard = flagOption(args, 'board');
+    const io = await openerFor(context).open(portPath, { baudRate: isBoard ? REPL_BAUD : MIRROR_BAUD, rtscts: false }, context.signal);
+    const closed = new Promise<void>((resolve) => {
+      if (!io.isOpen) resolve();
+      io.onClose(() => resolve());
+    });
+    let stop: () => Promise<void>;
+    try {
+      stop = isBoard ? await serveBoard(io, modemOptions, timeScale) : serveModemOnTransport(io, modemOptions).stop;
+    } catch (error) {
+      await io.close();
+      throw error;
+    }
+    const what = isBoard ? 'simulated GPy board' : 'simulated modem';
+    if (flagOption(args, 'json')) writeJsonLine(context.stdout, { kind: 'simReady', port: portPath, board: isBoard, ...modemOptions, log: undefined });
+    else context.stdout.write(`ready: ${what} on ${portPath} (state ${state ?? 2}, build ${build ?? 38638}). Press Ctrl-C to stop.\n`);
+    const aborted = new Promise<void>((resolve) => {
+      if (context.signal.aborted) resolve();
+      context.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await Promise.race([closed, aborted]);
+    await stop();
+    await io.close();
+    return 0;
+  },
+};
+
+async function serveBoard(io: ByteTransport, modem: Omit<SimulatedModemOptions, 'unplug'>, timeScale: number | undefined): Promise<() => Promise<void>> {
+  const served = await serveSimulatedGpyOnTransport(io, { ...(timeScale !== undefined ? { timeScale } : {}), modem });
+  return () => served.stop();
+}

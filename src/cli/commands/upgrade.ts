@@ -1,0 +1,192 @@
+import { evidenceFromEvents } from '../../core/diagnosis/evidence';
+import { continueCommand, newAttempt, readLastAttempt, writeLastAttempt, type LastAttempt } from '../../core/engine/lastAttempt';
+import { UpgradeEngine } from '../../core/engine/upgradeEngine';
+import type { UpgradeEvent } from '../../core/engine/upgradeEvents';
+import type { UpgradeTimeouts } from '../../core/engine/upgradeTimeouts';
+import { UsageError } from '../../core/errors';
+import type { ModemState } from '../../core/parse/modemVersion';
+import { flagOption, parseCommandArgs, requirePort, stringOption } from '../args';
+import type { CliCommand, CliContext } from '../cliCommand';
+import { renderCliReport, writeReportFile } from '../cliReport';
+import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, defaultTranscriptDir, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { askYesNo } from '../prompt';
+import { writeJsonLine } from '../renderJson';
+import { describeModemState } from '../renderText';
+
+interface UpgradeRun {
+  portPath: string;
+  files: string[];
+  updaterPath?: string;
+  transcriptDir: string;
+  timeouts?: Partial<UpgradeTimeouts>;
+  json: boolean;
+  reportPath?: string;
+}
+
+export const upgradeCommand: CliCommand = {
+  name: 'upgrade',
+  summary: 'Upgrade the modem firmware over a port in mirror mode (host half of the upgrade).',
+  usage: `Usage: pycom-modem upgrade --port <path> [--updater updater.elf] FILE.dup [FILE2.dup] [options]
+       pycom-modem upgrade --port <path>      (no file: continue an interrupted upgrade)
+
+Sends the firmware to the modem through a board already in mirror mode
+(sqnsupgrade.uart(...) printed "Going into MIRROR mode"; close that terminal first).
+The tool detects the modem's state and picks the method:
+  state 2 (application)  full image > 4 MiB: ON_THE_FLY; diff: FFF
+  state 4 (interrupted)  resumes the transfer
+  state 0 (recovery)     needs --updater updater.elf and the full image
+Two-stage upgrades: pass the -1 file then the -2 file.
+
+Each attempt's files are remembered (last-attempt.json in the transcript folder).
+Without a file, the tool reads the modem's state: in state 4 or 0 it names the files
+of the last attempt and the command that continues it (and offers to run it when
+stdin is a terminal).
+
+On failure it prints a diagnosis: the cause and what to do next.
+
+Options:
+  --port, -p <path>        serial port of the board (see \`pycom-modem ports\`)
+  --updater <file>         updater.elf, for a modem in recovery (state 0)
+  --report <file.md>       write a diagnostic report (Markdown, for a forum post or an issue)
+  --transcript-dir <dir>   where the session log goes (default: $PYCOM_MODEM_TRANSCRIPT_DIR or <tmp>/pycom-modem)
+  --json                   one JSON event per line on stdout
+  --timeout-scale <F>      multiply every wait by F (e.g. 2 for a slow modem)
+  --verbose                show every AT exchange; stacks on errors
+
+Exit status: 0 when the upgrade succeeded, 1 when it failed or was cancelled, 2 on a usage error
+(and when no file was given: nothing was sent).`,
+  async run(context) {
+    const args = parseCommandArgs('upgrade', context.argv, {
+      ...PORT_OPTION,
+      ...JSON_OPTION,
+      ...TIMEOUT_SCALE_OPTION,
+      updater: { type: 'string' },
+      report: { type: 'string' },
+      'transcript-dir': { type: 'string' },
+    });
+    const portPath = requirePort(args, 'upgrade');
+    const updaterPath = stringOption(args, 'updater');
+    const reportPath = stringOption(args, 'report');
+    const timeouts = timeoutsFromArgs(args, 'upgrade');
+    const run: Omit<UpgradeRun, 'files'> = {
+      portPath,
+      transcriptDir: stringOption(args, 'transcript-dir') ?? defaultTranscriptDir(context.env),
+      json: flagOption(args, 'json'),
+      ...(updaterPath ? { updaterPath } : {}),
+      ...(reportPath ? { reportPath } : {}),
+      ...(timeouts ? { timeouts } : {}),
+    };
+    if (args.positionals.length === 0) return offerResume(context, run);
+    return runUpgrade(context, { ...run, files: args.positionals });
+  },
+};
+
+async function runUpgrade(context: CliContext, run: UpgradeRun): Promise<number> {
+  const previous = await readLastAttempt(run.transcriptDir);
+  const attempt = newAttempt(run.portPath, run.files, run.updaterPath);
+  await saveAttempt(context, run, attempt);
+  const engine = new UpgradeEngine();
+  const events: UpgradeEvent[] = [];
+  const stopRecording = engine.events.on((event) => events.push(event));
+  const detach = showEngineEvents(engine, context, { json: run.json });
+  try {
+    const outcome = await engine.upgrade(
+      {
+        portPath: run.portPath,
+        opener: openerFor(context),
+        files: run.files,
+        ...(run.updaterPath ? { updaterPath: run.updaterPath } : {}),
+        transcriptDir: run.transcriptDir,
+        ...(run.timeouts ? { timeouts: run.timeouts } : {}),
+      },
+      context.signal,
+    );
+    const wasRefused = outcome.error?.code === 'usage';
+    // A refused command line changed nothing: the attempt worth continuing is still the previous one.
+    if (wasRefused && previous) {
+      await saveAttempt(context, run, previous);
+    } else {
+      const stateAfter = evidenceFromEvents(events).modemStateAfter;
+      await saveAttempt(context, run, {
+        ...attempt,
+        outcome: outcome.outcome,
+        ...(outcome.path ? { path: outcome.path } : {}),
+        ...(stateAfter !== undefined ? { modemStateAfter: stateAfter } : {}),
+        ...(outcome.resumeHint ? { resumeHint: outcome.resumeHint } : {}),
+        ...(outcome.transcriptPath ? { transcriptPath: outcome.transcriptPath } : {}),
+      });
+    }
+    if (run.reportPath) {
+      await writeReportFile(run.reportPath, await renderCliReport(events, { portPath: run.portPath, files: [...(run.updaterPath ? [run.updaterPath] : []), ...run.files] }));
+      if (run.json) writeJsonLine(context.stdout, { kind: 'report', path: run.reportPath });
+      else context.stdout.write(`Diagnostic report: ${run.reportPath}\n`);
+    } else if (outcome.outcome !== 'success' && !run.json) {
+      context.stdout.write('For a forum post or an issue, run again with --report report.md (or see the transcript).\n');
+    }
+    if (outcome.outcome === 'success') return 0;
+    return wasRefused ? 2 : 1;
+  } finally {
+    detach();
+    stopRecording();
+  }
+}
+
+/** The record is a convenience: failing to write it is a warning, never a reason to stop. */
+async function saveAttempt(context: CliContext, run: UpgradeRun, attempt: LastAttempt): Promise<void> {
+  try {
+    await writeLastAttempt(run.transcriptDir, attempt);
+  } catch (error) {
+    const message = `Cannot remember this attempt's files in ${run.transcriptDir}: ${(error as Error).message}`;
+    if (run.json) writeJsonLine(context.stdout, { kind: 'log', level: 'warn', message, atMs: Date.now() });
+    else context.stderr.write(`warning: ${message}\n`);
+  }
+}
+
+/**
+ * `upgrade --port P` with no file: if the modem sits in upgrade mode (4) or its bootrom
+ * (0), an earlier upgrade was interrupted; name the files it used and the command that
+ * continues it. Nothing is sent but AT, AT+SMOD? and the version queries.
+ */
+async function offerResume(context: CliContext, run: Omit<UpgradeRun, 'files'>): Promise<number> {
+  const last = await readLastAttempt(run.transcriptDir);
+  const engine = new UpgradeEngine();
+  const detach = run.json || context.verbose ? showEngineEvents(engine, context, { json: run.json }) : () => undefined;
+  let state: ModemState;
+  try {
+    ({ state } = await engine.info({ portPath: run.portPath, opener: openerFor(context), ...(run.timeouts ? { timeouts: run.timeouts } : {}) }, context.signal));
+  } finally {
+    detach();
+  }
+  if (state !== 4 && state !== 0) {
+    throw new UsageError(
+      'pycom-modem upgrade needs the firmware file(s) to send.',
+      `The modem is in state ${describeModemState(state)}: there is no interrupted upgrade to continue. ` +
+        'Pass the .dup file, e.g. `pycom-modem upgrade --port /dev/ttyUSB0 CATM1-41065.dup`.',
+    );
+  }
+  const command = last ? continueCommand(last, run.portPath, state) : undefined;
+  // The files of the last attempt can run as they are, unless state 0 needs an updater.elf it did not have.
+  const canRunAsIs = last !== undefined && (state === 4 || last.updaterPath !== undefined);
+  const advice =
+    state === 4
+      ? 'The modem is in upgrade mode (state 4): an earlier upgrade was interrupted. Run it again with the same firmware file: the tool resumes it.'
+      : 'The modem is in its recovery bootrom (state 0): an earlier upgrade was interrupted before the new firmware was complete. Run the upgrade with the full .dup image and --updater updater.elf (the recovery method).';
+  if (run.json) {
+    writeJsonLine(context.stdout, { kind: 'resumeOffer', state, advice, ...(last ? { lastAttempt: last } : {}), ...(command ? { command } : {}) });
+    return 2;
+  }
+  const out = (line: string) => context.stdout.write(`${line}\n`);
+  out(advice);
+  if (last) {
+    out(`The last attempt (${last.startedAt}, ${last.outcome === 'running' ? 'did not finish: the tool was closed' : last.outcome}) used:`);
+    if (last.updaterPath) out(`  updater: ${last.updaterPath}`);
+    for (const file of last.files) out(`  ${file}`);
+  } else {
+    out(`No earlier attempt is recorded in ${run.transcriptDir}.`);
+  }
+  if (command) out(`To continue: ${command}${canRunAsIs ? '' : ' (updater.elf from the same firmware archive)'}`);
+  if (last && canRunAsIs && (await askYesNo(context, 'Continue now with these files?'))) {
+    return runUpgrade(context, { ...run, files: last.files, ...(last.updaterPath && state !== 4 ? { updaterPath: last.updaterPath } : {}) });
+  }
+  return 2;
+}

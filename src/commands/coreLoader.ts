@@ -1,0 +1,184 @@
+import type * as vscode from 'vscode';
+import { open as openFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { UpgradeEngine } from '../core/engine/upgradeEngine';
+import { resolveTimeouts, scaleTimeouts, type UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
+import { classifyFirmwareFileName, inspectFirmwareFile, transferMethodForSize } from '../core/parse/firmwareFile';
+import { listSerialPorts } from '../core/transport/portList';
+import { SerialPortOpener } from '../core/transport/serialTransport';
+import type { PortOpener } from '../core/transport/byteTransport';
+import { writeSyntheticFirmware } from '../sim/firmwareImage';
+import { runFullUpgrade } from '../core/board/fullUpgrade';
+import { identifyBoard } from '../core/board/boardIdentity';
+import { pushFile } from '../core/board/boardFiles';
+import { createSimulatedGpy, type SimulatedGpy } from '../sim/simulatedGpy';
+import { RawRepl } from '../core/repl/rawRepl';
+import {
+  isSimulatedPort,
+  type EngineOptions,
+  type FirmwareFileCheck,
+  type ModemCore,
+  type ModemEngine,
+} from './modemCore';
+import { readSettings } from './settings';
+
+/** Enough of a file's start for the checks (archive and ELF magics, the synthetic header). */
+const HEAD_BYTES = 64;
+
+/**
+ * The real core behind the glue's ModemCore interface. This module is imported only
+ * from inside a command (extension.ts loads it with import()), so activation stays cheap
+ * and a missing serial binding surfaces as a message on first use, not a dead extension.
+ */
+export async function loadModemCore(context: vscode.ExtensionContext): Promise<ModemCore> {
+  let serial: SerialPortOpener | undefined;
+  let simulator: SimulatedGpy | undefined;
+  context.subscriptions.push({ dispose: () => void simulator?.stop() });
+
+  return {
+    async listSerialPorts() {
+      const ports = await listSerialPorts();
+      return ports.map((p) => ({ path: p.path, description: p.description, board: p.board, isLikelyPycom: p.isLikelyPycom }));
+    },
+    async openerFor(portPath) {
+      if (isSimulatedPort(portPath)) {
+        // One simulated board per window, so the REPL terminal and the upgrade see the same one.
+        const board = (simulator ??= await createSimulatedGpy({ timeScale: 1 / readSettings().simulatorSpeedUp }));
+        return board.registry;
+      }
+      serial ??= new SerialPortOpener();
+      return serial;
+    },
+    createEngine: (options) => wrapEngine(new UpgradeEngine(), engineTimeouts(options)),
+    runFullUpgrade: (request, { engine, signal }) =>
+      runFullUpgrade(
+        { ...request, timeouts: (engine as WrappedEngine).timeouts },
+        { engine: (engine as WrappedEngine).inner, signal },
+      ),
+    inspectFirmwareFile: checkFirmwareFile,
+    async identifyBoard(request, signal) {
+      const identity = await withRawRepl(request, signal, (repl) => identifyBoard(repl, { signal }));
+      return { name: identity.machine, firmwareVersion: identity.release, hasLteModem: identity.hasLteModem };
+    },
+    async pushFile(request, options) {
+      await withRawRepl(request, options.signal, (repl) =>
+        pushFile(repl, { localPath: request.localPath, remotePath: request.remotePath, signal: options.signal, onProgress: options.onProgress }),
+      );
+    },
+    async writeDemoFirmware(folder) {
+      const path = join(folder, 'CATM1-41065.dup');
+      // A full CAT-M1 image of a typical size: sent ON_THE_FLY, like the real thing.
+      await writeSyntheticFirmware(path, { kind: 'full', network: 'CAT-M1', build: 41065, size: 5_835_531 });
+      return path;
+    },
+  };
+}
+
+interface WrappedEngine extends ModemEngine {
+  inner: UpgradeEngine;
+  timeouts: UpgradeTimeouts;
+}
+
+/**
+ * With the simulator, the engine's waits follow the simulated clock, down to a floor:
+ * the host's own work (and a busy machine) does not speed up with it. A wake-up attempt
+ * below a few hundred ms would switch baud rates under the modem's reply (it arrives
+ * garbled), so it keeps a real-time floor like the deadlines.
+ */
+const SIMULATED_FLOOR_MS: Partial<Record<keyof UpgradeTimeouts, number>> = {
+  pollIntervalMs: 20,
+  swbootFallbackDelayMs: 10,
+  wakeAttemptMs: 250,
+};
+const SIMULATED_DEADLINE_FLOOR_MS = 3_000;
+
+function engineTimeouts(options: EngineOptions): UpgradeTimeouts {
+  const timeouts = resolveTimeouts(options.timeouts);
+  if (options.timeScale >= 1) return timeouts;
+  const scaled = scaleTimeouts(timeouts, options.timeScale);
+  for (const key of Object.keys(scaled) as (keyof UpgradeTimeouts)[]) {
+    const floorMs = SIMULATED_FLOOR_MS[key] ?? SIMULATED_DEADLINE_FLOOR_MS;
+    scaled[key] = Math.min(timeouts[key], Math.max(scaled[key], floorMs));
+  }
+  return scaled;
+}
+
+/** The engine takes its timeouts per request; the glue sets them once per engine. */
+function wrapEngine(inner: UpgradeEngine, timeouts: UpgradeTimeouts): WrappedEngine {
+  return {
+    inner,
+    timeouts,
+    events: inner.events,
+    info: (request, signal) => inner.info({ ...request, timeouts }, signal),
+    readCrashDump: (request, signal) => inner.readCrashDump({ ...request, timeouts }, signal),
+  };
+}
+
+/** A raw-REPL conversation on the board's port at the REPL rate; the port is closed after. */
+async function withRawRepl<T>(
+  request: { portPath: string; opener: PortOpener },
+  signal: AbortSignal,
+  job: (repl: RawRepl) => Promise<T>,
+): Promise<T> {
+  const io = await request.opener.open(request.portPath, { baudRate: readSettings().replBaudRate }, signal);
+  try {
+    const repl = await RawRepl.enter(io, { signal });
+    const value = await job(repl);
+    // Leave the board at its friendly prompt, as the user left it.
+    await repl.exit({ signal }).catch(() => undefined);
+    return value;
+  } finally {
+    await io.close().catch(() => undefined);
+  }
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const handle = await openFile(path, 'r');
+  try {
+    const head = new Uint8Array(HEAD_BYTES);
+    const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function checkFirmwareFile(path: string): Promise<FirmwareFileCheck> {
+  const name = basename(path);
+  let sizeBytes: number;
+  let head: Uint8Array;
+  try {
+    sizeBytes = (await stat(path)).size;
+    head = await readHead(path);
+  } catch (error) {
+    return {
+      path,
+      sizeBytes: 0,
+      summary: `${name}: cannot be read`,
+      problems: [`${name} cannot be read (${error instanceof Error ? error.message : String(error)}).`],
+      warnings: [],
+      isUpdaterElf: false,
+    };
+  }
+  const found = inspectFirmwareFile({ name, size: sizeBytes, head });
+  const kind = classifyFirmwareFileName(name);
+  const sizeText = `${(sizeBytes / 1e6).toFixed(2)} MB`;
+  const what =
+    kind.kind === 'full'
+      ? `${kind.network} full image, build ${kind.build}${kind.stage ? `, part ${kind.stage}` : ''}`
+      : kind.kind === 'diff'
+        ? `differential ${kind.fromBuild} → ${kind.toBuild} (applies only to a modem on build ${kind.fromBuild})`
+        : kind.kind === 'updater'
+          ? 'updater for the recovery bootrom'
+          : 'unrecognised name';
+  const method = kind.kind === 'updater' ? '' : `, sent ${transferMethodForSize(sizeBytes) === 'on-the-fly' ? 'ON_THE_FLY' : 'with FFF'}`;
+  return {
+    path,
+    sizeBytes,
+    summary: `${name} (${sizeText}): ${what}${method}`,
+    problems: found.filter((p) => p.severity === 'fail').map((p) => `${p.message} ${p.action}`),
+    warnings: found.filter((p) => p.severity === 'warn').map((p) => `${p.message} ${p.action}`),
+    isUpdaterElf: kind.kind === 'updater',
+  };
+}
+

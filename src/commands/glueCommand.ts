@@ -1,0 +1,7 @@
+import type { ExtensionServices } from './services';
+
+/** One palette (or view) command: its id as in package.json and what it does. */
+export interface GlueCommand {
+  id: string;
+  run(services: ExtensionServices, ...args: unknown[]): unknown;
+}

@@ -1,0 +1,30 @@
+import { cancelOperationCommand } from './cancelOperation';
+import { copyDiagnosticReportCommand } from './copyDiagnosticReport';
+import type { GlueCommand } from './glueCommand';
+import { openPanelCommand } from './openPanel';
+import { openReplCommand } from './openRepl';
+import { pushFileCommand } from './pushFile';
+import { readCrashDumpCommand } from './readCrashDump';
+import { readModemInfoCommand } from './readModemInfo';
+import { selectPortCommand } from './selectPort';
+import { showLogCommand } from './showLog';
+import { openSessionTranscriptCommand, showTranscriptCommand } from './showTranscript';
+import { tryOnSimulatorCommand } from './tryOnSimulator';
+import { upgradeModemCommand } from './upgradeModem';
+
+/** Every command the extension contributes; package.json lists the same ids (a test checks). */
+export const ALL_COMMANDS: readonly GlueCommand[] = [
+  upgradeModemCommand,
+  openReplCommand,
+  selectPortCommand,
+  readModemInfoCommand,
+  readCrashDumpCommand,
+  pushFileCommand,
+  openPanelCommand,
+  showTranscriptCommand,
+  tryOnSimulatorCommand,
+  copyDiagnosticReportCommand,
+  openSessionTranscriptCommand,
+  cancelOperationCommand,
+  showLogCommand,
+];

@@ -1,0 +1,89 @@
+import type { TypedEmitter } from '../core/events/typedEmitter';
+import type { UpgradeEvent } from '../core/engine/upgradeEvents';
+import type { ModemState, ModemVersionReport } from '../core/parse/modemVersion';
+import type { CrashDump } from '../core/parse/crashDump';
+import type { PortOpener } from '../core/transport/byteTransport';
+import type { UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
+
+/**
+ * The part of the core the extension glue calls, as one interface. The glue receives
+ * it through `ExtensionServices.loadCore()`, so tests hand in a fake and activation
+ * loads none of it: the real one (coreLoader.ts) imports core, serial and simulator
+ * code on first use.
+ */
+export interface ModemCore {
+  listSerialPorts(): Promise<SerialPortChoice[]>;
+  /** The opener for a path: the simulator's registry for `sim:` paths, else the OS serial ports. */
+  openerFor(portPath: string): Promise<PortOpener>;
+  createEngine(options: EngineOptions): ModemEngine;
+  runFullUpgrade(request: FullUpgradeRequest, context: { engine: ModemEngine; signal: AbortSignal }): Promise<unknown>;
+  inspectFirmwareFile(path: string): Promise<FirmwareFileCheck>;
+  identifyBoard(request: { portPath: string; opener: PortOpener }, signal: AbortSignal): Promise<BoardIdentity>;
+  /** Writes a synthetic full image the simulated modem accepts; returns its path. */
+  writeDemoFirmware(folder: string): Promise<string>;
+  pushFile(
+    request: { portPath: string; opener: PortOpener; localPath: string; remotePath: string },
+    options: { signal: AbortSignal; onProgress?: (bytesDone: number, bytesTotal: number) => void },
+  ): Promise<void>;
+}
+
+export interface SerialPortChoice {
+  path: string;
+  description: string;
+  /** 'GPy', 'FiPy', 'G01' … when the USB identity tells. */
+  board?: string;
+  isLikelyPycom: boolean;
+}
+
+export interface EngineOptions {
+  /** Overrides from the settings, ms. */
+  timeouts: Partial<UpgradeTimeouts>;
+  /** The simulator's clock multiplier (0.05 = 20× faster), 1 for hardware: the engine's waits follow it. */
+  timeScale: number;
+  mirrorBaudRate: number;
+}
+
+export interface ModemEngine {
+  readonly events: TypedEmitter<UpgradeEvent>;
+  info(
+    request: { portPath: string; opener: PortOpener },
+    signal: AbortSignal,
+  ): Promise<{ state: ModemState; report?: ModemVersionReport; baudRate: number }>;
+  readCrashDump(request: { portPath: string; opener: PortOpener }, signal: AbortSignal): Promise<CrashDump | undefined>;
+}
+
+export interface FullUpgradeRequest {
+  portPath: string;
+  opener: PortOpener;
+  files: string[];
+  updaterPath?: string;
+  transcriptDir?: string;
+  ffh?: boolean;
+}
+
+/** A firmware file's checks in words, for the preflight summary. */
+export interface FirmwareFileCheck {
+  path: string;
+  sizeBytes: number;
+  /** e.g. "CAT-M1 full image, build 41065, sent ON_THE_FLY". */
+  summary: string;
+  /** Problems that stop the upgrade (too small, not a .dup …). */
+  problems: string[];
+  /** Things worth knowing that do not stop it. */
+  warnings: string[];
+  isUpdaterElf: boolean;
+}
+
+export interface BoardIdentity {
+  /** 'GPy', 'FiPy', 'G01', 'LoPy' … */
+  name: string;
+  firmwareVersion?: string;
+  hasLteModem: boolean;
+}
+
+/** The simulated board's port path; the picker offers it next to the real ports. */
+export const SIMULATED_PORT_PATH = 'sim:GPy';
+
+export function isSimulatedPort(portPath: string): boolean {
+  return portPath.startsWith('sim:');
+}

@@ -1,0 +1,22 @@
+import { isSimulatedPort } from './modemCore';
+import type { GlueCommand } from './glueCommand';
+import { resolvePort } from './operation';
+
+export const openReplCommand: GlueCommand = {
+  id: 'pycomModem.openRepl',
+  async run(services, portArgument) {
+    const portPath = await resolvePort(services, portArgument);
+    if (!portPath) return undefined;
+    const { createReplTerminal } = await import('../views/replTerminal.js');
+    if (!isSimulatedPort(portPath)) services.watcher.start();
+    const { terminal, pty } = createReplTerminal({
+      portPath,
+      baudRate: services.settings().replBaudRate,
+      ownerFor: (path) => services.ownerFor(path),
+      loans: services.loans,
+      ports: isSimulatedPort(portPath) ? undefined : services.watcher,
+    });
+    terminal.show();
+    return pty;
+  },
+};

@@ -1,0 +1,146 @@
+import * as vscode from 'vscode';
+import { OperationAbortedError, isModemToolError } from '../core/errors';
+import type { UpgradeEvent } from '../core/engine/upgradeEvents';
+import type { ModemCore, ModemEngine } from './modemCore';
+import type { ExtensionServices } from './services';
+import { pickPort } from '../views/portPicker';
+import type { SessionKind, UpgradeSessionRecord } from '../views/sessionLog';
+import { describeEvent } from '../views/eventText';
+
+export interface OperationContext {
+  core: ModemCore;
+  signal: AbortSignal;
+  session: UpgradeSessionRecord;
+  /** Records the engine's events into the session (panel, log view, output) until the operation ends. */
+  attach(engine: ModemEngine): void;
+  record(event: UpgradeEvent): void;
+}
+
+export interface OperationSpec {
+  kind: SessionKind;
+  title: string;
+  portPath: string;
+  /** Open the upgrade panel beside the editor. */
+  showPanel: boolean;
+  /** Title of the progress notification. */
+  progressTitle: string;
+}
+
+export type OperationResult<T> =
+  | { ok: true; value: T; session: UpgradeSessionRecord }
+  | { ok: false; error: unknown; session: UpgradeSessionRecord; isCancelled: boolean };
+
+/**
+ * The frame of every command that talks to the board: a session in the log, the port
+ * borrowed from the REPL terminal, a cancellable progress notification whose Cancel
+ * (or the panel's) aborts the work, and a `result` event even when the core threw.
+ */
+export async function runOperation<T>(
+  services: ExtensionServices,
+  spec: OperationSpec,
+  body: (context: OperationContext) => Promise<T>,
+): Promise<OperationResult<T>> {
+  const session = services.sessions.start({ kind: spec.kind, title: spec.title, portPath: spec.portPath });
+  if (spec.showPanel) services.panel.show({ preserveFocus: true });
+  const controller = new AbortController();
+  services.activeOperation = controller;
+  // Enables "Cancel Modem Operation" in the palette and the panel.
+  void vscode.commands.executeCommand('setContext', 'pycomModem.busy', true);
+  const detachers: (() => void)[] = [];
+  const record = (event: UpgradeEvent) => services.sessions.record(session, event);
+  try {
+    const value = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: spec.progressTitle, cancellable: true },
+      async (progress, token) => {
+        const cancel = token.onCancellationRequested(() => controller.abort(new OperationAbortedError('cancelled by the user')));
+        detachers.push(() => cancel.dispose());
+        const core = await services.loadCore();
+        return services.loans.borrow(
+          spec.portPath,
+          () =>
+          body({
+            core,
+            signal: controller.signal,
+            session,
+            record,
+            attach(engine) {
+              detachers.push(
+                engine.events.on((event) => {
+                  record(event);
+                  const message = progressMessage(event);
+                  if (message) progress.report({ message });
+                }),
+              );
+            },
+          }),
+          () => ({ isBoardInMirrorMode: hasEnteredMirrorMode(session) }),
+        );
+      },
+    );
+    return { ok: true, value, session };
+  } catch (error) {
+    const isCancelled = controller.signal.aborted || error instanceof OperationAbortedError;
+    if (!session.events.some((e) => e.kind === 'result')) {
+      record({
+        kind: 'result',
+        outcome: isCancelled ? 'cancelled' : 'failed',
+        message: error instanceof Error ? error.message : String(error),
+        error: isModemToolError(error)
+          ? { code: error.code, message: error.message, action: error.action, step: error.step as never }
+          : undefined,
+        atMs: Date.now(),
+      });
+    }
+    return { ok: false, error, session, isCancelled };
+  } finally {
+    for (const detach of detachers) detach();
+    if (services.activeOperation === controller) {
+      services.activeOperation = undefined;
+      void vscode.commands.executeCommand('setContext', 'pycomModem.busy', false);
+    }
+  }
+}
+
+/** The board half switched the port to mirror mode: there is no REPL until a power cycle. */
+function hasEnteredMirrorMode(session: UpgradeSessionRecord): boolean {
+  return session.events.some((e) => e.kind === 'step' && e.step === 'mirror-handover' && e.phase === 'done');
+}
+
+function progressMessage(event: UpgradeEvent): string | undefined {
+  if (event.kind === 'step' && (event.phase === 'start' || event.phase === 'waiting')) return event.title;
+  if (event.kind === 'progress') {
+    const percent = event.bytesTotal > 0 ? Math.floor((event.bytesDone / event.bytesTotal) * 100) : 100;
+    const eta = event.etaMs !== undefined ? ` · ${Math.ceil(event.etaMs / 1000)} s left` : '';
+    return `${event.fileName}: ${percent} %${eta}`;
+  }
+  if (event.kind === 'result') return describeEvent(event);
+  return undefined;
+}
+
+/** The port to use: given, selected, or picked now (and then remembered). */
+export async function resolvePort(services: ExtensionServices, given?: unknown): Promise<string | undefined> {
+  if (typeof given === 'string' && given) return given;
+  const current = services.selection.current;
+  if (current) return current.path;
+  const picked = await pickPort(() => services.watcher.refresh(), undefined);
+  if (picked) await services.selection.select(picked);
+  return picked?.path;
+}
+
+/** An error as the user should see it: what happened, then what to do. */
+export async function showFailure(services: ExtensionServices, error: unknown, what: string): Promise<void> {
+  if (error instanceof OperationAbortedError) {
+    void vscode.window.showInformationMessage(`${what} cancelled.`);
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const action = isModemToolError(error) ? error.action : 'See the "Pycom Modem" output for details.';
+  services.output.error(`${what} failed: ${message}`);
+  const isBindingMissing = isModemToolError(error) && error.code === 'serial-binding';
+  const choice = await vscode.window.showErrorMessage(
+    `${what} failed: ${message} ${action}`,
+    ...(isBindingMissing ? ['Use Simulated GPy'] : ['Show Log']),
+  );
+  if (choice === 'Show Log') services.output.show(true);
+  if (choice === 'Use Simulated GPy') await vscode.commands.executeCommand('pycomModem.tryOnSimulator');
+}

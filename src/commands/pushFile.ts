@@ -1,0 +1,65 @@
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import type { GlueCommand } from './glueCommand';
+import { resolvePort, runOperation, showFailure } from './operation';
+
+/** A remote name the board's file system takes: /flash/<name>, no path tricks. */
+export function defaultRemotePath(localPath: string): string {
+  return `/flash/${basename(localPath)}`;
+}
+
+export const pushFileCommand: GlueCommand = {
+  id: 'pycomModem.pushFile',
+  async run(services, fileArgument) {
+    const portPath = await resolvePort(services);
+    if (!portPath) return undefined;
+    let localPath = fileArgument instanceof vscode.Uri ? fileArgument.fsPath : undefined;
+    if (!localPath) {
+      const picked = await vscode.window.showOpenDialog({
+        title: 'File to copy to the board',
+        canSelectMany: false,
+        openLabel: 'Push to Board',
+      });
+      localPath = picked?.[0]?.fsPath;
+    }
+    if (!localPath) return undefined;
+    const remotePath = await vscode.window.showInputBox({
+      title: 'Path on the board',
+      value: defaultRemotePath(localPath),
+      validateInput: (value) => (/^\/(flash|sd)\/[^\0]+$/.test(value) ? undefined : 'A path under /flash/ or /sd/'),
+    });
+    if (!remotePath) return undefined;
+    const name = basename(localPath);
+    const outcome = await runOperation(
+      services,
+      { kind: 'push', title: `Push ${name}`, portPath, showPanel: false, progressTitle: `Copying ${name} to ${remotePath}` },
+      async ({ core, signal, record }) => {
+        const opener = await core.openerFor(portPath);
+        await core.pushFile(
+          { portPath, opener, localPath: localPath!, remotePath },
+          {
+            signal,
+            onProgress: (bytesDone, bytesTotal) =>
+              record({
+                kind: 'progress',
+                step: 'push-files',
+                fileIndex: 1,
+                fileName: name,
+                bytesDone,
+                bytesTotal,
+                bytesPerSecond: 0,
+                atMs: Date.now(),
+              }),
+          },
+        );
+        record({ kind: 'result', outcome: 'success', message: `${name} copied to ${remotePath}.`, atMs: Date.now() });
+      },
+    );
+    if (!outcome.ok) {
+      await showFailure(services, outcome.error, `Copying ${name}`);
+      return undefined;
+    }
+    void vscode.window.showInformationMessage(`${name} copied to ${remotePath}.`);
+    return remotePath;
+  },
+};

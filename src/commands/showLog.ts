@@ -1,0 +1,8 @@
+import type { GlueCommand } from './glueCommand';
+
+export const showLogCommand: GlueCommand = {
+  id: 'pycomModem.showLog',
+  run(services) {
+    services.output.show(true);
+  },
+};

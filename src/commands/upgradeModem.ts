@@ -1,0 +1,222 @@
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import type { UpgradeEvent } from '../core/engine/upgradeEvents';
+import type { GlueCommand } from './glueCommand';
+import { isSimulatedPort, type BoardIdentity, type FirmwareFileCheck } from './modemCore';
+import { resolvePort, runOperation, showFailure } from './operation';
+import { isModemToolError } from '../core/errors';
+import { lastKnownModem, needsUpdaterElf, preflightSummary } from './upgradePreflight';
+import type { ExtensionServices } from './services';
+import type { UpgradeSessionRecord } from '../views/sessionLog';
+
+/** Arguments for scripted runs (the simulator demo, tests); the palette passes none. */
+export interface UpgradeArguments {
+  portPath?: string;
+  files?: string[];
+  updaterPath?: string;
+}
+
+/** Identifying the board is a few REPL exchanges; longer means it is not answering. */
+const IDENTIFY_TIMEOUT_MS = 15_000;
+
+function asArguments(value: unknown): UpgradeArguments {
+  if (typeof value !== 'object' || value === null) return {};
+  const v = value as Record<string, unknown>;
+  return {
+    portPath: typeof v.portPath === 'string' ? v.portPath : undefined,
+    files: Array.isArray(v.files) && v.files.every((f) => typeof f === 'string') ? (v.files as string[]) : undefined,
+    updaterPath: typeof v.updaterPath === 'string' ? v.updaterPath : undefined,
+  };
+}
+
+async function pickFirmwareFiles(): Promise<string[] | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    title: 'Modem firmware (.dup): one file, or both parts of a two-stage upgrade',
+    canSelectMany: true,
+    openLabel: 'Use Firmware',
+    filters: { 'Sequans firmware': ['dup'], 'All files': ['*'] },
+  });
+  // Two-stage upgrades ("...-1.dup", "...-2.dup") run in name order.
+  return picked?.map((uri) => uri.fsPath).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+}
+
+async function pickUpdaterElf(): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    title: 'updater.elf (the modem is in its recovery bootrom or has the old 33080 bootrom)',
+    canSelectMany: false,
+    openLabel: 'Use Updater',
+    filters: { 'Updater image': ['elf'], 'All files': ['*'] },
+  });
+  return picked?.[0]?.fsPath;
+}
+
+async function identify(
+  services: ExtensionServices,
+  portPath: string,
+): Promise<{ board?: BoardIdentity; error?: string; cause?: unknown }> {
+  const core = await services.loadCore();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('the board did not answer in time')), IDENTIFY_TIMEOUT_MS);
+  try {
+    const board = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Identifying the board on ${portPath}` },
+      () =>
+        services.loans.borrow(portPath, async () =>
+          core.identifyBoard({ portPath, opener: await core.openerFor(portPath) }, controller.signal),
+        ),
+    );
+    await services.selection.noteBoard(portPath, board.name);
+    return { board };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error), cause: error };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function transcriptFolder(services: ExtensionServices): string {
+  const configured = services.settings().transcriptFolder;
+  return configured || join(services.storageUri.fsPath, 'transcripts');
+}
+
+function findLast<K extends UpgradeEvent['kind']>(session: UpgradeSessionRecord, kind: K) {
+  for (let i = session.events.length - 1; i >= 0; i--) {
+    const event = session.events[i]!;
+    if (event.kind === kind) return event as Extract<UpgradeEvent, { kind: K }>;
+  }
+  return undefined;
+}
+
+export const upgradeModemCommand: GlueCommand = {
+  id: 'pycomModem.upgradeModem',
+  async run(services, rawArguments) {
+    if (services.activeOperation) {
+      void vscode.window.showWarningMessage('A modem operation is already running in this window.');
+      return undefined;
+    }
+    const args = asArguments(rawArguments);
+    const portPath = await resolvePort(services, args.portPath);
+    if (!portPath) return undefined;
+    const files = args.files ?? (await pickFirmwareFiles());
+    if (!files?.length) return undefined;
+
+    const core = await services.loadCore();
+    const checks: FirmwareFileCheck[] = await Promise.all(files.map((file) => core.inspectFirmwareFile(file)));
+    const known = lastKnownModem(services.sessions.sessions, portPath);
+    let updaterPath = args.updaterPath;
+    if (!updaterPath && needsUpdaterElf(known)) {
+      updaterPath = await pickUpdaterElf();
+      if (!updaterPath) return undefined;
+    }
+    const updater = updaterPath ? await core.inspectFirmwareFile(updaterPath) : undefined;
+    const problems = [...checks, ...(updater ? [updater] : [])].flatMap((check) => check.problems);
+    if (problems.length) {
+      void vscode.window.showErrorMessage(`Cannot upgrade with these files: ${problems.join(' ')}`);
+      return undefined;
+    }
+
+    const identity = await identify(services, portPath);
+    // Without serial support nothing can reach a real board: say so now, not after the confirmation.
+    if (isModemToolError(identity.cause) && identity.cause.code === 'serial-binding') {
+      await showFailure(services, identity.cause, 'Opening the serial port');
+      return undefined;
+    }
+    if (identity.board && !identity.board.hasLteModem) {
+      void vscode.window.showErrorMessage(
+        `The board on ${portPath} is a ${identity.board.name}: it has no LTE modem. Select the port of a GPy, FiPy or G01.`,
+      );
+      return undefined;
+    }
+    const summary = preflightSummary({
+      portPath,
+      board: identity.board,
+      boardError: identity.error,
+      known,
+      files: checks,
+      updater,
+      isSimulated: isSimulatedPort(portPath),
+    });
+    const confirmed = await vscode.window.showWarningMessage(
+      `Upgrade the modem of the ${identity.board?.name ?? 'board'} on ${portPath}?`,
+      { modal: true, detail: summary },
+      'Upgrade',
+    );
+    if (confirmed !== 'Upgrade') return undefined;
+
+    const settings = services.settings();
+    const outcome = await runOperation(
+      services,
+      { kind: 'upgrade', title: `Upgrade ${files.map((f) => f.split(/[\\/]/).pop()).join(' + ')}`, portPath, showPanel: true, progressTitle: `Upgrading the modem on ${portPath}` },
+      async ({ core: loaded, signal, attach }) => {
+        const engine = loaded.createEngine({
+          timeouts: settings.timeouts,
+          mirrorBaudRate: settings.mirrorBaudRate,
+          timeScale: isSimulatedPort(portPath) ? 1 / settings.simulatorSpeedUp : 1,
+        });
+        attach(engine);
+        return loaded.runFullUpgrade(
+          { portPath, opener: await loaded.openerFor(portPath), files, updaterPath, transcriptDir: transcriptFolder(services) },
+          { engine, signal },
+        );
+      },
+    );
+    await announceOutcome(services, outcome.session, outcome.ok ? undefined : outcome.error);
+    return outcome.session;
+  },
+};
+
+/** The end of an upgrade: the new version and the power-cycle reminder, or why it failed and what next. */
+async function announceOutcome(services: ExtensionServices, session: UpgradeSessionRecord, error: unknown): Promise<void> {
+  const result = findLast(session, 'result');
+  if (result?.outcome === 'success') {
+    const after = session.events.find(
+      (e): e is Extract<UpgradeEvent, { kind: 'modemInfo' }> => e.kind === 'modemInfo' && e.phase === 'after',
+    );
+    const version = after?.report.lrVersion ?? after?.report.softwareVersion;
+    const choice = await vscode.window.showInformationMessage(
+      `Modem upgraded${version ? ` to ${version}${after?.report.softwareBuild ? ` (build ${after.report.softwareBuild})` : ''}` : ''}. ` +
+        'Now power-cycle the board (unplug it, plug it back in): mirror mode has no exit and the reset button does not reset the modem.',
+      'Open Panel',
+      'Copy Report',
+    );
+    if (choice === 'Open Panel') services.panel.show({ preserveFocus: false });
+    if (choice === 'Copy Report') await vscode.commands.executeCommand('pycomModem.copyDiagnosticReport', session.id);
+    return;
+  }
+  if (result?.outcome === 'cancelled') {
+    void vscode.window.showWarningMessage(
+      `Upgrade cancelled. ${result.resumeHint ?? 'Power-cycle the board, then run the upgrade again: it detects where the modem stands.'}`,
+    );
+    return;
+  }
+  const text = failureText(session, error);
+  services.output.error(text);
+  const choice = await vscode.window.showErrorMessage(
+    text,
+    'Open Panel',
+    'Copy Report',
+    ...(result?.error?.code === 'serial-binding' ? ['Use Simulated GPy'] : ['Show Log']),
+  );
+  if (choice === 'Use Simulated GPy') await vscode.commands.executeCommand('pycomModem.tryOnSimulator');
+  if (choice === 'Open Panel') services.panel.show({ preserveFocus: false });
+  if (choice === 'Copy Report') await vscode.commands.executeCommand('pycomModem.copyDiagnosticReport', session.id);
+  if (choice === 'Show Log') services.output.show(true);
+}
+
+
+/** One message: what failed, the modem crash if one was read, and what to do next. */
+export function failureText(session: UpgradeSessionRecord, error: unknown): string {
+  const result = findLast(session, 'result');
+  const diagnosis = findLast(session, 'diagnosis')?.diagnosis;
+  const crash = findLast(session, 'crashDump')?.dump;
+  const message = (result?.message ?? (error instanceof Error ? error.message : 'unknown error')).replace(/^Upgrade failed:\s*/i, '');
+  const parts = [`Upgrade failed: ${message.replace(/\.?$/, '.')}`];
+  if (crash) {
+    const where = crash.file ? ` in ${crash.file}${crash.line !== undefined ? `:${crash.line}` : ''}` : '';
+    parts.push(`The modem crashed${where}${crash.build ? ` (build ${crash.build})` : ''}: the panel shows the crash dump.`);
+  }
+  if (diagnosis) parts.push(`${diagnosis.title.replace(/\.?$/, '.')} ${diagnosis.action}`);
+  else if (result?.error?.action) parts.push(result.error.action);
+  if (result?.resumeHint && !diagnosis) parts.push(result.resumeHint);
+  return parts.join(' ');
+}

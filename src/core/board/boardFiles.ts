@@ -1,0 +1,302 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors';
+import { BoardReplyError, FlashSpaceError, PushVerifyError, type RemoteFileHash } from './boardErrors';
+
+export { BoardReplyError, FlashSpaceError, PushVerifyError, type RemoteFileHash };
+import type { ExecOptions, RawRepl } from '../repl/rawRepl';
+import { BoardExecError, outputLines } from '../repl/replOutput';
+import { pyStr } from '../repl/pythonQuote';
+
+/**
+ * Files on the board's /flash, through raw-REPL exec only.
+ *
+ * Push scheme: one exec per chunk, each carrying CHUNK_PAYLOAD_BYTES of base64 to a
+ * write function the first exec defined (`_pm_w('...')`). The `\x04>` that ends each
+ * exec is the acknowledgement the board's small UART buffer needs: the next chunk is
+ * sent only when the board is back in its receive loop. Chunks are large so the round
+ * trip (reply bytes + board work) costs a few per cent of the line time; base64 costs
+ * 25 %. A board-side receive loop would save only the ~8 bytes of call syntax per chunk,
+ * but would leave the board blocked on stdin after an abort.
+ *
+ * Safety: data goes to `<target>.part`; size and sha256 are computed ON THE BOARD from
+ * what it reads back from flash, and only a match is renamed over the target. An
+ * aborted or failed push leaves the old target untouched and a .part that the next
+ * push removes first.
+ */
+
+/** Payload per exec: a multiple of 3 so each chunk's base64 has no padding; 8192 base64 characters on the wire, a few KB of heap on the board. */
+export const CHUNK_PAYLOAD_BYTES = 6144;
+/** Board-side read size when hashing: small enough for any heap, large enough to be quick. */
+const HASH_READ_BYTES = 4096;
+/** FAT needs room for the directory entry and cluster chain beyond the data clusters. */
+const FS_OVERHEAD_BLOCKS = 1;
+/** Board work per chunk beyond the line time: base64 decode and a flash write (which may wait for a sector erase). */
+const CHUNK_WORK_TIMEOUT_MS = 10_000;
+/** Hashing reads the whole file back from flash: budget per byte, plus a base. */
+const HASH_TIMEOUT_BASE_MS = 10_000;
+const HASH_TIMEOUT_PER_MB_MS = 20_000;
+
+export interface FlashSpace {
+  freeBytes: number;
+  totalBytes: number;
+  blockBytes: number;
+}
+
+export interface RemoteEntry {
+  name: string;
+  size: number;
+  isDir: boolean;
+}
+
+export interface PushFileOptions {
+  /** The file to send; or `bytes`. */
+  localPath?: string;
+  bytes?: Uint8Array;
+  /** Absolute board path (e.g. /flash/updater.elf); a bare name goes to /flash. */
+  remotePath: string;
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  signal?: AbortSignal;
+  /** Payload bytes per exec (rounded down to a multiple of 3). */
+  chunkBytes?: number;
+}
+
+export interface PushResult {
+  /** The board already had the same size and sha256: nothing was written. */
+  skipped: boolean;
+  remotePath: string;
+  bytes: number;
+  sha256: string;
+  /** Write passes needed (2 after one verification retry). */
+  attempts: number;
+  elapsedMs: number;
+}
+
+/** A bare name is taken relative to /flash, the board's working directory. */
+export function toRemotePath(path: string): string {
+  if (path.startsWith('/')) return path.replace(/\/+$/, '');
+  return `/flash/${path}`;
+}
+
+function parentDir(remotePath: string): string {
+  const at = remotePath.lastIndexOf('/');
+  return at <= 0 ? '/' : remotePath.slice(0, at);
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Board code defining `_pm_hash(path)` → 'size hexsha' | '-' (missing) | 'dir'. Valid MicroPython 1.11. */
+const HASH_FUNCTION = [
+  'import uos, uhashlib, ubinascii',
+  'def _pm_hash(p):',
+  '    try:',
+  '        st = uos.stat(p)',
+  '    except OSError:',
+  "        return '-'",
+  '    if st[0] & 0x4000:',
+  "        return 'dir'",
+  '    h = uhashlib.sha256()',
+  '    n = 0',
+  "    f = open(p, 'rb')",
+  '    try:',
+  '        while True:',
+  `            b = f.read(${HASH_READ_BYTES})`,
+  '            if not b:',
+  '                break',
+  '            n += len(b)',
+  '            h.update(b)',
+  '    finally:',
+  '        f.close()',
+  "    return str(n) + ' ' + ubinascii.hexlify(h.digest()).decode()",
+].join('\n');
+
+function parseHashLine(text: string | undefined): RemoteFileHash | 'missing' | 'dir' {
+  const value = (text ?? '').trim();
+  if (value === '-') return 'missing';
+  if (value === 'dir') return 'dir';
+  const match = /^(\d+) ([0-9a-f]{64})$/.exec(value);
+  if (!match) throw new BoardReplyError(`a size and sha256`, value);
+  return { size: Number(match[1]), sha256: match[2]! };
+}
+
+function hashTimeoutMs(bytes: number): number {
+  return HASH_TIMEOUT_BASE_MS + (bytes / 1_000_000) * HASH_TIMEOUT_PER_MB_MS;
+}
+
+/** Size and sha256 of a board file, computed on the board; undefined when it does not exist. */
+export async function readRemoteHash(
+  repl: RawRepl,
+  remotePath: string,
+  options: ExecOptions & { expectedBytes?: number } = {},
+): Promise<RemoteFileHash | undefined> {
+  const path = toRemotePath(remotePath);
+  const stdout = await repl.execOrThrow(`${HASH_FUNCTION}\nprint(_pm_hash(${pyStr(path)}))`, {
+    timeoutMs: hashTimeoutMs(options.expectedBytes ?? 1_000_000),
+    ...options,
+    context: `hashing ${path}`,
+  });
+  const parsed = parseHashLine(outputLines(stdout).at(-1));
+  if (parsed === 'dir') throw new UsageError(`${path} on the board is a folder, not a file.`, 'Pick a file path on the board.');
+  return parsed === 'missing' ? undefined : parsed;
+}
+
+/** Free and total bytes of the file system holding `remotePath` (default /flash). */
+export async function flashSpace(repl: RawRepl, remotePath = '/flash', options: ExecOptions = {}): Promise<FlashSpace> {
+  const stdout = await repl.execOrThrow(
+    `import uos\ns = uos.statvfs(${pyStr(toRemotePath(remotePath))})\nprint(s[1] * s[4], s[1] * s[2], s[1])`,
+    { ...options, context: 'reading the free space on /flash' },
+  );
+  return parseSpaceLine(outputLines(stdout).at(-1));
+}
+
+function parseSpaceLine(text: string | undefined): FlashSpace {
+  const match = /^(\d+) (\d+) (\d+)$/.exec((text ?? '').trim());
+  if (!match) throw new BoardReplyError('free, total and block bytes', text ?? '');
+  return { freeBytes: Number(match[1]), totalBytes: Number(match[2]), blockBytes: Number(match[3]) };
+}
+
+/** Removes a board file; false when it was not there. */
+export async function removeFile(repl: RawRepl, remotePath: string, options: ExecOptions = {}): Promise<boolean> {
+  const path = toRemotePath(remotePath);
+  const stdout = await repl.execOrThrow(
+    // Asks stat first rather than matching an errno: errno numbers differ between ports.
+    ['import uos', 'try:', `    uos.stat(${pyStr(path)})`, 'except OSError:', "    print('missing')", 'else:', `    uos.remove(${pyStr(path)})`, "    print('removed')"].join('\n'),
+    { ...options, context: `removing ${path}` },
+  );
+  return outputLines(stdout).at(-1) === 'removed';
+}
+
+/** The entries of a board folder, sorted by name. */
+export async function listDir(repl: RawRepl, remotePath = '/flash', options: ExecOptions = {}): Promise<RemoteEntry[]> {
+  const path = toRemotePath(remotePath);
+  const stdout = await repl.execOrThrow(
+    [
+      'import uos',
+      `_pm_d = ${pyStr(path)}`,
+      'for _pm_n in uos.listdir(_pm_d):',
+      "    _pm_s = uos.stat(_pm_d.rstrip('/') + '/' + _pm_n)",
+      "    print(_pm_s[6], 1 if _pm_s[0] & 0x4000 else 0, _pm_n)",
+    ].join('\n'),
+    { ...options, context: `listing ${path}` },
+  );
+  const entries: RemoteEntry[] = [];
+  for (const line of outputLines(stdout)) {
+    const match = /^(\d+) ([01]) (.*)$/.exec(line);
+    if (!match) throw new BoardReplyError('size, kind and name', line);
+    entries.push({ name: match[3]!, size: Number(match[1]), isDir: match[2] === '1' });
+  }
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Copies a file to the board, verified by sha256 computed on the board, replacing the
+ * target only once the copy is proven whole. See the module comment for the scheme.
+ */
+export async function pushFile(repl: RawRepl, options: PushFileOptions): Promise<PushResult> {
+  const startedMs = performance.now();
+  const { signal, onProgress } = options;
+  const bytes = options.bytes ?? (options.localPath ? new Uint8Array(await readFile(options.localPath)) : undefined);
+  if (!bytes) throw new UsageError('pushFile needs localPath or bytes.', 'Pass the file to copy.');
+  const target = toRemotePath(options.remotePath);
+  const part = `${target}.part`;
+  const expected: RemoteFileHash = { size: bytes.length, sha256: sha256Hex(bytes) };
+  const chunkBytes = Math.max(3, Math.floor((options.chunkBytes ?? CHUNK_PAYLOAD_BYTES) / 3) * 3);
+  const execOptions = (extra: ExecOptions & { context?: string } = {}): ExecOptions & { context?: string } => ({ ...(signal ? { signal } : {}), ...extra });
+
+  // One round trip: drop a stale .part, hash what is there, read the free space.
+  const survey = await repl.execOrThrow(
+    [
+      HASH_FUNCTION,
+      'try:',
+      `    uos.remove(${pyStr(part)})`,
+      'except OSError:',
+      '    pass',
+      `print(_pm_hash(${pyStr(target)}))`,
+      `s = uos.statvfs(${pyStr(parentDir(target))})`,
+      'print(s[1] * s[4], s[1] * s[2], s[1])',
+    ].join('\n'),
+    execOptions({ timeoutMs: hashTimeoutMs(bytes.length), context: `checking ${target} on the board` }),
+  );
+  const [hashLine, spaceLine] = outputLines(survey).slice(-2);
+  const existing = parseHashLine(hashLine);
+  if (existing === 'dir') throw new UsageError(`${target} on the board is a folder.`, 'Pick a file path on the board.');
+  const space = parseSpaceLine(spaceLine);
+  if (existing !== 'missing' && existing.size === expected.size && existing.sha256 === expected.sha256) {
+    onProgress?.(bytes.length, bytes.length);
+    return { skipped: true, remotePath: target, bytes: bytes.length, sha256: expected.sha256, attempts: 0, elapsedMs: performance.now() - startedMs };
+  }
+  const block = Math.max(1, space.blockBytes);
+  const neededBytes = (Math.ceil(bytes.length / block) + FS_OVERHEAD_BLOCKS) * block;
+  if (space.freeBytes < neededBytes) {
+    throw new FlashSpaceError(target, neededBytes, space.freeBytes, existing === 'missing' ? undefined : existing.size);
+  }
+
+  let actual: RemoteFileHash | undefined;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    await writePart(repl, part, bytes, chunkBytes, execOptions, onProgress);
+    const verified = await repl.execOrThrow(
+      `_pm_f.close()\n${HASH_FUNCTION}\nprint(_pm_hash(${pyStr(part)}))`,
+      execOptions({ timeoutMs: hashTimeoutMs(bytes.length), context: `verifying ${part}` }),
+    );
+    const parsed = parseHashLine(outputLines(verified).at(-1));
+    actual = typeof parsed === 'object' ? parsed : undefined;
+    if (actual && actual.size === expected.size && actual.sha256 === expected.sha256) {
+      await repl.execOrThrow(
+        [
+          'import uos',
+          'try:',
+          `    uos.rename(${pyStr(part)}, ${pyStr(target)})`,
+          'except OSError:',
+          // FAT refuses to rename over an existing file; the verified .part is kept until then.
+          `    uos.remove(${pyStr(target)})`,
+          `    uos.rename(${pyStr(part)}, ${pyStr(target)})`,
+        ].join('\n'),
+        execOptions({ context: `renaming ${part} to ${target}` }),
+      );
+      return { skipped: false, remotePath: target, bytes: bytes.length, sha256: expected.sha256, attempts: attempt, elapsedMs: performance.now() - startedMs };
+    }
+  }
+  throw new PushVerifyError(target, expected, actual);
+}
+
+async function writePart(
+  repl: RawRepl,
+  part: string,
+  bytes: Uint8Array,
+  chunkBytes: number,
+  execOptions: (extra?: ExecOptions & { context?: string }) => ExecOptions & { context?: string },
+  onProgress: ((bytesDone: number, bytesTotal: number) => void) | undefined,
+): Promise<void> {
+  await repl.execOrThrow(
+    [
+      'try:',
+      '    _pm_f.close()',
+      'except Exception:',
+      '    pass',
+      'import ubinascii',
+      `_pm_f = open(${pyStr(part)}, 'wb')`,
+      '_pm_a = ubinascii.a2b_base64',
+      'def _pm_w(s):',
+      '    _pm_f.write(_pm_a(s))',
+    ].join('\n'),
+    execOptions({ context: `creating ${part}` }),
+  );
+  onProgress?.(0, bytes.length);
+  for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
+    const chunk = bytes.subarray(offset, Math.min(bytes.length, offset + chunkBytes));
+    const base64 = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('base64');
+    try {
+      await repl.execOrThrow(`_pm_w('${base64}')`, execOptions({ timeoutMs: CHUNK_WORK_TIMEOUT_MS }));
+    } catch (error) {
+      if (error instanceof BoardExecError && error.reason === 'no-space' && !execOptions().signal?.aborted) {
+        // Something else filled /flash since the check: give the space back; the target was never touched.
+        await repl.exec(`try:\n    _pm_f.close()\n    import uos\n    uos.remove(${pyStr(part)})\nexcept OSError:\n    pass`, execOptions()).catch(() => undefined);
+      }
+      throw error;
+    }
+    onProgress?.(offset + chunk.length, bytes.length);
+  }
+}
+

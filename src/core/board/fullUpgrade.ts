@@ -1,0 +1,231 @@
+import { basename } from 'node:path';
+import { isModemToolError, ModemToolError, OperationAbortedError, UsageError } from '../errors';
+import type { TypedEmitter } from '../events/typedEmitter';
+import { progressFigures, type ProgressSample } from '../engine/progressFigures';
+import { STEP_TITLES, type StepId, type StepPhase, type UpgradeErrorInfo, type UpgradeEvent } from '../engine/upgradeEvents';
+import type { UpgradeOutcome, UpgradeRequest } from '../engine/upgradeEngine';
+import type { UpgradeTimeouts } from '../engine/upgradeTimeouts';
+import { RawRepl } from '../repl/rawRepl';
+import type { ByteTransport, LineSettings, PortOpener } from '../transport/byteTransport';
+import { pushFile } from './boardFiles';
+import { identifyBoard, type BoardIdentity } from './boardIdentity';
+import {
+  DEFAULT_UPDATER_REMOTE_PATH,
+  pushModuleFolder,
+  SqnsupgradeMissingError,
+  triggerMirrorMode,
+  TRIGGER_TIMEOUT_MS,
+} from './boardUpgradeTrigger';
+
+/**
+ * The whole upgrade on one open port: board half (REPL, push, trigger, mirror) then
+ * the host half (the engine), without ever closing the port in between. Board steps
+ * are emitted on the engine's event stream so every front end shows one sequence.
+ */
+
+/** The board's REPL line: 115200 8N1, no flow control (PROTOCOL.md section 7). */
+export const REPL_LINE: LineSettings = { baudRate: 115_200, rtscts: false };
+
+export interface BoardTimeouts {
+  /** The board answers Ctrl-A / Ctrl-C. */
+  replyMs: number;
+  /** The updater reaches mirror mode. */
+  triggerMs: number;
+}
+
+export const DEFAULT_BOARD_TIMEOUTS: Readonly<BoardTimeouts> = Object.freeze({ replyMs: 1_500, triggerMs: TRIGGER_TIMEOUT_MS });
+
+export interface FullUpgradeRequest {
+  portPath: string;
+  opener: PortOpener;
+  /** .dup files in order. */
+  files: string[];
+  /** updater.elf: pushed to /flash and used by the recovery method. */
+  updaterPath?: string;
+  transcriptDir?: string;
+  timeouts?: Partial<UpgradeTimeouts>;
+  boardTimeouts?: Partial<BoardTimeouts>;
+  /** Recovery (FFH) method on the board: 'auto' (default) = when updaterPath is given. */
+  ffh?: 'auto' | boolean;
+  /** For firmware before 1.20: a folder with the sqnsupgrade .py files to copy to /flash first. */
+  sqnsupgradeFolder?: string;
+}
+
+/** What runFullUpgrade needs of the engine (UpgradeEngine satisfies it). */
+export interface UpgradeEngineLike {
+  readonly events: TypedEmitter<UpgradeEvent>;
+  upgrade(request: UpgradeRequest, signal?: AbortSignal): Promise<UpgradeOutcome>;
+}
+
+/** The board has no LTE modem: nothing to upgrade. */
+export class NoLteModemError extends ModemToolError {
+  readonly code = 'no-lte-modem';
+  constructor(readonly identity: BoardIdentity) {
+    super(
+      `The board on this port is a ${identity.machine} (${identity.uname.machine}), which has no LTE modem.`,
+      'Connect a GPy, FiPy or G01 and pick its port.',
+    );
+  }
+}
+
+/** Where things stand after the board half failed, for the result's resumeHint. */
+const BOARD_STANDING = {
+  untouched: 'Neither the board nor the modem was changed. You can run the upgrade again at any time.',
+  repl: 'The modem was not changed; the board is at its REPL. Fix the cause above and run the upgrade again.',
+  mirror:
+    'The board is in mirror mode (it has no way back): power-cycle it (unplug, plug back), then run the upgrade again. The modem was not changed.',
+} as const;
+
+export async function runFullUpgrade(
+  request: FullUpgradeRequest,
+  { engine, signal = new AbortController().signal }: { engine: UpgradeEngineLike; signal?: AbortSignal },
+): Promise<UpgradeOutcome> {
+  const boardTimeouts = { ...DEFAULT_BOARD_TIMEOUTS, ...request.boardTimeouts };
+  const emit = (event: DistributiveOmit<UpgradeEvent, 'atMs'>) => engine.events.emit({ ...event, atMs: Date.now() } as UpgradeEvent);
+  const stepEvent = (step: StepId, phase: StepPhase, detail?: string) =>
+    emit({ kind: 'step', step, title: STEP_TITLES[step], phase, ...(detail ? { detail } : {}) });
+  let standing: keyof typeof BOARD_STANDING = 'untouched';
+  let current: StepId | undefined;
+  const step = async <T>(id: StepId, job: () => Promise<T>, detailOf?: (value: T) => string | undefined): Promise<T> => {
+    current = id;
+    stepEvent(id, 'start');
+    const value = await job();
+    stepEvent(id, 'done', detailOf?.(value));
+    current = undefined;
+    return value;
+  };
+
+  // Set as soon as the port opens, so `finally` releases it whatever fails later.
+  let io: ByteTransport | undefined;
+  try {
+    const ffh = resolveFfh(request);
+    const { port, repl } = await step(
+      'board-connect',
+      async () => {
+        const opened = await request.opener.open(request.portPath, REPL_LINE, signal);
+        io = opened;
+        return { port: opened, repl: await RawRepl.enter(opened, { signal, replyTimeoutMs: boardTimeouts.replyMs }) };
+      },
+      () => `${request.portPath} at ${REPL_LINE.baudRate} baud, raw REPL`,
+    );
+    standing = 'repl';
+
+    await step('board-identify', async () => {
+      const found = await identifyBoard(repl, { signal });
+      if (!found.hasLteModem) throw new NoLteModemError(found);
+      if (!found.hasSqnsupgrade && !request.sqnsupgradeFolder) throw new SqnsupgradeMissingError(found.release);
+      return found;
+    }, (id) =>
+      `${id.machine}, firmware ${id.release}, /flash ${Math.round(id.flashFreeBytes / 1024)} of ${Math.round(id.flashTotalBytes / 1024)} KiB free` +
+      (id.hasSqnsupgrade ? '' : ', no sqnsupgrade module'),
+    );
+
+    if (ffh || request.sqnsupgradeFolder) {
+      await step('push-files', async () => {
+        const files: string[] = [];
+        if (request.sqnsupgradeFolder) {
+          const results = await pushModuleFolder(repl, request.sqnsupgradeFolder, { signal });
+          files.push(...results.map((r) => basename(r.remotePath)));
+        }
+        if (ffh && request.updaterPath) {
+          const samples: ProgressSample[] = [];
+          const fileName = basename(request.updaterPath);
+          const result = await pushFile(repl, {
+            localPath: request.updaterPath,
+            remotePath: DEFAULT_UPDATER_REMOTE_PATH,
+            signal,
+            onProgress: (bytesDone, bytesTotal) => {
+              samples.push({ atMs: Date.now(), bytesDone });
+              const figures = progressFigures(samples, bytesTotal);
+              emit({
+                kind: 'progress',
+                step: 'push-files',
+                fileIndex: 1,
+                fileName,
+                bytesDone,
+                bytesTotal,
+                bytesPerSecond: figures.bytesPerSecond,
+                ...(figures.etaMs !== undefined ? { etaMs: figures.etaMs } : {}),
+              });
+            },
+          });
+          files.push(`${fileName}${result.skipped ? ' (already on the board)' : ''}`);
+        }
+        return files;
+      }, (files) => files.join(', '));
+    } else {
+      stepEvent('push-files', 'skip', 'nothing to copy: the normal method needs no file on the board');
+    }
+
+    const trigger = await step('trigger', async () => {
+      standing = 'mirror';
+      return triggerMirrorMode(port, repl, {
+        ffh,
+        signal,
+        timeoutMs: boardTimeouts.triggerMs,
+        onLine: (line) => emit({ kind: 'boardOutput', line }),
+      });
+    }, (result) => (result.updaterVersion ? `board updater ${result.updaterVersion}` : undefined));
+    if (trigger.ffhIgnored) {
+      emit({
+        kind: 'log',
+        level: 'warn',
+        message: 'The board says the recovery method is not necessary (the modem bootrom is already new): the normal method runs, updater.elf is not needed.',
+      });
+    }
+    await step('mirror-handover', async () => undefined, () =>
+      `same port, now ${port.settings.baudRate} baud, no flow control; the board bridges it to the modem`,
+    );
+
+    const { boardTimeouts: _board, ffh: _ffh, sqnsupgradeFolder: _folder, ...engineRequest } = request;
+    return await engine.upgrade(
+      {
+        ...engineRequest,
+        ...(trigger.ffhIgnored ? { updaterPath: undefined } : {}),
+        transport: port,
+      } as UpgradeRequest,
+      signal,
+    );
+  } catch (error) {
+    const isCancel = error instanceof OperationAbortedError || signal.aborted;
+    if (current) {
+      if (isModemToolError(error)) error.step ??= current;
+      stepEvent(current, 'fail', error instanceof Error ? error.message : String(error));
+    }
+    const outcome: UpgradeOutcome = {
+      outcome: isCancel ? 'cancelled' : 'failed',
+      error: errorInfo(error, current),
+      resumeHint: BOARD_STANDING[standing],
+    };
+    emit({
+      kind: 'result',
+      outcome: outcome.outcome,
+      message: isCancel ? 'Upgrade cancelled before the modem was touched.' : 'The board half of the upgrade failed; the modem was not touched.',
+      ...(outcome.error ? { error: outcome.error } : {}),
+      ...(outcome.resumeHint ? { resumeHint: outcome.resumeHint } : {}),
+    });
+    return outcome;
+  } finally {
+    // Always release the port: the engine got it on loan and does not close it.
+    await io?.close().catch(() => undefined);
+  }
+}
+
+function resolveFfh(request: FullUpgradeRequest): boolean {
+  const ffh = request.ffh ?? 'auto';
+  if (ffh === 'auto') return Boolean(request.updaterPath);
+  if (ffh && !request.updaterPath) {
+    throw new UsageError('The recovery (FFH) method needs updater.elf.', 'Pass --updater updater.elf (from the same firmware package as the .dup file).');
+  }
+  return ffh;
+}
+
+function errorInfo(error: unknown, step: StepId | undefined): UpgradeErrorInfo {
+  if (isModemToolError(error)) {
+    return { code: error.code, message: error.message, action: error.action, ...(step ? { step } : {}) };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'internal', message, action: 'This is a bug in the tool: run again with --verbose and report it.', ...(step ? { step } : {}) };
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

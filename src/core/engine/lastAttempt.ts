@@ -1,0 +1,95 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { ModemState } from '../parse/modemVersion';
+import type { UpgradePath } from './upgradeEvents';
+
+/**
+ * What the last upgrade attempt used, so an interrupted one (cancelled, cable pulled,
+ * tool closed) can be continued with the same files: the next run finds the modem in
+ * state 4 or 0 and says which files to give. Written when an attempt starts (a closed
+ * tool leaves `outcome: 'running'`) and again when it ends.
+ */
+export interface LastAttempt {
+  portPath: string;
+  /** Absolute paths, in the order given. */
+  files: string[];
+  updaterPath?: string;
+  /** ISO time the attempt started. */
+  startedAt: string;
+  outcome: 'running' | 'success' | 'failed' | 'cancelled';
+  path?: UpgradePath;
+  /** AT+SMOD? after the failure, when it could be read. */
+  modemStateAfter?: ModemState;
+  resumeHint?: string;
+  transcriptPath?: string;
+}
+
+export const LAST_ATTEMPT_FILE = 'last-attempt.json';
+
+export function lastAttemptPath(dir: string): string {
+  return join(dir, LAST_ATTEMPT_FILE);
+}
+
+/** Undefined when there is none or it is not one of ours (never throws: a stale file must not stop an upgrade). */
+export async function readLastAttempt(dir: string): Promise<LastAttempt | undefined> {
+  try {
+    return parseLastAttempt(JSON.parse(await readFile(lastAttemptPath(dir), 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseLastAttempt(value: unknown): LastAttempt | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const isText = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length < 4096;
+  if (!isText(v.portPath) || !Array.isArray(v.files) || v.files.length === 0 || !v.files.every(isText) || !isText(v.startedAt)) return undefined;
+  if (!['running', 'success', 'failed', 'cancelled'].includes(String(v.outcome))) return undefined;
+  const state = v.modemStateAfter;
+  return {
+    portPath: v.portPath,
+    files: [...v.files],
+    ...(isText(v.updaterPath) ? { updaterPath: v.updaterPath } : {}),
+    startedAt: v.startedAt,
+    outcome: v.outcome as LastAttempt['outcome'],
+    ...(isText(v.path) && ['on-the-fly', 'fff', 'recovery', 'resume'].includes(v.path) ? { path: v.path as UpgradePath } : {}),
+    ...(state === 0 || state === 1 || state === 2 || state === 4 ? { modemStateAfter: state } : {}),
+    ...(isText(v.resumeHint) ? { resumeHint: v.resumeHint } : {}),
+    ...(isText(v.transcriptPath) ? { transcriptPath: v.transcriptPath } : {}),
+  };
+}
+
+/** Written beside, then renamed: a tool killed mid-write leaves the old record, not half a new one. */
+export async function writeLastAttempt(dir: string, attempt: LastAttempt): Promise<void> {
+  const path = lastAttemptPath(dir);
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(attempt, null, 2)}\n`, 'utf8');
+  await rename(temporary, path);
+}
+
+export function newAttempt(portPath: string, files: readonly string[], updaterPath: string | undefined, now: Date = new Date()): LastAttempt {
+  return {
+    portPath,
+    files: files.map((file) => resolve(file)),
+    ...(updaterPath ? { updaterPath: resolve(updaterPath) } : {}),
+    startedAt: now.toISOString(),
+    outcome: 'running',
+  };
+}
+
+/** Whether a modem found in `state` is where `attempt` left it: an interrupted upgrade to continue. */
+export function isInterruptedAttempt(attempt: LastAttempt | undefined): boolean {
+  return attempt !== undefined && attempt.outcome !== 'success';
+}
+
+/**
+ * The command line that continues `attempt` (paths quoted for a POSIX shell when needed).
+ * A modem in upgrade mode (4) resumes without updater.elf; one in its bootrom (0) needs
+ * it: when the attempt had none, the command names `updater.elf` for the user to supply.
+ */
+export function continueCommand(attempt: LastAttempt, portPath: string = attempt.portPath, state?: ModemState): string {
+  const quote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+  const updater = state === 4 ? undefined : (attempt.updaterPath ?? (state === 0 ? 'updater.elf' : undefined));
+  return ['pycom-modem upgrade --port', quote(portPath), ...(updater ? ['--updater', quote(updater)] : []), ...attempt.files.map(quote)].join(' ');
+}

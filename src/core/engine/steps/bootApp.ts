@@ -1,0 +1,46 @@
+import { ReadTimeoutError } from '../../errors';
+import { Deadline } from '../../time/deadline';
+import type { StepId } from '../upgradeEvents';
+import type { UpgradeSession } from '../upgradeSession';
+import { replyText } from '../upgradeSession';
+import { wakeModem } from './wakeModem';
+
+/**
+ * Step "boot-app" (ON_THE_FLY, PROTOCOL.md §2 step 10): AT+SMSWBOOT=1,1 boots the new
+ * application; its reply is read, then the unsolicited +SYSSTART. On ERROR: the fallback
+ * AT+SMSWBOOT=1,0 then AT^RESET.
+ */
+export function bootNewApplication(session: UpgradeSession): Promise<void> {
+  return session.step('boot-app', async () => {
+    session.standing = 'booting';
+    const reply = await session.command('AT+SMSWBOOT=1,1');
+    if (!reply.isOk) {
+      session.log('warn', `AT+SMSWBOOT=1,1 answered ${replyText(reply)}; using AT+SMSWBOOT=1,0 and AT^RESET instead.`);
+      await session.commandExpectingOk(
+        'AT+SMSWBOOT=1,0',
+        'The modem refuses to boot the new firmware. Power-cycle the board and run `pycom-modem info`; if it is in upgrade mode (state 4), run the upgrade again to resume.',
+      );
+      await session.command('AT^RESET').catch((error: unknown) => {
+        if ((error as Error).name === 'OperationAbortedError') throw error;
+        session.log('info', 'AT^RESET: no complete reply (the modem resets at once).');
+      });
+    }
+    session.waiting('boot-app', 'waiting for +SYSSTART from the new firmware');
+    const deadline = Deadline.in(session.timeouts.rebootMs, '+SYSSTART');
+    try {
+      await session.at.waitForLine(/\+SYSSTART/, { deadline, signal: session.signal });
+    } catch (error) {
+      if (!(error instanceof ReadTimeoutError)) throw error;
+      session.log('warn', 'No +SYSSTART seen; checking that the modem answers AT.');
+    }
+    await wakeModem(session, { deadline: Deadline.in(session.timeouts.wakeupMs, 'modem after boot') });
+    session.isInUpdater = false;
+  });
+}
+
+/** PROTOCOL.md §2 step 11, sent in the step that finished the upgrade. */
+export async function notifyUpgradeSuccess(session: UpgradeSession, step: StepId): Promise<void> {
+  const reply = await session.command('AT+SQNSUPGRADENTF="success"');
+  if (!reply.isOk) session.log('warn', `AT+SQNSUPGRADENTF="success" answered ${replyText(reply)} (during ${step}); continuing.`);
+  session.standing = 'done';
+}

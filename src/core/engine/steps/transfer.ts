@@ -1,0 +1,30 @@
+import type { FirmwareFileFacts } from '../upgradePlan';
+import type { UpgradeSession } from '../upgradeSession';
+import { readModemState } from './detect';
+import { sendFileOverStp } from './stpTransfer';
+
+const SMSTPU_ACTION =
+  'The modem would not start the transfer. Power-cycle the board (unplug it), put it back in mirror mode and retry; ' +
+  'if it refuses again, use the recovery method (--updater updater.elf with the full image).';
+
+/**
+ * Step "transfer" (PROTOCOL.md §2 steps 4–6): in the updater, AT+SMOD? first; then
+ * AT+SMSTPU (FFF) or AT+SMSTPU="ON_THE_FLY", which must answer OK, then the file by STP.
+ */
+export function transferFirmware(session: UpgradeSession, file: FirmwareFileFacts, fileIndex: number): Promise<void> {
+  return session.step(
+    'transfer',
+    async () => {
+      if (session.isInUpdater) {
+        const state = await readModemState(session);
+        // After updater.elf loads the modem may say 2 or 4 (PROTOCOL.md §8): both are fine here.
+        if (state !== 2 && state !== 4) session.log('warn', `AT+SMOD? answered ${state} in the updater; continuing.`);
+      }
+      const command = file.method === 'on-the-fly' ? 'AT+SMSTPU="ON_THE_FLY"' : 'AT+SMSTPU';
+      await session.commandExpectingOk(command, SMSTPU_ACTION);
+      session.standing = file.method === 'on-the-fly' || session.isInUpdater ? 'partialTransfer' : 'preparing';
+      await sendFileOverStp(session, { step: 'transfer', path: file.path, fileIndex });
+    },
+    `${file.name} (${file.method === 'on-the-fly' ? 'ON_THE_FLY' : 'FFF'}, ${file.size} bytes)`,
+  );
+}

@@ -1,0 +1,96 @@
+import { OperationAbortedError, PortClosedError } from '../../errors';
+import { abortableDelay } from '../../time/abortableDelay';
+import type { Deadline } from '../../time/deadline';
+import { ModemNotAnsweringError } from '../upgradeErrors';
+import type { UpgradeSession } from '../upgradeSession';
+
+/** Mirror mode runs UART0 at 921600; a modem left at its default answers at 115200. */
+export const MIRROR_BAUD = 921_600;
+export const FALLBACK_BAUD = 115_200;
+
+/** Silent probes at one rate before trying the other (garbage switches at once). */
+const SILENT_PROBES_PER_BAUD = 3;
+
+/** Bytes a wrong baud rate produces: framing errors read as high-bit bytes; AT text is 7-bit. */
+export function looksGarbled(bytes: Uint8Array): boolean {
+  for (const byte of bytes) if (byte >= 0x80) return true;
+  return false;
+}
+
+export interface WakeResult {
+  baudRate: number;
+  probes: number;
+}
+
+/**
+ * Sends `AT` until the modem answers OK, under `deadline` (PROTOCOL.md §2 step 1). With
+ * several baud rates it switches on garbage or after a few silent probes (§6: "garbage
+ * bytes → retry detection at 921600 and 115200"). Probes are spaced by the clock, not counted.
+ */
+export async function wakeModem(
+  session: UpgradeSession,
+  options: { deadline: Deadline; baudRates?: readonly number[] },
+): Promise<WakeResult> {
+  const { io, timeouts } = session;
+  const baudRates = options.baudRates?.length ? options.baudRates : [io.settings.baudRate];
+  const tried = new Set<number>([io.settings.baudRate]);
+  let baudIndex = Math.max(0, baudRates.indexOf(io.settings.baudRate));
+  if (baudRates[baudIndex] !== io.settings.baudRate) await switchBaud(session, baudRates[baudIndex]!, tried);
+  let silentProbesHere = 0;
+  let probes = 0;
+  let sawGarbage = false;
+  let lastBytes: Uint8Array = new Uint8Array(0);
+
+  while (!options.deadline.isExpired()) {
+    session.throwIfAborted();
+    const probeStartedMs = performance.now();
+    const probeDeadline = options.deadline.within(timeouts.wakeAttemptMs).withLabel('reply to AT');
+    let garbledNow = false;
+    probes += 1;
+    try {
+      const reply = await session.command('AT', { deadline: probeDeadline });
+      // The AT channel already refuses an OK among garbled lines; stray high bytes elsewhere in raw are old noise.
+      if (reply.isOk) return { baudRate: io.settings.baudRate, probes };
+      garbledNow = looksGarbled(reply.raw);
+      lastBytes = reply.raw;
+    } catch (error) {
+      if (error instanceof OperationAbortedError || error instanceof PortClosedError) throw error;
+      const bytes = (error as { lastBytes?: unknown }).lastBytes;
+      if (bytes instanceof Uint8Array && bytes.length > 0) lastBytes = bytes;
+      const finalLine = (error as { reply?: { final?: unknown } }).reply?.final;
+      if (finalLine === 'OK') {
+        // A clean OK behind garbage: this rate is right, the garbage was the modem echoing
+        // the line it received at the old rate. Ask again at once, at this rate.
+        continue;
+      }
+      garbledNow = (bytes instanceof Uint8Array && looksGarbled(bytes)) || /garbl/i.test((error as Error)?.name ?? '');
+    }
+    sawGarbage ||= garbledNow;
+    silentProbesHere = garbledNow ? SILENT_PROBES_PER_BAUD : silentProbesHere + 1;
+    if (baudRates.length > 1 && silentProbesHere >= SILENT_PROBES_PER_BAUD) {
+      baudIndex = (baudIndex + 1) % baudRates.length;
+      await switchBaud(session, baudRates[baudIndex]!, tried);
+      silentProbesHere = 0;
+    }
+    // A probe answered with garbage or ERROR returns early: keep to one probe per slot.
+    const spentMs = performance.now() - probeStartedMs;
+    const restMs = Math.min(timeouts.wakeAttemptMs - spentMs, options.deadline.remainingMs());
+    if (restMs > 0) await abortableDelay(restMs, session.signal);
+  }
+  throw new ModemNotAnsweringError(
+    options.deadline.budgetMs,
+    [...tried],
+    lastBytes,
+    sawGarbage,
+    sawGarbage
+      ? 'The bytes look like a baud-rate mismatch. Power-cycle the board (unplug it), start mirror mode again, close every other program on the port, and retry.'
+      : 'Make sure the board is in mirror mode ("Going into MIRROR mode" was printed) and no other program holds the port; power-cycle the board (unplug it) and retry. If it stays silent, read the crash dump (`pycom-modem crashdump`) and try the recovery method with --updater updater.elf.',
+  );
+}
+
+async function switchBaud(session: UpgradeSession, baudRate: number, tried: Set<number>): Promise<void> {
+  session.log('info', `No clean answer at ${session.io.settings.baudRate} baud; trying ${baudRate} baud.`);
+  await session.io.update({ ...session.io.settings, baudRate });
+  session.io.drain();
+  tried.add(baudRate);
+}

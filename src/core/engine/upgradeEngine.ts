@@ -1,0 +1,276 @@
+import { isModemToolError, OperationAbortedError, PortClosedError, UsageError } from '../errors';
+import { TypedEmitter } from '../events/typedEmitter';
+import type { CrashDump } from '../parse/crashDump';
+import { buildModemVersionReport, type ModemState, type ModemVersionReport } from '../parse/modemVersion';
+import { TranscriptWriter } from '../transcript/transcriptWriter';
+import { Deadline } from '../time/deadline';
+import type { ByteTransport, PortOpener } from '../transport/byteTransport';
+import { applyStagedFirmware } from './steps/apply';
+import { awaitUpgradeResult } from './steps/awaitUpgrade';
+import { bootNewApplication, notifyUpgradeSuccess } from './steps/bootApp';
+import { checkBootMode } from './steps/bootCheck';
+import { readCrashDump, readCrashDumpAfterFailure } from './steps/crashDump';
+import { readModemStateAfterFailure } from './steps/stateAfterFailure';
+import { detectModem, readModemState, wakeAtEitherBaud } from './steps/detect';
+import { loadUpdater } from './steps/loadUpdater';
+import { prepareModem } from './steps/prepare';
+import { rebootIntoUpdater } from './steps/recoveryBoot';
+import { readVersionReport, reportVersion } from './steps/report';
+import { transferFirmware } from './steps/transfer';
+import { MIRROR_BAUD, wakeModem } from './steps/wakeModem';
+import { ModemNotAnsweringError, STANDING } from './upgradeErrors';
+import { diagnoseFailure } from '../diagnosis/diagnose';
+import type { Diagnosis, UpgradeErrorInfo, UpgradeEvent, UpgradePath } from './upgradeEvents';
+import { checkBuildChain, chooseUpgradePath, inspectUpgradeFiles, type UpgradeFiles } from './upgradePlan';
+import { UpgradeSession } from './upgradeSession';
+import { resolveTimeouts, type UpgradeTimeouts } from './upgradeTimeouts';
+
+export type { UpgradeTimeouts } from './upgradeTimeouts';
+
+export interface PortRequest {
+  portPath: string;
+  opener: PortOpener;
+  /** An already-open port handed over from mirror mode (then portPath is just its name). Not closed by the engine. */
+  transport?: ByteTransport;
+  timeouts?: Partial<UpgradeTimeouts>;
+}
+
+export interface UpgradeRequest extends PortRequest {
+  /** .dup files in order (two-stage: -1 then -2). */
+  files: string[];
+  /** updater.elf (recovery path). */
+  updaterPath?: string;
+  transcriptDir?: string;
+}
+
+export interface UpgradeOutcome {
+  outcome: 'success' | 'failed' | 'cancelled';
+  path?: UpgradePath;
+  before?: ModemVersionReport;
+  after?: ModemVersionReport;
+  error?: UpgradeErrorInfo;
+  crashDump?: CrashDump;
+  /** Why it failed and what to do, from the diagnosis rules (failed or cancelled only). */
+  diagnosis?: Diagnosis;
+  transcriptPath?: string;
+  resumeHint?: string;
+}
+
+export interface ModemInfo {
+  state: ModemState;
+  report: ModemVersionReport;
+  baudRate: number;
+}
+
+/** The line settings of mirror mode: UART0 bridged at 921600 8N1, no flow control. */
+const MIRROR_LINE = { baudRate: MIRROR_BAUD, rtscts: false } as const;
+
+/** A rough line rate for the plan's estimate: 8N1 moves baud/10 bytes per second, STP keeps most of it. */
+const STP_LINE_EFFICIENCY = 0.9;
+
+function errorInfo(error: unknown): UpgradeErrorInfo {
+  if (isModemToolError(error)) {
+    return { code: error.code, message: error.message, action: error.action, ...(error.step ? { step: error.step as UpgradeErrorInfo['step'] } : {}) };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'internal', message, action: 'This is a bug in the tool: save the transcript and report it.' };
+}
+
+function isCancel(error: unknown, signal: AbortSignal): boolean {
+  return error instanceof OperationAbortedError || (signal.aborted && (error as Error)?.name === 'AbortError');
+}
+
+/**
+ * The host half of a modem upgrade (PROTOCOL.md §2 and §8): detects the modem, picks
+ * the path from its state and the files, refuses what cannot work before changing
+ * anything, runs the steps, and always says where the modem stands at the end.
+ */
+export class UpgradeEngine {
+  readonly events = new TypedEmitter<UpgradeEvent>();
+
+  async upgrade(request: UpgradeRequest, signal: AbortSignal = new AbortController().signal): Promise<UpgradeOutcome> {
+    const transcript = this.openTranscript(request.transcriptDir);
+    const detach = transcript?.attach(this.events);
+    const outcome: UpgradeOutcome = { outcome: 'failed', ...(transcript ? { transcriptPath: transcript.path } : {}) };
+    let session: UpgradeSession | undefined;
+    let io: ByteTransport | undefined;
+    // The diagnosis rules read the session's events (last AT exchange, progress, states).
+    const seen: UpgradeEvent[] = [];
+    const stopRecording = this.events.on((event) => seen.push(event));
+    try {
+      this.emitLog('info', `Upgrade on ${request.portPath}: ${request.files.join(', ')}${request.updaterPath ? ` with ${request.updaterPath}` : ''}.`);
+      const files = await inspectUpgradeFiles(request.files, request.updaterPath);
+      for (const warning of files.warnings) this.emitLog('warn', warning);
+      if (signal.aborted) throw new OperationAbortedError(signal.reason);
+      io = request.transport ?? (await request.opener.open(request.portPath, MIRROR_LINE, signal));
+      session = new UpgradeSession(io, resolveTimeouts(request.timeouts), signal, this.events);
+      await this.runUpgrade(session, files, outcome);
+      outcome.outcome = 'success';
+    } catch (error) {
+      outcome.outcome = isCancel(error, signal) ? 'cancelled' : 'failed';
+      outcome.error = errorInfo(error);
+      if (session) {
+        outcome.resumeHint = STANDING[session.standing];
+        // A crash dump is worth a try when the modem answered before; not after a refusal, an unplug or a silent modem.
+        const modemMayAnswer =
+          outcome.outcome === 'failed' &&
+          !(error instanceof UsageError) &&
+          !(error instanceof PortClosedError) &&
+          !(error instanceof ModemNotAnsweringError && session.standing === 'untouched');
+        if (modemMayAnswer && io?.isOpen) {
+          // The state first: it wakes the modem (it may be rebooting after a crash), and a
+          // modem that stays silent is not asked for its crash dump too.
+          const isAnswering = await readModemStateAfterFailure(session);
+          if (isAnswering) {
+            const dump = await readCrashDumpAfterFailure(session);
+            if (dump) outcome.crashDump = dump;
+          }
+        }
+      } else {
+        // Nothing was sent yet: refused files, a busy port, a cancel before the port opened.
+        outcome.resumeHint = STANDING.untouched;
+      }
+      this.diagnose(error, seen, request, outcome);
+    } finally {
+      stopRecording();
+      if (io && !request.transport) await io.close().catch(() => undefined);
+    }
+    this.emitResult(outcome);
+    detach?.();
+    transcript?.close();
+    return outcome;
+  }
+
+  private async runUpgrade(session: UpgradeSession, files: UpgradeFiles, outcome: UpgradeOutcome): Promise<void> {
+    const detected = await detectModem(session);
+    if (detected.before) outcome.before = detected.before;
+    if (detected.baudRate !== MIRROR_BAUD) {
+      session.log('warn', `The modem answers at ${detected.baudRate} baud, not ${MIRROR_BAUD}: the transfer will be slower.`);
+    }
+
+    // Every refusal that needs the modem's state or build happens here, before anything changes it.
+    const { path, warnings } = chooseUpgradePath(detected.state, files);
+    warnings.push(...checkBuildChain(files.firmware, detected.before?.softwareBuild));
+    for (const warning of warnings) session.log('warn', warning);
+    outcome.path = path;
+    const totalBytes = files.firmware.reduce((sum, f) => sum + f.size, 0) + (path === 'recovery' ? files.updater!.size : 0);
+    session.emit({
+      kind: 'plan',
+      path,
+      files: [...(path === 'recovery' ? [files.updater!.name] : []), ...files.firmware.map((f) => f.name)],
+      estimatedMs: (totalBytes / ((session.io.settings.baudRate / 10) * STP_LINE_EFFICIENCY)) * 1000,
+    });
+
+    if (path === 'recovery') {
+      session.standing = 'recoveryBootrom';
+      await loadUpdater(session, files.updater!);
+    } else if (path === 'resume') {
+      session.isInUpdater = true;
+      session.standing = 'inUpdater';
+    }
+
+    for (const [index, file] of files.firmware.entries()) {
+      if (index > 0) {
+        // The previous stage rebooted the modem: ask again where it stands.
+        await wakeModem(session, { deadline: Deadline.in(session.timeouts.rebootMs, 'modem before the next stage') });
+        session.isInUpdater = (await readModemState(session)) === 4;
+      }
+      if (!session.isInUpdater) {
+        await prepareModem(session);
+        if (file.method === 'on-the-fly') await rebootIntoUpdater(session);
+      }
+      await transferFirmware(session, file, index + 1);
+      if (file.method === 'fff') await applyStagedFirmware(session);
+      await awaitUpgradeResult(session);
+      await checkBootMode(session);
+      if (file.method === 'on-the-fly') {
+        await bootNewApplication(session);
+        await notifyUpgradeSuccess(session, 'boot-app');
+      } else {
+        await notifyUpgradeSuccess(session, 'boot-check');
+      }
+      session.isInUpdater = false;
+    }
+    outcome.after = await reportVersion(session);
+  }
+
+  /** Wakes the modem (921600, then 115200), reads its state and version. Changes nothing. */
+  async info(request: PortRequest, signal: AbortSignal = new AbortController().signal): Promise<ModemInfo> {
+    return this.withSession(request, signal, async (session) => {
+      const { baudRate } = await session.step('detect', () => wakeAtEitherBaud(session));
+      const state = await readModemState(session);
+      // The recovery bootrom knows only AT, AT+SMOD?, AT+IPR and AT+STP.
+      const report = state === 0 ? buildModemVersionReport({}) : await session.step('report', () => readVersionReport(session));
+      session.emit({ kind: 'modemInfo', phase: 'before', report });
+      return { state, report, baudRate };
+    });
+  }
+
+  /** Reads /fs/crashdump; undefined when the modem has none. Changes nothing. */
+  async readCrashDump(request: PortRequest, signal: AbortSignal = new AbortController().signal): Promise<CrashDump | undefined> {
+    return this.withSession(request, signal, async (session) => {
+      await session.step('detect', () => wakeAtEitherBaud(session));
+      return session.step('crash-dump', () => readCrashDump(session, session.timeouts.crashDumpMs));
+    });
+  }
+
+  private async withSession<T>(request: PortRequest, signal: AbortSignal, job: (session: UpgradeSession) => Promise<T>): Promise<T> {
+    const io = request.transport ?? (await request.opener.open(request.portPath, MIRROR_LINE, signal));
+    try {
+      return await job(new UpgradeSession(io, resolveTimeouts(request.timeouts), signal, this.events));
+    } finally {
+      if (!request.transport) await io.close().catch(() => undefined);
+    }
+  }
+
+  /** A transcript that cannot be written must not stop the upgrade: it is reported and skipped. */
+  private openTranscript(dir: string | undefined): TranscriptWriter | undefined {
+    if (!dir) return undefined;
+    try {
+      return TranscriptWriter.create(dir);
+    } catch (error) {
+      this.emitLog('warn', `No transcript: cannot write to ${dir} (${error instanceof Error ? error.message : String(error)}).`);
+      return undefined;
+    }
+  }
+
+  /** Never lets a rule's bug hide the failure it was asked to explain. */
+  private diagnose(error: unknown, seen: readonly UpgradeEvent[], request: UpgradeRequest, outcome: UpgradeOutcome): void {
+    try {
+      const { diagnosis } = diagnoseFailure(error, {
+        events: seen,
+        context: {
+          portPath: request.portPath,
+          platform: process.platform,
+          ...(outcome.before ? { modemBefore: outcome.before } : {}),
+        },
+      });
+      outcome.diagnosis = diagnosis;
+      this.events.emit({ kind: 'diagnosis', diagnosis, atMs: Date.now() });
+    } catch (diagnosisError) {
+      this.emitLog('warn', `No diagnosis: ${diagnosisError instanceof Error ? diagnosisError.message : String(diagnosisError)}`);
+    }
+  }
+
+  private emitLog(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
+    this.events.emit({ kind: 'log', level, message, atMs: Date.now() });
+  }
+
+  private emitResult(outcome: UpgradeOutcome): void {
+    const message =
+      outcome.outcome === 'success'
+        ? `Upgrade finished${outcome.after?.softwareBuild ? `: the modem runs build ${outcome.after.softwareBuild}` : ''}.`
+        : outcome.outcome === 'cancelled'
+          ? 'Upgrade cancelled.'
+          : `Upgrade failed: ${outcome.error?.message ?? 'unknown error'}`;
+    this.events.emit({
+      kind: 'result',
+      outcome: outcome.outcome,
+      message,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      ...(outcome.outcome === 'success' ? { resumeHint: STANDING.done } : outcome.resumeHint ? { resumeHint: outcome.resumeHint } : {}),
+      ...(outcome.transcriptPath ? { transcriptPath: outcome.transcriptPath } : {}),
+      atMs: Date.now(),
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { ModemToolError } from '../errors';
+
+/** The modem answered a command the upgrade cannot do without with something other than OK. */
+export class ModemRefusedError extends ModemToolError {
+  readonly code = 'modem-refused';
+  constructor(
+    readonly command: string,
+    /** The reply as received: info lines and final result code. */
+    readonly replyText: string,
+    action: string,
+  ) {
+    super(`The modem refused ${command}: ${replyText.trim() || '(no text)'}.`, action);
+  }
+}
+
+/** The modem stayed silent (or sent only garbage) through a whole wake-up deadline. */
+export class ModemNotAnsweringError extends ModemToolError {
+  readonly code = 'modem-silent';
+  constructor(
+    readonly waitedMs: number,
+    readonly baudRatesTried: number[],
+    readonly lastBytes: Uint8Array,
+    readonly sawGarbage: boolean,
+    action: string,
+  ) {
+    super(
+      `The modem did not answer AT within ${Math.round(waitedMs / 1000)} s` +
+        ` (tried ${baudRatesTried.join(' and ')} baud` +
+        (sawGarbage ? '; only garbled bytes arrived, as from a wrong baud rate' : lastBytes.length ? '' : '; the line stayed silent') +
+        ').',
+      action,
+    );
+  }
+}
+
+/** The modem finished the upgrade and reported failure (+SMUPGRADE: fail…). */
+export class ModemUpgradeFailedError extends ModemToolError {
+  readonly code = 'upgrade-failed';
+  constructor(
+    readonly resultText: string,
+    action: string,
+  ) {
+    super(`The modem reported that the upgrade failed: ${resultText}`, action);
+  }
+}
+
+/** The modem is in a state no upgrade path starts from (e.g. mTools). */
+export class ModemStateError extends ModemToolError {
+  readonly code = 'modem-state';
+}
+
+/** Where the modem stands after a failure or cancel, in words a user can act on. */
+export const STANDING = {
+  untouched: 'The modem was not changed. You can run the upgrade again at any time.',
+  preparing:
+    'The modem was being prepared but no firmware was sent; it still runs its old firmware. Power-cycle the board (unplug it), then run the upgrade again.',
+  inUpdater:
+    'The modem is in its updater (upgrade mode) without new firmware. Power-cycle the board, put it back in mirror mode and run the same upgrade again: the tool detects upgrade mode (state 4) and resumes.',
+  partialTransfer:
+    'The firmware transfer was interrupted part-way; the modem stays in upgrade mode. Power-cycle the board, put it back in mirror mode and run the same upgrade again: the tool resumes (state 4). Do not use a diff file for the retry unless the modem still reports its old build.',
+  recoveryBootrom:
+    'The modem is in its recovery bootrom (state 0). Power-cycle the board, put it back in mirror mode and run the upgrade with the full .dup image and --updater updater.elf.',
+  applying:
+    'The modem was applying the firmware. Leave it powered for 5 minutes, then power-cycle the board and run `pycom-modem info` to see which build it runs; if it is in upgrade mode (state 4), run the same upgrade again to resume.',
+  keptOld:
+    'The modem rejected the file and keeps running its old firmware. Power-cycle the board (unplug it) before the next attempt.',
+  booting:
+    'The new firmware was written; the modem was rebooting into it. Power-cycle the board and run `pycom-modem info` to confirm the new version.',
+  done: 'The modem runs the new firmware. Power-cycle the board to leave mirror mode.',
+} as const;
+
+export type Standing = keyof typeof STANDING;

@@ -1,0 +1,110 @@
+import { AtChannel, type AtExchange } from '../at/atChannel';
+import type { AtReply } from '../at/atReply';
+import { isModemToolError, OperationAbortedError } from '../errors';
+import type { TypedEmitter } from '../events/typedEmitter';
+import { Deadline } from '../time/deadline';
+import type { ByteTransport } from '../transport/byteTransport';
+import { ModemRefusedError, type Standing } from './upgradeErrors';
+import { STEP_TITLES, type StepId, type UpgradeEvent } from './upgradeEvents';
+import type { UpgradeTimeouts } from './upgradeTimeouts';
+
+/** An UpgradeEvent before the session stamps its time. */
+export type UnstampedEvent = UpgradeEvent extends infer E ? (E extends { atMs: number } ? Omit<E, 'atMs'> : never) : never;
+
+/**
+ * What every step works with: the open port, the AT channel over it, the timeouts, the
+ * session's abort signal, and the event stream. Also remembers where the modem stands,
+ * so a failure or cancel can tell the user how to continue.
+ */
+export class UpgradeSession {
+  readonly at: AtChannel;
+  standing: Standing = 'untouched';
+  /** True once the modem runs its updater (after AT+SMSWBOOT=3,1, updater.elf, or in state 4): echo off, no preparation. */
+  isInUpdater = false;
+
+  constructor(
+    readonly io: ByteTransport,
+    readonly timeouts: UpgradeTimeouts,
+    readonly signal: AbortSignal,
+    private readonly events: TypedEmitter<UpgradeEvent>,
+  ) {
+    this.at = new AtChannel(io, {
+      onExchange: (exchange) => this.reportExchange(exchange),
+      onUnsolicited: (line) => this.emit({ kind: 'unsolicited', line }),
+      onStaleReply: (command, stale) =>
+        this.log('info', `Skipped a late reply to ${stale.echo} (${[...stale.lines, stale.final].join(' | ')}) while reading the reply to ${command}.`),
+    });
+  }
+
+  emit(event: UnstampedEvent): void {
+    this.events.emit({ ...event, atMs: Date.now() } as UpgradeEvent);
+  }
+
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
+    this.emit({ kind: 'log', level, message });
+  }
+
+  /** Runs one step between its start and done/fail events; a typed error learns its step. */
+  async step<T>(step: StepId, run: () => Promise<T>, detail?: string): Promise<T> {
+    this.emit({ kind: 'step', step, title: STEP_TITLES[step], phase: 'start', ...(detail ? { detail } : {}) });
+    try {
+      const value = await run();
+      this.emit({ kind: 'step', step, title: STEP_TITLES[step], phase: 'done' });
+      return value;
+    } catch (error) {
+      if (isModemToolError(error) && !error.step) error.step = step;
+      const message = error instanceof Error ? error.message : String(error);
+      this.emit({ kind: 'step', step, title: STEP_TITLES[step], phase: 'fail', detail: message });
+      throw error;
+    }
+  }
+
+  waiting(step: StepId, detail: string): void {
+    this.emit({ kind: 'step', step, title: STEP_TITLES[step], phase: 'waiting', detail });
+  }
+
+  throwIfAborted(): void {
+    if (this.signal.aborted) throw new OperationAbortedError(this.signal.reason);
+  }
+
+  /** One AT command under the session's signal; ERROR comes back as a reply, silence throws. */
+  command(command: string, options: { timeoutMs?: number; deadline?: Deadline; lineEnding?: string } = {}): Promise<AtReply> {
+    const deadline = options.deadline ?? Deadline.in(options.timeoutMs ?? this.timeouts.atReplyMs, `reply to ${command}`);
+    return this.at.command(command, {
+      deadline,
+      signal: this.signal,
+      ...(options.lineEnding ? { lineEnding: options.lineEnding } : {}),
+    });
+  }
+
+  /** A command the upgrade cannot go on without: anything but OK is a ModemRefusedError. */
+  async commandExpectingOk(
+    command: string,
+    action: string,
+    options: { timeoutMs?: number; deadline?: Deadline; lineEnding?: string } = {},
+  ): Promise<AtReply> {
+    const reply = await this.command(command, options);
+    if (!reply.isOk) throw new ModemRefusedError(command, replyText(reply), action);
+    return reply;
+  }
+
+  private reportExchange(exchange: AtExchange): void {
+    if (exchange.reply) {
+      const reply = exchange.reply;
+      this.emit({
+        kind: 'at',
+        command: exchange.command,
+        reply: reply.lines.join('\n'),
+        final: reply.final,
+        durationMs: reply.durationMs,
+      });
+    } else {
+      const message = exchange.error instanceof Error ? exchange.error.message : String(exchange.error);
+      this.emit({ kind: 'at', command: exchange.command, reply: '', final: `(no reply: ${message})`, durationMs: 0 });
+    }
+  }
+}
+
+export function replyText(reply: AtReply): string {
+  return [...reply.lines, reply.final].filter((l) => l.length > 0).join(' | ');
+}

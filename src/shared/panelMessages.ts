@@ -1,0 +1,231 @@
+/**
+ * The messages between the extension host and the upgrade panel, both directions,
+ * defined once. Each side validates what it receives: the panel script is a web page
+ * and the host must not trust it, and the panel must not trust device text either.
+ * No vscode, no DOM, no core imports: the webview bundle includes this file.
+ */
+
+export const PANEL_STEP_PHASES = ['start', 'waiting', 'done', 'fail', 'skip'] as const;
+export type PanelStepPhase = (typeof PANEL_STEP_PHASES)[number];
+
+export const PANEL_OUTCOMES = ['success', 'failed', 'cancelled'] as const;
+export type PanelOutcome = (typeof PANEL_OUTCOMES)[number];
+
+export const PANEL_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type PanelLogLevel = (typeof PANEL_LOG_LEVELS)[number];
+
+/** The modem's version, flattened to text the panel shows as is. */
+export interface PanelModemInfo {
+  software?: string;
+  build?: number;
+  lr?: string;
+  ue?: string;
+  imei?: string;
+  kind: string;
+  /** e.g. "Bootloader0: 5.1.1.0 [33080]" with "*" on the active one. */
+  bootloaders: string[];
+  needsRecoveryBootromUpgrade: boolean;
+}
+
+/** A crash dump as the panel needs it: parsed fields plus the raw bytes as hex. */
+export interface PanelCrashDump {
+  buildString?: string;
+  build?: number;
+  file?: string;
+  line?: number;
+  message?: string;
+  assertionText?: string;
+  isTruncated: boolean;
+  /** Lower-case hex, two digits per byte, no separators. */
+  rawHex: string;
+  warnings: string[];
+}
+
+export type HostToPanel =
+  | { type: 'session'; sessionId: string; title: string; portPath: string; startedAtMs: number }
+  | { type: 'plan'; path: string; files: string[]; estimatedMs?: number }
+  | { type: 'step'; step: string; title: string; phase: PanelStepPhase; detail?: string; atMs: number }
+  | {
+      type: 'progress';
+      step: string;
+      fileIndex: number;
+      fileName: string;
+      bytesDone: number;
+      bytesTotal: number;
+      bytesPerSecond: number;
+      etaMs?: number;
+      atMs: number;
+    }
+  | { type: 'log'; level: PanelLogLevel; message: string; atMs: number }
+  | { type: 'modemInfo'; phase: 'before' | 'after'; info: PanelModemInfo }
+  | { type: 'crashDump'; dump: PanelCrashDump }
+  | { type: 'diagnosis'; cause: string; title: string; action: string; evidence: string[] }
+  | {
+      type: 'result';
+      outcome: PanelOutcome;
+      message: string;
+      action?: string;
+      resumeHint?: string;
+      transcriptPath?: string;
+    }
+  /** Everything of the current session at once, sent in answer to `ready`. */
+  | { type: 'replay'; messages: HostToPanel[] };
+
+export type PanelToHost =
+  | { type: 'ready' }
+  | { type: 'cancel' }
+  | { type: 'copyReport' }
+  | { type: 'openTranscript' };
+
+// ---- validation helpers: small, total, never throw ----
+
+type Rec = Record<string, unknown>;
+
+/** Plain data only, as a structured clone delivers it: no arrays, class instances or inherited fields. */
+function isRecord(value: unknown): value is Rec {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+/** Device and file text is bounded so a hostile or broken source cannot flood the panel. */
+const MAX_TEXT_CHARS = 64 * 1024;
+const MAX_HEX_CHARS = 2 * 256 * 1024;
+const MAX_LIST_ITEMS = 1000;
+const MAX_REPLAY_MESSAGES = 100_000;
+
+function isText(value: unknown, maxChars = MAX_TEXT_CHARS): value is string {
+  return typeof value === 'string' && value.length <= maxChars;
+}
+function isOptText(value: unknown): value is string | undefined {
+  return value === undefined || isText(value);
+}
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+function isOptCount(value: unknown): value is number | undefined {
+  return value === undefined || isCount(value);
+}
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+function isTextList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length <= MAX_LIST_ITEMS && value.every((item) => isText(item));
+}
+function isOneOf<T extends string>(list: readonly T[], value: unknown): value is T {
+  return typeof value === 'string' && (list as readonly string[]).includes(value);
+}
+
+function isModemInfo(value: unknown): value is PanelModemInfo {
+  return (
+    isRecord(value) &&
+    isOptText(value.software) &&
+    isOptCount(value.build) &&
+    isOptText(value.lr) &&
+    isOptText(value.ue) &&
+    isOptText(value.imei) &&
+    isText(value.kind) &&
+    isTextList(value.bootloaders) &&
+    typeof value.needsRecoveryBootromUpgrade === 'boolean'
+  );
+}
+
+function isCrashDump(value: unknown): value is PanelCrashDump {
+  return (
+    isRecord(value) &&
+    isOptText(value.buildString) &&
+    isOptCount(value.build) &&
+    isOptText(value.file) &&
+    isOptCount(value.line) &&
+    isOptText(value.message) &&
+    isOptText(value.assertionText) &&
+    typeof value.isTruncated === 'boolean' &&
+    isText(value.rawHex, MAX_HEX_CHARS) &&
+    /^(?:[0-9a-f]{2})*$/.test(value.rawHex) &&
+    isTextList(value.warnings)
+  );
+}
+
+function isHostToPanel(data: unknown, depth: number): data is HostToPanel {
+  if (!isRecord(data)) return false;
+  const m = data;
+  switch (m.type) {
+    case 'session':
+      return isText(m.sessionId) && isText(m.title) && isText(m.portPath) && isFiniteNumber(m.startedAtMs);
+    case 'plan':
+      return isText(m.path) && isTextList(m.files) && isOptCount(m.estimatedMs);
+    case 'step':
+      return (
+        isText(m.step) &&
+        isText(m.title) &&
+        isOneOf(PANEL_STEP_PHASES, m.phase) &&
+        isOptText(m.detail) &&
+        isFiniteNumber(m.atMs)
+      );
+    case 'progress':
+      return (
+        isText(m.step) &&
+        isCount(m.fileIndex) &&
+        isText(m.fileName) &&
+        isCount(m.bytesDone) &&
+        isCount(m.bytesTotal) &&
+        isCount(m.bytesPerSecond) &&
+        isOptCount(m.etaMs) &&
+        isFiniteNumber(m.atMs)
+      );
+    case 'log':
+      return isOneOf(PANEL_LOG_LEVELS, m.level) && isText(m.message) && isFiniteNumber(m.atMs);
+    case 'modemInfo':
+      return (m.phase === 'before' || m.phase === 'after') && isModemInfo(m.info);
+    case 'crashDump':
+      return isCrashDump(m.dump);
+    case 'diagnosis':
+      return isText(m.cause) && isText(m.title) && isText(m.action) && isTextList(m.evidence);
+    case 'result':
+      return (
+        isOneOf(PANEL_OUTCOMES, m.outcome) &&
+        isText(m.message) &&
+        isOptText(m.action) &&
+        isOptText(m.resumeHint) &&
+        isOptText(m.transcriptPath)
+      );
+    case 'replay':
+      // A replay holds plain messages only: no nesting, so a message cannot recurse.
+      return (
+        depth === 0 &&
+        Array.isArray(m.messages) &&
+        m.messages.length <= MAX_REPLAY_MESSAGES &&
+        m.messages.every((inner) => isHostToPanel(inner, depth + 1))
+      );
+    default:
+      return false;
+  }
+}
+
+/** The panel's check on what the host sent; undefined for anything not in the union. */
+export function parseHostToPanel(data: unknown): HostToPanel | undefined {
+  return isHostToPanel(data, 0) ? data : undefined;
+}
+
+/**
+ * The host's check on what the panel sent. Returns a fresh object holding only the
+ * known fields, so extra properties from the page never reach the host code.
+ */
+export function parsePanelToHost(data: unknown): PanelToHost | undefined {
+  if (!isRecord(data)) return undefined;
+  switch (data.type) {
+    case 'ready':
+    case 'cancel':
+    case 'copyReport':
+    case 'openTranscript':
+      return { type: data.type };
+    default:
+      return undefined;
+  }
+}
+
+/** Hex of raw bytes for the crash-dump card; the panel shows it only on demand. */
+export function bytesToHex(bytes: Uint8Array): string {
+  let hex = '';
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}

@@ -1,0 +1,84 @@
+import type { ByteTransport } from '../../core/transport/byteTransport';
+import type { RunHow } from './micropythonHost';
+
+/** The simulated board's settings, events and counters, and the facts they rest on. */
+export const REPL_BAUD_RATE = 115200;
+/** Mirror mode: UART0 switches to this, 8N1, no flow control (PROTOCOL.md §1). */
+export const MIRROR_BAUD_RATE = 921600;
+/** The board's UART receive buffer: bytes arriving while it is busy and the buffer is full are lost. */
+export const DEFAULT_RX_BUFFER_BYTES = 512;
+/** Older GPy boards have about 1 MB of /flash. */
+export const DEFAULT_FLASH_BYTES = 1024 * 1024;
+/** FatFS on the ESP32's SPI flash, board time (an assumption: tens of KB/s). */
+export const DEFAULT_FLASH_BYTES_PER_SECOND = 64 * 1024;
+
+export type PycomMachine = 'GPy' | 'FiPy' | 'G01' | 'LoPy4' | 'WiPy' | 'SiPy';
+
+export interface ModemFacts {
+  state: number;
+  hasOldBootrom: boolean;
+}
+
+export interface SimulatedBoardOptions {
+  machine?: PycomMachine;
+  /** Pycom firmware release, e.g. '1.20.2.r6' or '1.18.2.r7'. */
+  release?: string;
+  /** MicroPython core tag and build date shown in the banner and os.uname(). */
+  micropythonTag?: string;
+  buildDate?: string;
+  /** `sqnsupgrade` frozen in the firmware; default: release ≥ 1.20. */
+  hasSqnsupgrade?: boolean;
+  flashBytes?: number;
+  /** 1 = real time; 0.001 makes lines, sleeps and flash writes a thousand times faster. */
+  timeScale?: number;
+  /** false: the UART costs no line time. */
+  isPaced?: boolean;
+  rxBufferBytes?: number;
+  flashBytesPerSecond?: number;
+  /** Files on /flash at first power-on (paths relative to /flash or absolute under it). */
+  files?: Record<string, string | Uint8Array>;
+  /** The modem as the updater would probe it (a simulation shortcut, read synchronously). */
+  modemFacts?: () => ModemFacts;
+  /** The board's end of the modem UART, bridged to UART0 in mirror mode. */
+  modemIo?: ByteTransport;
+  log?: (line: string) => void;
+}
+
+export type BoardState = 'off' | 'booting' | 'repl' | 'mirror' | 'stopped';
+
+export type BoardEvent =
+  | { kind: 'state'; state: BoardState }
+  | { kind: 'booted'; reason: 'power-on' | 'soft-reboot' | 'safe-boot' | 'hard-reset' }
+  | { kind: 'mirror'; baudRate: number }
+  | { kind: 'ctrlF' }
+  | { kind: 'rxDropped'; byteCount: number }
+  | { kind: 'exec'; how: RunHow; code: string };
+
+export interface BoardStats {
+  /** Ctrl-F bytes received outside mirror mode: a client must never send one. */
+  ctrlFReceived: number;
+  safeBoots: number;
+  softReboots: number;
+  hardResets: number;
+  /** Bytes lost because they arrived while the board was busy and its buffer was full. */
+  rxDroppedBytes: number;
+  execs: number;
+  /** Times the interpreter had to be restarted because running code ignored Ctrl-C. */
+  interpreterRestarts: number;
+}
+
+/** Paths given relative to /flash (as users think of them) or absolute. */
+export function flashPath(path: string): string {
+  return path.startsWith('/') ? path : `/flash/${path}`;
+}
+
+/** Compares dotted release strings numerically ('1.18.2.r7' < '1.20'). */
+export function compareRelease(a: string, b: string): number {
+  const parts = (s: string) => s.split('.').map((p) => Number.parseInt(p.replace(/^r/, ''), 10) || 0);
+  const [pa, pb] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

@@ -1,0 +1,122 @@
+import * as vscode from 'vscode';
+import type { UpgradeEvent } from '../core/engine/upgradeEvents';
+import { describeEvent } from './eventText';
+import { groupByStep, type SessionLog, type StepGroup, type UpgradeSessionRecord } from './sessionLog';
+
+export const LOG_VIEW_ID = 'pycomModem.log';
+
+export type LogNode =
+  | { kind: 'session'; session: UpgradeSessionRecord }
+  | { kind: 'step'; session: UpgradeSessionRecord; group: StepGroup }
+  | { kind: 'event'; session: UpgradeSessionRecord; event: UpgradeEvent };
+
+/** A step can hold thousands of progress events; the tree shows the latest ones. */
+const MAX_EVENTS_PER_STEP = 500;
+/** Progress arrives per block: refresh the tree at most this often. */
+const REFRESH_INTERVAL_MS = 300;
+
+const PHASE_ICONS: Record<string, string> = {
+  start: 'loading~spin',
+  waiting: 'watch',
+  done: 'pass',
+  fail: 'error',
+  skip: 'debug-step-over',
+};
+const OUTCOME_ICONS: Record<string, string> = { success: 'pass-filled', failed: 'error', cancelled: 'circle-slash' };
+
+/** The log view: sessions → steps → what happened in each step (AT exchanges, events). */
+export class LogTreeProvider implements vscode.TreeDataProvider<LogNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<LogNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly sessions: SessionLog) {
+    this.unsubscribe = sessions.changes.on(() => this.scheduleRefresh());
+  }
+
+  private scheduleRefresh(): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.changed.fire(undefined);
+    }, REFRESH_INTERVAL_MS);
+  }
+
+  getChildren(node?: LogNode): LogNode[] {
+    if (!node) return [...this.sessions.sessions].reverse().map((session) => ({ kind: 'session', session }));
+    if (node.kind === 'session') {
+      return groupByStep(node.session.events).map((group) => ({ kind: 'step', session: node.session, group }));
+    }
+    if (node.kind === 'step') {
+      return node.group.events
+        .filter((event) => event.kind !== 'step')
+        .slice(-MAX_EVENTS_PER_STEP)
+        .map((event) => ({ kind: 'event', session: node.session, event }));
+    }
+    return [];
+  }
+
+  getTreeItem(node: LogNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'session': {
+        const s = node.session;
+        const item = new vscode.TreeItem(s.title, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = s.id;
+        item.description = `${s.portPath} · ${new Date(s.startedAtEpochMs).toLocaleTimeString()}`;
+        item.iconPath = new vscode.ThemeIcon(s.outcome ? OUTCOME_ICONS[s.outcome]! : 'sync~spin');
+        item.contextValue = s.transcriptPath ? 'session.withTranscript' : 'session';
+        item.tooltip = s.outcome ? `Outcome: ${s.outcome}` : 'Running';
+        return item;
+      }
+      case 'step': {
+        const g = node.group;
+        const item = new vscode.TreeItem(
+          g.title,
+          g.events.length > 1 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
+        item.id = `${node.session.id}/${g.step}`;
+        item.description = g.phase;
+        item.iconPath = new vscode.ThemeIcon(g.phase ? (PHASE_ICONS[g.phase] ?? 'circle-outline') : 'list-unordered');
+        item.contextValue = 'step';
+        return item;
+      }
+      case 'event': {
+        const e = node.event;
+        const text = describeEvent(e);
+        const item = new vscode.TreeItem(text, vscode.TreeItemCollapsibleState.None);
+        item.tooltip = text;
+        item.iconPath = new vscode.ThemeIcon(eventIcon(e));
+        item.contextValue = `event.${e.kind}`;
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.unsubscribe();
+    this.changed.dispose();
+  }
+}
+
+function eventIcon(event: UpgradeEvent): string {
+  switch (event.kind) {
+    case 'at':
+      return event.final === 'OK' ? 'arrow-swap' : 'warning';
+    case 'log':
+      return event.level === 'error' ? 'error' : event.level === 'warn' ? 'warning' : 'info';
+    case 'progress':
+      return 'cloud-upload';
+    case 'crashDump':
+      return 'bug';
+    case 'diagnosis':
+      return 'lightbulb';
+    case 'result':
+      return OUTCOME_ICONS[event.outcome] ?? 'info';
+    case 'boardOutput':
+      return 'terminal';
+    default:
+      return 'circle-small';
+  }
+}

@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import { SIMULATED_PORT_PATH, type SerialPortChoice } from '../commands/modemCore';
+import type { SelectedPort } from './portSelection';
+
+export interface PortPickItem extends vscode.QuickPickItem {
+  /** Undefined on separators and on "enter a path". */
+  port?: SelectedPort;
+  isManualEntry?: boolean;
+}
+
+/**
+ * Pycom boards first (they are why the user is here), each with its USB description,
+ * then other serial ports, then the simulator, then a free path (a socat pty, an
+ * RFC 2217 bridge…).
+ */
+export function buildPortPickItems(ports: readonly SerialPortChoice[], selectedPath?: string): PortPickItem[] {
+  const byPath = (a: SerialPortChoice, b: SerialPortChoice) => a.path.localeCompare(b.path, undefined, { numeric: true });
+  const pycom = ports.filter((p) => p.isLikelyPycom).sort(byPath);
+  const others = ports.filter((p) => !p.isLikelyPycom).sort(byPath);
+  const toItem = (p: SerialPortChoice): PortPickItem => ({
+    label: `$(plug) ${p.path}`,
+    description: [p.board ? `Pycom ${p.board}` : p.isLikelyPycom ? 'Pycom board' : undefined, p.description]
+      .filter(Boolean)
+      .join(' · '),
+    detail: p.path === selectedPath ? 'selected' : undefined,
+    picked: p.path === selectedPath,
+    port: { path: p.path, boardName: p.board, description: p.description },
+  });
+  const items: PortPickItem[] = [];
+  if (pycom.length) items.push({ label: 'Pycom boards', kind: vscode.QuickPickItemKind.Separator }, ...pycom.map(toItem));
+  if (others.length) items.push({ label: 'Other serial ports', kind: vscode.QuickPickItemKind.Separator }, ...others.map(toItem));
+  items.push(
+    { label: 'No hardware', kind: vscode.QuickPickItemKind.Separator },
+    {
+      label: '$(vm) Simulated GPy (no hardware)',
+      description: SIMULATED_PORT_PATH,
+      detail: 'A simulated board and modem: try every command without a board.',
+      port: { path: SIMULATED_PORT_PATH, boardName: 'GPy', description: 'Simulated GPy' },
+    },
+    { label: '$(edit) Enter a port path…', isManualEntry: true },
+  );
+  return items;
+}
+
+/** Shows the picker (ports listed while it is open); undefined when dismissed. */
+export async function pickPort(
+  listPorts: () => Promise<readonly SerialPortChoice[]>,
+  selectedPath?: string,
+): Promise<SelectedPort | undefined> {
+  const items = listPorts().then(
+    (ports) => buildPortPickItems(ports, selectedPath),
+    // No serial support (native module missing): still offer the simulator and a path.
+    () => buildPortPickItems([], selectedPath),
+  );
+  const choice = await vscode.window.showQuickPick(items, {
+    title: 'Select the board’s serial port',
+    placeHolder: 'Pycom boards are listed first',
+    matchOnDescription: true,
+  });
+  if (!choice) return undefined;
+  if (choice.isManualEntry) {
+    const path = await vscode.window.showInputBox({
+      title: 'Serial port path',
+      prompt: 'e.g. /dev/ttyUSB0, COM5, /dev/pts/4',
+      value: selectedPath,
+      validateInput: (value) => (value.trim() ? undefined : 'Enter a port path'),
+    });
+    return path?.trim() ? { path: path.trim() } : undefined;
+  }
+  return choice.port;
+}

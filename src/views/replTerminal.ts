@@ -1,0 +1,242 @@
+import * as vscode from 'vscode';
+import { OperationAbortedError, PortClosedError, isModemToolError } from '../core/errors';
+import { Deadline } from '../core/time/deadline';
+import { anyBytes } from '../core/transport/framers';
+import type { ByteTransport } from '../core/transport/byteTransport';
+import type { PortOwner } from '../core/transport/portOwner';
+import type { SerialPortChoice } from '../commands/modemCore';
+import type { HandBackState, PortHolder, PortLoans } from './portLoans';
+
+export interface ReplTerminalOptions {
+  portPath: string;
+  baudRate: number;
+  /** The one owner of the port in this window (shared with the other commands). */
+  ownerFor(portPath: string): Promise<Pick<PortOwner, 'run' | 'requestRelease'>>;
+  loans: PortLoans;
+  /** Tells when ports come and go, to reconnect after a board reboot; absent for the simulator. */
+  ports?: {
+    onDidChangePorts: vscode.Event<readonly SerialPortChoice[]>;
+    refresh(): Promise<readonly SerialPortChoice[]>;
+  };
+}
+
+type ReplState = 'idle' | 'connecting' | 'connected' | 'lent' | 'waitingForBoard' | 'failed' | 'closed';
+
+/**
+ * Pasted text goes out in pieces: the board's UART receive buffer is small, and each
+ * write resolves only once the OS has sent it, which keeps a paste from outrunning it.
+ */
+const PASTE_CHUNK_BYTES = 128;
+
+const CTRL_B = new Uint8Array([0x02]);
+
+const NOTE = (text: string) => `\r\n\x1b[2m[${text}]\x1b[0m\r\n`;
+
+/**
+ * The board's REPL as a VS Code terminal. It holds the port while open, lends it to an
+ * upgrade or a file push (closing its handle first), takes it back afterwards, and
+ * reconnects when the board reboots and its USB port comes back.
+ */
+export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
+  private readonly written = new vscode.EventEmitter<string>();
+  private readonly closed = new vscode.EventEmitter<number | void>();
+  readonly onDidWrite = this.written.event;
+  readonly onDidClose = this.closed.event;
+
+  private state: ReplState = 'idle';
+  private io: ByteTransport | undefined;
+  private turn: { controller: AbortController; done: Promise<void> } | undefined;
+  private releaseHold: (() => void) | undefined;
+  private portWatch: vscode.Disposable | undefined;
+  private dimensions: vscode.TerminalDimensions | undefined;
+  private inputQueue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: ReplTerminalOptions) {}
+
+  get portPath(): string {
+    return this.options.portPath;
+  }
+
+  get currentState(): ReplState {
+    return this.state;
+  }
+
+  /** Last size the terminal reported; the REPL itself does not use it. */
+  get size(): vscode.TerminalDimensions | undefined {
+    return this.dimensions;
+  }
+
+  open(initialDimensions: vscode.TerminalDimensions | undefined): void {
+    this.dimensions = initialDimensions;
+    this.releaseHold = this.options.loans.hold(this);
+    void this.connect();
+  }
+
+  close(): void {
+    this.state = 'closed';
+    this.releaseHold?.();
+    this.stopWatchingPorts();
+    void this.disconnect();
+  }
+
+  setDimensions(dimensions: vscode.TerminalDimensions): void {
+    this.dimensions = dimensions;
+  }
+
+  handleInput(data: string): void {
+    if ((this.state === 'failed' || this.state === 'waitingForBoard') && data === '\r') {
+      this.stopWatchingPorts();
+      this.state = 'idle';
+      void this.connect();
+      return;
+    }
+    const io = this.io;
+    if (this.state !== 'connected' || !io) return;
+    const bytes = new TextEncoder().encode(data);
+    // Keys and pastes go out in order, one write at a time.
+    this.inputQueue = this.inputQueue.then(async () => {
+      for (let offset = 0; offset < bytes.length; offset += PASTE_CHUNK_BYTES) {
+        if (this.io !== io) return;
+        await io.write(bytes.subarray(offset, offset + PASTE_CHUNK_BYTES)).catch(() => undefined);
+      }
+    });
+  }
+
+  /** PortHolder: close the handle so the upgrade can open the port. */
+  async lend(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'lent';
+    this.stopWatchingPorts();
+    const owner = await this.options.ownerFor(this.portPath);
+    // Ends our turn and resolves once the OS handle is closed: the port is free.
+    await owner.requestRelease();
+    await this.disconnect();
+    this.write(NOTE('port lent to the modem upgrade'));
+  }
+
+  /** PortHolder: the borrower is done. */
+  takeBack(state: HandBackState = {}): void {
+    if (this.state !== 'lent') return;
+    if (state.isBoardInMirrorMode) {
+      // The board now bridges the port to the modem at 921600 and has no REPL; talking
+      // to it at the REPL rate would send garbage to the modem. A power cycle ends it.
+      this.state = 'idle';
+      this.waitForBoard(
+        'the board is in mirror mode until power-cycled: unplug it and plug it back in (or press Enter to reconnect now)',
+        { mustVanishFirst: true },
+      );
+      return;
+    }
+    this.write(NOTE('port back from the modem upgrade: reconnecting'));
+    void this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.options.loans.isBorrowed(this.portPath)) {
+      this.state = 'lent';
+      return;
+    }
+    if (this.state === 'closed' || this.state === 'connecting' || this.state === 'connected') return;
+    this.state = 'connecting';
+    const { portPath, baudRate } = this.options;
+    const controller = new AbortController();
+    const done = this.options
+      .ownerFor(portPath)
+      .then((owner) =>
+        owner.run((io, signal) => this.session(io, signal), { settings: { baudRate }, signal: controller.signal }),
+      )
+      .catch((error: unknown) => this.sessionEnded(error, controller.signal));
+    this.turn = { controller, done };
+  }
+
+  /** The terminal's turn on the port: it lasts until the port closes or someone needs it. */
+  private async session(io: ByteTransport, signal: AbortSignal): Promise<void> {
+    this.io = io;
+    this.state = 'connected';
+    this.write(NOTE(`connected to ${this.portPath} at ${this.options.baudRate} baud: Ctrl-C interrupts, Ctrl-D soft-reboots`));
+    // Ctrl-B leaves a raw REPL another tool may have left behind, and at the friendly
+    // prompt it prints the banner and a fresh prompt: the user sees where the board stands.
+    await io.write(CTRL_B, signal).catch(() => undefined);
+    const decoder = new TextDecoder('utf-8');
+    try {
+      for (;;) {
+        const bytes = await io.read(anyBytes, { deadline: Deadline.never('board output'), signal });
+        this.write(decoder.decode(bytes, { stream: true }));
+      }
+    } finally {
+      if (this.io === io) this.io = undefined;
+    }
+  }
+
+  private sessionEnded(error: unknown, signal: AbortSignal): void {
+    if (this.state === 'closed' || this.state === 'lent') return;
+    if (error instanceof OperationAbortedError || signal.aborted) {
+      if (this.state === 'connecting' || this.state === 'connected') this.state = 'idle';
+      return;
+    }
+    if (error instanceof PortClosedError && error.reason === 'vanished') {
+      this.waitForBoard();
+      return;
+    }
+    this.state = 'failed';
+    const message = error instanceof Error ? error.message : String(error);
+    const action = isModemToolError(error) ? ` ${error.action}` : '';
+    this.write(NOTE(`${message}${action} Press Enter to retry.`));
+  }
+
+  /** The board rebooted or was unplugged: reconnect when its port is listed again. */
+  private waitForBoard(
+    why = `${this.portPath} disappeared (board reset or unplugged): waiting for it to come back`,
+    { mustVanishFirst = false } = {},
+  ): void {
+    if (this.state === 'closed' || this.state === 'lent') return;
+    this.state = 'waitingForBoard';
+    this.write(NOTE(why));
+    const ports = this.options.ports;
+    if (!ports) {
+      this.state = 'failed';
+      this.write(NOTE('Press Enter to reconnect.'));
+      return;
+    }
+    this.stopWatchingPorts();
+    // A power cycle shows as the port leaving the list, then coming back.
+    let hasVanished = !mustVanishFirst;
+    this.portWatch = ports.onDidChangePorts((list) => {
+      const isListed = list.some((p) => p.path === this.portPath);
+      if (!isListed) hasVanished = true;
+      if (this.state === 'waitingForBoard' && isListed && hasVanished) {
+        this.stopWatchingPorts();
+        this.state = 'idle';
+        void this.connect();
+      }
+    });
+    void ports.refresh().catch(() => undefined);
+  }
+
+  private stopWatchingPorts(): void {
+    this.portWatch?.dispose();
+    this.portWatch = undefined;
+  }
+
+  private async disconnect(): Promise<void> {
+    const turn = this.turn;
+    this.turn = undefined;
+    this.io = undefined;
+    turn?.controller.abort(new OperationAbortedError('the REPL terminal let go of the port'));
+    await turn?.done;
+  }
+
+  private write(text: string): void {
+    if (this.state !== 'closed' || text.length === 0) this.written.fire(text);
+  }
+}
+
+export function createReplTerminal(options: ReplTerminalOptions): { terminal: vscode.Terminal; pty: ReplPseudoterminal } {
+  const pty = new ReplPseudoterminal(options);
+  const terminal = vscode.window.createTerminal({
+    name: `Pycom REPL (${options.portPath})`,
+    pty,
+    iconPath: new vscode.ThemeIcon('terminal'),
+  });
+  return { terminal, pty };
+}

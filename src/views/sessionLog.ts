@@ -1,0 +1,142 @@
+import { TypedEmitter } from '../core/events/typedEmitter';
+import { STEP_TITLES, type StepId, type StepPhase, type UpgradeEvent } from '../core/engine/upgradeEvents';
+
+/** What a session did: a whole upgrade, or a single read (info, crash dump). */
+export type SessionKind = 'upgrade' | 'info' | 'crashDump' | 'push';
+
+export interface UpgradeSessionRecord {
+  readonly id: string;
+  readonly kind: SessionKind;
+  readonly title: string;
+  readonly portPath: string;
+  /** Wall clock (Date.now()) at start, for labels and reports. */
+  readonly startedAtEpochMs: number;
+  readonly events: UpgradeEvent[];
+  outcome?: 'success' | 'failed' | 'cancelled';
+  transcriptPath?: string;
+}
+
+export type SessionLogChange =
+  | { kind: 'sessionStarted'; session: UpgradeSessionRecord }
+  | { kind: 'event'; session: UpgradeSessionRecord; event: UpgradeEvent };
+
+/** A step as the log view and the report show it: its last phase and what happened in it. */
+export interface StepGroup {
+  step: StepId | 'general';
+  title: string;
+  phase?: StepPhase;
+  events: UpgradeEvent[];
+}
+
+/**
+ * The history of this window's sessions. The panel replays the current session from
+ * here (so a panel reopened mid-upgrade shows everything), the log view lists them,
+ * the diagnostic report is rendered from them.
+ */
+export class SessionLog {
+  readonly changes = new TypedEmitter<SessionLogChange>();
+  private readonly list: UpgradeSessionRecord[] = [];
+  private nextId = 1;
+
+  constructor(
+    /** Older sessions are dropped past this many; each can hold thousands of events. */
+    private readonly maxSessions = 20,
+    /** Progress events closer than this to the previous one of the same file replace it. */
+    private readonly progressThinningMs = 200,
+    private readonly nowEpochMs: () => number = Date.now,
+  ) {}
+
+  start(options: { kind: SessionKind; title: string; portPath: string }): UpgradeSessionRecord {
+    const session: UpgradeSessionRecord = {
+      id: `s${this.nextId++}`,
+      ...options,
+      startedAtEpochMs: this.nowEpochMs(),
+      events: [],
+    };
+    this.list.push(session);
+    while (this.list.length > this.maxSessions) this.list.shift();
+    this.changes.emit({ kind: 'sessionStarted', session });
+    return session;
+  }
+
+  record(session: UpgradeSessionRecord, event: UpgradeEvent): void {
+    if (this.canReplaceLastProgress(session.events, event)) {
+      session.events[session.events.length - 1] = event;
+    } else {
+      session.events.push(event);
+    }
+    if (event.kind === 'result') {
+      session.outcome = event.outcome;
+      if (event.transcriptPath) session.transcriptPath = event.transcriptPath;
+    }
+    this.changes.emit({ kind: 'event', session, event });
+  }
+
+  /**
+   * A transfer reports progress per block: the history (and so the replay) keeps about
+   * one point per thinning interval, while every event still reaches live listeners.
+   * The point before the last is the anchor, so the kept points stay evenly spaced.
+   */
+  private canReplaceLastProgress(events: readonly UpgradeEvent[], event: UpgradeEvent): boolean {
+    if (event.kind !== 'progress' || event.bytesDone >= event.bytesTotal) return false;
+    const last = events[events.length - 1];
+    const anchor = events[events.length - 2];
+    const sameFile = (other: UpgradeEvent | undefined) =>
+      other?.kind === 'progress' && other.step === event.step && other.fileIndex === event.fileIndex;
+    return (
+      sameFile(last) && sameFile(anchor) && event.atMs - (anchor as { atMs: number }).atMs < this.progressThinningMs
+    );
+  }
+
+  get sessions(): readonly UpgradeSessionRecord[] {
+    return this.list;
+  }
+
+  get current(): UpgradeSessionRecord | undefined {
+    return this.list[this.list.length - 1];
+  }
+
+  /** The latest upgrade session, the one the panel shows. */
+  get currentUpgrade(): UpgradeSessionRecord | undefined {
+    for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i]!.kind === 'upgrade') return this.list[i];
+    return undefined;
+  }
+
+  find(id: string): UpgradeSessionRecord | undefined {
+    return this.list.find((session) => session.id === id);
+  }
+}
+
+/** Events grouped under the step that was running when they happened. */
+export function groupByStep(events: readonly UpgradeEvent[]): StepGroup[] {
+  const groups: StepGroup[] = [];
+  const byStep = new Map<string, StepGroup>();
+  let current: StepGroup | undefined;
+  for (const event of events) {
+    if (event.kind === 'step') {
+      let group = byStep.get(event.step);
+      if (!group) {
+        group = { step: event.step, title: STEP_TITLES[event.step] ?? event.title, events: [] };
+        byStep.set(event.step, group);
+        groups.push(group);
+      }
+      group.phase = event.phase;
+      current = event.phase === 'start' || event.phase === 'waiting' ? group : undefined;
+      group.events.push(event);
+      continue;
+    }
+    const target = event.kind === 'progress' ? (byStep.get(event.step) ?? current) : current;
+    if (target) {
+      target.events.push(event);
+    } else {
+      let general = byStep.get('general');
+      if (!general) {
+        general = { step: 'general', title: 'Session', events: [] };
+        byStep.set('general', general);
+        groups.unshift(general);
+      }
+      general.events.push(event);
+    }
+  }
+  return groups;
+}

@@ -1,0 +1,131 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSimulatedGpy, type SimulatedGpy } from '../../src/sim/simulatedGpy';
+import { makeSyntheticUpdaterElf, writeSyntheticFirmware } from '../../src/sim/firmwareImage';
+import { UpgradeEngine } from '../../src/core/engine/upgradeEngine';
+import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
+import type { UpgradeTimeouts } from '../../src/core/engine/upgradeTimeouts';
+import { runFullUpgrade } from '../../src/core/board/fullUpgrade';
+
+const dir = mkdtempSync(join(tmpdir(), 'full-upgrade-'));
+const gpys: SimulatedGpy[] = [];
+after(async () => {
+  for (const gpy of gpys) await gpy.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const MODEM_TIME_SCALE = 0.001;
+const TIMEOUTS: Partial<UpgradeTimeouts> = {
+  atReplyMs: 2_000,
+  wakeupMs: 5_000,
+  updaterLoadMs: 10_000,
+  stpRequestMs: 3_000,
+  applyMs: 10_000,
+  rebootMs: 10_000,
+  pollIntervalMs: 20,
+  wakeAttemptMs: 100,
+  swbootFallbackDelayMs: 10,
+  crashDumpMs: 2_000,
+};
+
+async function rig(name: string, options: Parameters<typeof createSimulatedGpy>[0] = {}) {
+  const gpy = await createSimulatedGpy({
+    portPath: `sim:${name}`,
+    timeScale: MODEM_TIME_SCALE,
+    ...options,
+    board: { timeScale: 0.005, ...options.board },
+    modem: { timeScale: MODEM_TIME_SCALE, keepImageBytes: false, ...options.modem },
+  });
+  gpys.push(gpy);
+  const engine = new UpgradeEngine();
+  const events: UpgradeEvent[] = [];
+  engine.events.on((e) => events.push(e));
+  return { gpy, engine, events };
+}
+
+const boardSteps = (events: UpgradeEvent[]) =>
+  events.flatMap((e) => (e.kind === 'step' && ['board-connect', 'board-identify', 'push-files', 'trigger', 'mirror-handover'].includes(e.step) ? [`${e.step}:${e.phase}`] : []));
+
+test('normal method: board half then engine on the same handle; the diff is applied; the port is released', async () => {
+  const { gpy, engine, events } = await rig('full-fff');
+  const file = join(dir, 'upgdiff_38638-to-41065.dup');
+  await writeSyntheticFirmware(file, { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 600_000 });
+  const outcome = await runFullUpgrade({ portPath: gpy.portPath, opener: gpy.registry, files: [file], timeouts: TIMEOUTS }, { engine });
+  assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
+  assert.equal(outcome.after?.softwareBuild, 41065);
+  assert.deepEqual(boardSteps(events), [
+    'board-connect:start', 'board-connect:done', 'board-identify:start', 'board-identify:done',
+    'push-files:skip', 'trigger:start', 'trigger:done', 'mirror-handover:start', 'mirror-handover:done',
+  ]);
+  const lines = events.flatMap((e) => (e.kind === 'boardOutput' ? [e.line] : []));
+  assert.match(lines[0]!, /Welcome to the SQN3330 firmware updater/);
+  assert.match(lines.at(-1)!, /Going into MIRROR mode/);
+  // The host half came after the hand-over, on the same port.
+  const handover = events.findIndex((e) => e.kind === 'step' && e.step === 'mirror-handover' && e.phase === 'done');
+  const detect = events.findIndex((e) => e.kind === 'step' && e.step === 'detect' && e.phase === 'start');
+  assert.ok(handover >= 0 && detect > handover);
+  assert.equal(gpy.boardLink.isOpen('host'), false, 'port released');
+  assert.equal(gpy.board.stats.ctrlFReceived, 0);
+});
+
+test('recovery method: updater.elf is pushed with progress, FFH runs, the full image goes ON_THE_FLY', async (t) => {
+  const { gpy, engine, events } = await rig('full-recovery', { modem: { state: 0, hasOldBootrom: true } });
+  const updater = join(dir, 'updater.elf');
+  writeFileSync(updater, makeSyntheticUpdaterElf());
+  const file = join(dir, 'CATM1-41065.dup');
+  await writeSyntheticFirmware(file, { kind: 'full', network: 'CAT-M1', build: 41065, size: 4_500_000 });
+  const outcome = await runFullUpgrade(
+    { portPath: gpy.portPath, opener: gpy.registry, files: [file], updaterPath: updater, timeouts: TIMEOUTS },
+    { engine },
+  );
+  assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
+  assert.equal(outcome.path, 'recovery');
+  const started = new Map<string, number>();
+  const timing: string[] = [];
+  for (const e of events) {
+    if (e.kind !== 'step') continue;
+    if (e.phase === 'start') started.set(e.step, e.atMs);
+    else if (started.has(e.step)) timing.push(`${e.step} ${e.atMs - started.get(e.step)!} ms`);
+  }
+  t.diagnostic(timing.join(', '));
+  const pushProgress = events.filter((e) => e.kind === 'progress' && e.step === 'push-files');
+  assert.ok(pushProgress.length > 2);
+  const last = pushProgress.at(-1)!;
+  assert.ok(last.kind === 'progress' && last.bytesDone === last.bytesTotal && last.bytesTotal === readFileSync(updater).length);
+  assert.deepEqual(new Uint8Array(await gpy.board.readFile('/flash/updater.elf')), new Uint8Array(readFileSync(updater)));
+  assert.equal(gpy.boardLink.isOpen('host'), false);
+});
+
+test('a board without LTE modem is refused after identification; result event and released port', async () => {
+  const { gpy, engine, events } = await rig('full-lopy', { board: { machine: 'LoPy4' } });
+  const outcome = await runFullUpgrade({ portPath: gpy.portPath, opener: gpy.registry, files: [join(dir, 'x.dup')], timeouts: TIMEOUTS }, { engine });
+  assert.equal(outcome.outcome, 'failed');
+  assert.equal(outcome.error?.code, 'no-lte-modem');
+  assert.equal(outcome.error?.step, 'board-identify');
+  assert.match(outcome.resumeHint ?? '', /modem was not changed/);
+  assert.ok(events.some((e) => e.kind === 'result' && e.outcome === 'failed'));
+  assert.ok(boardSteps(events).includes('board-identify:fail'));
+  assert.equal(gpy.boardLink.isOpen('host'), false);
+});
+
+test('cancel during the push: cancelled outcome, old updater untouched, port released', async () => {
+  const old = new Uint8Array(2000).fill(7);
+  const { gpy, engine, events } = await rig('full-cancel', { modem: { state: 0, hasOldBootrom: true }, board: { files: { 'updater.elf': old } } });
+  const updater = join(dir, 'updater-cancel.elf');
+  writeFileSync(updater, makeSyntheticUpdaterElf());
+  const controller = new AbortController();
+  engine.events.on((e) => {
+    if (e.kind === 'progress' && e.step === 'push-files' && e.bytesDone > e.bytesTotal / 3) controller.abort('user cancelled');
+  });
+  const outcome = await runFullUpgrade(
+    { portPath: gpy.portPath, opener: gpy.registry, files: [join(dir, 'CATM1-41065.dup')], updaterPath: updater, timeouts: TIMEOUTS },
+    { engine, signal: controller.signal },
+  );
+  assert.equal(outcome.outcome, 'cancelled');
+  assert.ok(boardSteps(events).includes('push-files:fail'));
+  assert.equal(gpy.boardLink.isOpen('host'), false);
+  assert.deepEqual(new Uint8Array(await gpy.board.readFile('/flash/updater.elf')), old);
+});

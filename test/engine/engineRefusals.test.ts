@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MiB, simRig } from './simHarness';
+
+/** Commands that only read: a refusal after detection must not have sent anything else. */
+const READ_ONLY = new Set(['AT', 'AT+SMOD?', 'AT+CGSN', 'ATI1', 'AT!="showver"']);
+
+test('diff + updater.elf is refused before the port is opened', async (t) => {
+  const rig = simRig({ state: 2 });
+  t.after(() => rig.close());
+  const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 300_000 });
+  let opened = 0;
+  const opener = { open: (...args: Parameters<typeof rig.registry.open>) => (opened++, rig.registry.open(...args)) };
+  const outcome = await rig.engine.upgrade(rig.request([diff], { updaterPath: rig.updater(), opener }));
+  assert.equal(outcome.outcome, 'failed');
+  assert.equal(outcome.error?.code, 'usage');
+  assert.match(outcome.error!.message, /cannot be combined with updater\.elf/);
+  assert.equal(opened, 0);
+  assert.deepEqual(rig.modem.commandsSeen, []);
+  assert.match(outcome.resumeHint ?? '', /not changed/);
+});
+
+test('a file under 128 bytes is refused before the port is opened', async (t) => {
+  const rig = simRig({ state: 2 });
+  t.after(() => rig.close());
+  const tiny = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 100 });
+  const outcome = await rig.engine.upgrade(rig.request([tiny]));
+  assert.equal(outcome.error?.code, 'usage');
+  assert.match(outcome.error!.message, /100 bytes/);
+  assert.deepEqual(rig.modem.commandsSeen, []);
+});
+
+test('a diff for another build is refused after detection, before anything changes', async (t) => {
+  const rig = simRig({ state: 2, build: 39529 });
+  t.after(() => rig.close());
+  const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 300_000 });
+  const outcome = await rig.engine.upgrade(rig.request([diff]));
+  assert.equal(outcome.outcome, 'failed');
+  assert.equal(outcome.error?.code, 'usage');
+  assert.match(outcome.error!.message, /build 38638.*runs build 39529/);
+  assert.match(outcome.error!.action, /upgdiff_39529-to-/);
+  assert.equal(outcome.before?.softwareBuild, 39529);
+  assert.deepEqual(rig.modem.commandsSeen.filter((c) => !READ_ONLY.has(c)), []);
+  assert.equal(rig.modem.stored.length, 0);
+  assert.equal(rig.link.isOpen('host'), false);
+});
+
+test('a modem in recovery (state 0) without updater.elf is refused with what to use instead', async (t) => {
+  const rig = simRig({ state: 0 });
+  t.after(() => rig.close());
+  const full = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
+  const outcome = await rig.engine.upgrade(rig.request([full]));
+  assert.equal(outcome.error?.code, 'usage');
+  assert.match(outcome.error!.action, /--updater updater\.elf/);
+  assert.deepEqual(rig.modem.commandsSeen.filter((c) => !READ_ONLY.has(c)), []);
+});
+
+test('updater.elf with a modem in application state is not sent (normal method, with a warning)', async (t) => {
+  const rig = simRig({ state: 2, build: 38638 });
+  t.after(() => rig.close());
+  const full = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
+  const outcome = await rig.engine.upgrade(rig.request([full], { updaterPath: rig.updater() }));
+  assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
+  assert.equal(outcome.path, 'on-the-fly');
+  assert.deepEqual(rig.modem.stored.map((s) => s.kind), ['firmware']);
+  assert.ok(rig.events.some((e) => e.kind === 'log' && e.level === 'warn' && /updater\.elf is not needed/.test(e.message)));
+});
+
+test('a busy port (the REPL terminal still holds it) fails with the advice to close it', async (t) => {
+  const rig = simRig({ state: 2 });
+  t.after(() => rig.close());
+  const full = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
+  const terminal = rig.link.open('host');
+  t.after(() => terminal.close());
+  const outcome = await rig.engine.upgrade(rig.request([full]));
+  assert.equal(outcome.error?.code, 'port-open');
+  assert.match(outcome.error!.action, /Close the REPL terminal/);
+  assert.match(outcome.resumeHint ?? '', /not changed/);
+  assert.deepEqual(rig.modem.commandsSeen, []);
+});
+
+test('a port handed over from mirror mode is used as is and left open for its owner', async (t) => {
+  const rig = simRig({ state: 2, build: 38638 });
+  t.after(() => rig.close());
+  const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 200_000 });
+  const transport = rig.link.open('host', { baudRate: 921_600 });
+  t.after(() => transport.close());
+  const refusingOpener = { open: () => Promise.reject(new Error('must not open the port again')) };
+  const outcome = await rig.engine.upgrade(rig.request([diff], { transport, opener: refusingOpener }));
+  assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
+  assert.equal(transport.isOpen, true);
+});
+
+test('an unwritable transcript folder is reported, and the upgrade still runs', async (t) => {
+  const rig = simRig({ state: 2, build: 38638 });
+  t.after(() => rig.close());
+  const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 200_000 });
+  const blocker = `${diff}/logs`; // a folder inside a regular file cannot be made
+  const outcome = await rig.engine.upgrade(rig.request([diff], { transcriptDir: blocker }));
+  assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
+  assert.equal(outcome.transcriptPath, undefined);
+  assert.ok(rig.events.some((e) => e.kind === 'log' && e.level === 'warn' && /No transcript/.test(e.message)));
+});

@@ -1,0 +1,94 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UpgradeEngine, type UpgradeRequest } from '../../src/core/engine/upgradeEngine';
+import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
+import type { UpgradeTimeouts } from '../../src/core/engine/upgradeTimeouts';
+import { MemoryLink, MemoryPortRegistry } from '../../src/core/transport/memoryLink';
+import { makeSyntheticUpdaterElf, writeSyntheticFirmware, type SyntheticFirmwareOptions } from '../../src/sim/firmwareImage';
+import { SimulatedModem, type SimulatedModemOptions } from '../../src/sim/modem/simulatedModem';
+import { writeFileSync } from 'node:fs';
+
+/** The simulator runs 1000× faster than a modem; the engine's waits shrink to match, with room for a busy CI machine. */
+export const SIM_TIME_SCALE = 0.001;
+
+export const TEST_TIMEOUTS: UpgradeTimeouts = {
+  atReplyMs: 2_000,
+  wakeupMs: 3_000,
+  updaterLoadMs: 10_000,
+  stpRequestMs: 2_000,
+  applyMs: 10_000,
+  rebootMs: 10_000,
+  pollIntervalMs: 20,
+  wakeAttemptMs: 100,
+  swbootFallbackDelayMs: 10,
+  crashDumpMs: 2_000,
+};
+
+export const PORT = 'sim:modem';
+export const MiB = 1024 * 1024;
+
+export interface SimRig {
+  engine: UpgradeEngine;
+  modem: SimulatedModem;
+  link: MemoryLink;
+  registry: MemoryPortRegistry;
+  events: UpgradeEvent[];
+  dir: string;
+  request(files: string[], extra?: Partial<UpgradeRequest>): UpgradeRequest;
+  firmware(name: string, options: SyntheticFirmwareOptions): Promise<string>;
+  updater(): string;
+  close(): Promise<void>;
+}
+
+/** A simulated modem on the device end of a memory link, an engine that opens the host end. */
+export function simRig(options: SimulatedModemOptions = {}): SimRig {
+  const dir = mkdtempSync(join(tmpdir(), 'engine-'));
+  const registry = new MemoryPortRegistry();
+  const link = registry.add(new MemoryLink(PORT, { baudRate: 921_600 }));
+  const modem = new SimulatedModem(link.open('device', { baudRate: 921_600 }), {
+    timeScale: SIM_TIME_SCALE,
+    keepImageBytes: true,
+    unplug: () => link.unplug(),
+    ...options,
+  });
+  modem.start();
+  const engine = new UpgradeEngine();
+  const events: UpgradeEvent[] = [];
+  engine.events.on((e) => events.push(e));
+  return {
+    engine,
+    modem,
+    link,
+    registry,
+    events,
+    dir,
+    request: (files, extra = {}) => ({ portPath: PORT, opener: registry, files, timeouts: TEST_TIMEOUTS, ...extra }),
+    async firmware(name, firmwareOptions) {
+      const path = join(dir, name);
+      await writeSyntheticFirmware(path, firmwareOptions);
+      return path;
+    },
+    updater() {
+      const path = join(dir, 'updater.elf');
+      writeFileSync(path, makeSyntheticUpdaterElf());
+      return path;
+    },
+    async close() {
+      await modem.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function fileBytes(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(path));
+}
+
+export function stepsOf(events: UpgradeEvent[], phase: 'start' | 'done' | 'fail' = 'done'): string[] {
+  return events.flatMap((e) => (e.kind === 'step' && e.phase === phase ? [e.step] : []));
+}
+
+export function atCommandsOf(events: UpgradeEvent[]): string[] {
+  return events.flatMap((e) => (e.kind === 'at' ? [e.command] : []));
+}

@@ -1,0 +1,100 @@
+import { TypedEmitter } from '../../src/core/events/typedEmitter';
+import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
+import type { CrashDump } from '../../src/core/parse/crashDump';
+import type { ModemVersionReport } from '../../src/core/parse/modemVersion';
+import { MemoryPortRegistry } from '../../src/core/transport/memoryLink';
+import type {
+  BoardIdentity,
+  EngineOptions,
+  FirmwareFileCheck,
+  FullUpgradeRequest,
+  ModemCore,
+  ModemEngine,
+  SerialPortChoice,
+} from '../../src/commands/modemCore';
+
+export class FakeEngine implements ModemEngine {
+  readonly events = new TypedEmitter<UpgradeEvent>();
+  constructor(readonly options: EngineOptions) {}
+  infoResult: Awaited<ReturnType<ModemEngine['info']>> = { state: 2, baudRate: 921600 };
+  crashDump: CrashDump | undefined;
+  async info() {
+    return this.infoResult;
+  }
+  async readCrashDump() {
+    return this.crashDump;
+  }
+}
+
+export type UpgradeScript = (engine: FakeEngine, request: FullUpgradeRequest, signal: AbortSignal) => Promise<unknown>;
+
+/** A core whose every answer the test sets; it records what the glue asked of it. */
+export class FakeCore implements ModemCore {
+  ports: SerialPortChoice[] = [];
+  listCalls = 0;
+  engines: FakeEngine[] = [];
+  upgradeRequests: FullUpgradeRequest[] = [];
+  upgradeScript: UpgradeScript = async () => undefined;
+  board: BoardIdentity = { name: 'GPy', firmwareVersion: '1.20.2.r6', hasLteModem: true };
+  fileChecks = new Map<string, Partial<FirmwareFileCheck>>();
+  readonly registry = new MemoryPortRegistry();
+
+  async listSerialPorts() {
+    this.listCalls++;
+    return this.ports;
+  }
+  async openerFor() {
+    return this.registry;
+  }
+  createEngine(options: EngineOptions) {
+    const engine = new FakeEngine(options);
+    this.engines.push(engine);
+    return engine;
+  }
+  async runFullUpgrade(request: FullUpgradeRequest, context: { engine: ModemEngine; signal: AbortSignal }) {
+    this.upgradeRequests.push(request);
+    return this.upgradeScript(context.engine as FakeEngine, request, context.signal);
+  }
+  async inspectFirmwareFile(path: string): Promise<FirmwareFileCheck> {
+    return {
+      path,
+      sizeBytes: 5_000_000,
+      summary: `${path}: CAT-M1 full image`,
+      problems: [],
+      warnings: [],
+      isUpdaterElf: path.endsWith('.elf'),
+      ...this.fileChecks.get(path),
+    };
+  }
+  async identifyBoard() {
+    return this.board;
+  }
+  async writeDemoFirmware(folder: string) {
+    return `${folder}/CATM1-41065.dup`;
+  }
+  pushed: { localPath: string; remotePath: string }[] = [];
+  async pushFile(request: { localPath: string; remotePath: string }, options: { onProgress?: (done: number, total: number) => void }) {
+    options.onProgress?.(50, 100);
+    options.onProgress?.(100, 100);
+    this.pushed.push({ localPath: request.localPath, remotePath: request.remotePath });
+  }
+}
+
+export function versionReport(build: number): ModemVersionReport {
+  return {
+    softwareBuild: build,
+    lrVersion: `LR5.1.1.0-${build}`,
+    kind: 'CAT-M1',
+    bootloaders: [{ slot: 0, version: '5.1.1.0', build: 33080, isActive: false }],
+    needsRecoveryBootromUpgrade: false,
+  };
+}
+
+/** Resolves when `condition` holds, re-checked after each emitted event or tick; bounded by a deadline. */
+export async function until(condition: () => boolean, label: string, timeoutMs = 3000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${label}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

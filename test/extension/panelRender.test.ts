@@ -1,0 +1,204 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostToPanel } from '../../src/shared/panelMessages';
+import { initialPanelState, reducePanel, MAX_RATE_SAMPLES, type PanelState } from '../../webview/panelState';
+import { renderPanel, type PanelViewActions } from '../../webview/render';
+import { rateChartGeometry } from '../../webview/rateChart';
+import { formatHexDump } from '../../webview/format';
+import { FakeElement, panelDocument } from './fakeDocument';
+
+const ATTACK = `<img src=x onerror="globalThis.pwned=1">`;
+
+function actions(log: string[] = []): PanelViewActions {
+  return {
+    cancel: () => log.push('cancel'),
+    copyReport: () => log.push('copyReport'),
+    openTranscript: () => log.push('openTranscript'),
+    toggleHex: () => log.push('toggleHex'),
+  };
+}
+
+const session: HostToPanel = { type: 'session', sessionId: 's1', title: 'Upgrade CATM1-41065.dup', portPath: '/dev/ttyACM0', startedAtMs: 0 };
+
+function stateFrom(...messages: HostToPanel[]): PanelState {
+  return messages.reduce(reducePanel, initialPanelState);
+}
+
+function render(state: PanelState, log?: string[]): FakeElement {
+  return renderPanel(state, panelDocument, actions(log)) as unknown as FakeElement;
+}
+
+test('device text in a crash dump stays text: no element is made from it', () => {
+  const state = stateFrom(
+    session,
+    {
+      type: 'crashDump',
+      dump: {
+        buildString: ATTACK,
+        file: ATTACK,
+        line: 96,
+        message: ATTACK,
+        isTruncated: true,
+        rawHex: '3c696d673e',
+        warnings: [ATTACK],
+      },
+    },
+    { type: 'log', level: 'error', message: ATTACK, atMs: 1 },
+    { type: 'diagnosis', cause: 'c', title: ATTACK, action: ATTACK, evidence: [ATTACK] },
+    { type: 'result', outcome: 'failed', message: ATTACK, action: ATTACK },
+  );
+  const root = render({ ...state, isHexShown: true });
+  assert.equal(root.find((e) => e.tagName === 'img'), undefined);
+  for (const element of root.walk()) {
+    for (const name of element.attributes.keys()) assert.doesNotMatch(name, /^on/i);
+  }
+  // The text is there, verbatim, as text.
+  assert.ok(root.textContent.split(ATTACK).length - 1 >= 6, 'the attack string should appear as text');
+  assert.equal((globalThis as { pwned?: number }).pwned, undefined);
+});
+
+test('no webview source writes markup (innerHTML, outerHTML, insertAdjacentHTML, document.write)', () => {
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+    });
+  const offenders = files('webview').filter((file) =>
+    /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|DOMParser|createContextualFragment/.test(readFileSync(file, 'utf8')),
+  );
+  assert.deepEqual(offenders, []);
+});
+
+test('the empty panel says what to do', () => {
+  const root = render(initialPanelState);
+  assert.match(root.textContent, /Upgrade Modem/);
+});
+
+test('steps keep their order and last phase; the running one shows a progress ring', () => {
+  const state = stateFrom(
+    session,
+    { type: 'step', step: 'detect', title: 'Wake the modem', phase: 'start', atMs: 0 },
+    { type: 'step', step: 'detect', title: 'Wake the modem', phase: 'done', atMs: 1500 },
+    { type: 'step', step: 'transfer', title: 'Send the firmware', phase: 'start', atMs: 2000 },
+  );
+  assert.deepEqual(
+    state.steps.map((s) => [s.step, s.phase]),
+    [
+      ['detect', 'done'],
+      ['transfer', 'start'],
+    ],
+  );
+  const root = render(state);
+  const items = root.findAll((e) => e.tagName === 'li');
+  assert.equal(items.length, 2);
+  assert.equal(items[0]!.getAttribute('class'), 'step phase-done');
+  assert.ok(items[1]!.find((e) => e.getAttribute('role') === 'progressbar'));
+  assert.equal(items[0]!.find((e) => e.getAttribute('role') === 'progressbar'), undefined);
+});
+
+test('progress shows bytes, percent, rate, ETA and a chart; a new file restarts the chart', () => {
+  const progress = (fileIndex: number, bytesDone: number, atMs: number): HostToPanel => ({
+    type: 'progress',
+    step: 'transfer',
+    fileIndex,
+    fileName: `f${fileIndex}.dup`,
+    bytesDone,
+    bytesTotal: 1_000_000,
+    bytesPerSecond: 50_000,
+    etaMs: 65_000,
+    atMs,
+  });
+  let state = stateFrom(session, progress(1, 250_000, 1000), progress(1, 500_000, 2000));
+  assert.equal(state.transfer?.samples.length, 2);
+  const root = render(state);
+  const text = root.textContent;
+  assert.match(text, /250\.0 kB|500\.0 kB/);
+  assert.match(text, /50 %/);
+  assert.match(text, /50\.0 kB\/s/);
+  assert.match(text, /1:05/);
+  assert.ok(root.find((e) => e.tagName === 'svg'));
+  assert.equal(root.find((e) => e.tagName === 'progress')?.getAttribute('value'), '500000');
+  state = reducePanel(state, progress(2, 1000, 3000));
+  assert.equal(state.transfer?.samples.length, 1);
+});
+
+test('the rate samples stay bounded over a long transfer', () => {
+  let state = stateFrom(session);
+  for (let i = 0; i < 5000; i++) {
+    state = reducePanel(state, {
+      type: 'progress',
+      step: 'transfer',
+      fileIndex: 1,
+      fileName: 'f',
+      bytesDone: i,
+      bytesTotal: 5000,
+      bytesPerSecond: 1000 + i,
+      atMs: i,
+    });
+  }
+  const samples = state.transfer!.samples;
+  assert.ok(samples.length <= MAX_RATE_SAMPLES);
+  assert.equal(samples[samples.length - 1]!.atMs, 4999, 'the newest sample is kept');
+  assert.ok(samples[0]!.atMs < 100, 'the span from the start is kept');
+});
+
+test('rate chart geometry spans the box and peaks at the top margin', () => {
+  const g = rateChartGeometry(
+    [
+      { atMs: 0, bytesPerSecond: 0 },
+      { atMs: 500, bytesPerSecond: 100 },
+      { atMs: 1000, bytesPerSecond: 50 },
+    ],
+    300,
+    90,
+  );
+  assert.equal(g.maxBytesPerSecond, 100);
+  assert.equal(g.linePath, 'M0.0,90.0 L150.0,14.0 L300.0,52.0');
+  assert.match(g.areaPath, /Z$/);
+  assert.equal(rateChartGeometry([]).linePath, '');
+});
+
+test('buttons post the right actions; Cancel only while running', () => {
+  const log: string[] = [];
+  const running = render(stateFrom(session), log);
+  const buttons = running.findAll((e) => e.tagName === 'vscode-button');
+  buttons.find((b) => b.textContent === 'Cancel')!.click();
+  buttons.find((b) => b.textContent === 'Copy Diagnostic Report')!.click();
+  assert.deepEqual(log, ['cancel', 'copyReport']);
+  const finished = render(stateFrom(session, { type: 'result', outcome: 'success', message: 'done', transcriptPath: '/t.txt' }));
+  const labels = finished.findAll((e) => e.tagName === 'vscode-button').map((b) => b.textContent);
+  assert.ok(!labels.includes('Cancel'));
+  assert.ok(labels.includes('Open Transcript'));
+  assert.match(finished.textContent, /Power-cycle the board/);
+});
+
+test('modem versions before and after show side by side', () => {
+  const info = (lr: string, build: number) => ({ lr, build, kind: 'CAT-M1', bootloaders: ['Bootloader0: 5.1.1.0 [33080]'], needsRecoveryBootromUpgrade: true });
+  const root = render(
+    stateFrom(session, { type: 'modemInfo', phase: 'before', info: info('LR5.1.1.0-33080', 33080) }, { type: 'modemInfo', phase: 'after', info: info('LR5.1.1.0-41065', 41065) }),
+  );
+  const text = root.textContent;
+  assert.match(text, /LR5\.1\.1\.0-33080/);
+  assert.match(text, /LR5\.1\.1\.0-41065/);
+  assert.match(text, /33080 bootrom/);
+  assert.ok(root.find((e) => e.tagName === 'vscode-data-grid'));
+});
+
+test('a replay rebuilds the same state as the live messages did', () => {
+  const messages: HostToPanel[] = [
+    session,
+    { type: 'step', step: 'detect', title: 'Wake', phase: 'start', atMs: 0 },
+    { type: 'log', level: 'info', message: 'hello', atMs: 1 },
+    { type: 'result', outcome: 'cancelled', message: 'stopped' },
+  ];
+  const live = stateFrom(...messages);
+  const replayed = reducePanel({ ...initialPanelState, logs: [{ level: 'info', message: 'stale', atMs: 0 }] }, { type: 'replay', messages });
+  assert.deepEqual(replayed, live);
+});
+
+test('hex dump shows offsets and 16 bytes a line', () => {
+  const hex = '00'.repeat(17);
+  assert.equal(formatHexDump(hex), `000000  ${Array(16).fill('00').join(' ')}\n000010  00`);
+});

@@ -1,0 +1,161 @@
+import '../support/registerVscodeStub';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from '../support/vscodeStub';
+import { MemoryLink, MemoryPortRegistry } from '../../src/core/transport/memoryLink';
+import { PortOwner } from '../../src/core/transport/portOwner';
+import { untilBytes, bytesToLatin1, latin1ToBytes } from '../../src/core/transport/framers';
+import { Deadline } from '../../src/core/time/deadline';
+import { ReplPseudoterminal } from '../../src/views/replTerminal';
+import { PortLoans } from '../../src/views/portLoans';
+import type { SerialPortChoice } from '../../src/commands/modemCore';
+
+const PORT = '/dev/ttyMEM0';
+
+function setup() {
+  const registry = new MemoryPortRegistry();
+  const link = registry.add(new MemoryLink(PORT));
+  const device = link.open('device', { baudRate: 115200 });
+  const owner = new PortOwner(registry, PORT);
+  const loans = new PortLoans();
+  const portsChanged = new EventEmitter<readonly SerialPortChoice[]>();
+  const pty = new ReplPseudoterminal({
+    portPath: PORT,
+    baudRate: 115200,
+    ownerFor: async () => owner,
+    loans,
+    ports: { onDidChangePorts: portsChanged.event as never, refresh: async () => [] },
+  });
+  let screen = '';
+  const waiters: { text: string; resolve: () => void }[] = [];
+  pty.onDidWrite((text) => {
+    screen += text;
+    for (const w of [...waiters]) {
+      if (screen.includes(w.text)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  });
+  /** Resolves when the terminal has shown `text` (since the last clear). */
+  const shown = (text: string) =>
+    screen.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve }));
+  const clear = () => (screen = '');
+  return { registry, link, device, owner, loans, pty, portsChanged, shown, clear, screen: () => screen };
+}
+
+const deviceRead = (device: { read: Function }, delimiter: string) =>
+  (device.read(untilBytes(delimiter), { deadline: Deadline.in(2000, 'terminal bytes') }) as Promise<Uint8Array>).then(bytesToLatin1);
+
+test('the terminal forwards keys, Ctrl-C and pastes to the board, and board output to the screen', async () => {
+  const t = setup();
+  t.pty.open({ columns: 80, rows: 24 });
+  await t.shown('connected to /dev/ttyMEM0 at 115200');
+  assert.ok(t.link.isOpen('host'));
+  assert.equal(await deviceRead(t.device, '\x02'), '\x02', 'Ctrl-B on connect: banner and a fresh prompt');
+
+  t.pty.handleInput('print(1)\r');
+  assert.equal(await deviceRead(t.device, '\r'), 'print(1)\r');
+  t.pty.handleInput('\x03');
+  assert.equal(await deviceRead(t.device, '\x03'), '\x03');
+  const paste = 'for i in range(3):\r    print("é", i)\r' + 'x'.repeat(500) + '\r';
+  t.pty.handleInput(paste);
+  assert.equal(await deviceRead(t.device, 'x\r'), Buffer.from(paste, 'utf8').toString('latin1'));
+
+  await t.device.write(latin1ToBytes('1\r\n>>> '));
+  await t.shown('1\r\n>>> ');
+  t.pty.setDimensions({ columns: 120, rows: 40 });
+  assert.deepEqual(t.pty.size, { columns: 120, rows: 40 });
+  t.pty.close();
+  await t.owner.requestRelease();
+  assert.equal(t.link.isOpen('host'), false);
+});
+
+test('the terminal lends the port to an upgrade and takes it back afterwards', async () => {
+  const t = setup();
+  t.pty.open(undefined);
+  await t.shown('connected to');
+  t.clear();
+  let sawPortFree = false;
+  await t.loans.borrow(PORT, async () => {
+    // The borrower gets the port free: the terminal's handle is closed.
+    assert.equal(t.link.isOpen('host'), false);
+    assert.equal(t.pty.currentState, 'lent');
+    const io = await t.registry.open(PORT, { baudRate: 921600 });
+    sawPortFree = true;
+    // Keys typed while lent go nowhere.
+    t.pty.handleInput('ignored');
+    await io.close();
+  });
+  assert.ok(sawPortFree);
+  assert.match(t.screen(), /\[port lent to the modem upgrade\]/);
+  await t.shown('connected to');
+  assert.match(t.screen(), /port back from the modem upgrade/);
+  assert.ok(t.link.isOpen('host'));
+  t.pty.handleInput('A');
+  assert.equal(await deviceRead(t.device, 'A'), '\x02\x02A', 'one Ctrl-B per connection, then the key');
+  t.pty.close();
+});
+
+test('after the board vanishes the terminal reconnects when its port is listed again', async () => {
+  const t = setup();
+  t.pty.open(undefined);
+  await t.shown('connected to');
+  t.clear();
+  t.link.unplug();
+  await t.shown('disappeared');
+  assert.equal(t.pty.currentState, 'waitingForBoard');
+  // A listing without the port changes nothing.
+  t.portsChanged.fire([{ path: '/dev/ttyOTHER', description: '', isLikelyPycom: false }]);
+  assert.equal(t.pty.currentState, 'waitingForBoard');
+  t.link.replug();
+  const device = t.link.open('device', { baudRate: 115200 });
+  t.portsChanged.fire([{ path: PORT, description: '', isLikelyPycom: true }]);
+  await t.shown('connected to');
+  await device.write(latin1ToBytes('>>> '));
+  await t.shown('>>> ');
+  t.pty.close();
+});
+
+test('a port that cannot be opened says why and retries on Enter', async () => {
+  const t = setup();
+  const squatter = t.link.open('host', { baudRate: 115200 });
+  t.pty.open(undefined);
+  await t.shown('Press Enter to retry');
+  assert.match(t.screen(), /in use/);
+  assert.equal(t.pty.currentState, 'failed');
+  await squatter.close();
+  t.pty.handleInput('\r');
+  await t.shown('connected to');
+  t.pty.close();
+});
+
+test('after an upgrade left the board in mirror mode, the terminal waits for a power cycle instead of talking to the modem', async () => {
+  const t = setup();
+  t.pty.open(undefined);
+  await t.shown('connected to');
+  t.clear();
+  await t.loans.borrow(PORT, async () => undefined, () => ({ isBoardInMirrorMode: true }));
+  await t.shown('mirror mode until power-cycled');
+  assert.equal(t.pty.currentState, 'waitingForBoard');
+  assert.equal(t.link.isOpen('host'), false, 'the terminal keeps off the port');
+  const listed = [{ path: PORT, description: '', isLikelyPycom: true }];
+  t.portsChanged.fire(listed);
+  assert.equal(t.pty.currentState, 'waitingForBoard', 'still listed is not a power cycle');
+  t.portsChanged.fire([]);
+  t.portsChanged.fire(listed);
+  await t.shown('connected to');
+  t.pty.close();
+});
+
+test('Enter reconnects at once while waiting for the board', async () => {
+  const t = setup();
+  t.pty.open(undefined);
+  await t.shown('connected to');
+  t.clear();
+  await t.loans.borrow(PORT, async () => undefined, () => ({ isBoardInMirrorMode: true }));
+  await t.shown('mirror mode');
+  t.pty.handleInput('\r');
+  await t.shown('connected to');
+  t.pty.close();
+});

@@ -1,0 +1,51 @@
+import '../support/registerVscodeStub';
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { __stub, createExtensionContext } from '../support/vscodeStub';
+import { activate } from '../../src/extension';
+import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
+import type { UpgradeSessionRecord } from '../../src/views/sessionLog';
+
+// The real core and the simulated GPy behind the palette command: the glue, the board
+// half and the engine together, with only the VS Code UI stubbed.
+const storage = mkdtempSync(join(tmpdir(), 'pycom-ext-e2e-'));
+const context = createExtensionContext(process.cwd(), storage);
+after(async () => {
+  for (const d of context.subscriptions) await d.dispose();
+  rmSync(storage, { recursive: true, force: true });
+});
+
+test('Try Upgrade on Simulated GPy runs the whole upgrade through the command and the panel', { timeout: 120_000 }, async () => {
+  __stub.reset();
+  __stub.configuration.set('pycomModem.simulator.timeScale', 1000);
+  const services = activate(context as never);
+  await __stub.commands.get('pycomModem.openPanel')!();
+  __stub.panels[0]!.sendFromPage({ type: 'ready' });
+  let detail = '';
+  __stub.messageAnswers.push((_text: string, _items: string[], options: { detail: string }) => {
+    detail = options.detail;
+    return 'Upgrade';
+  });
+
+  const session = (await __stub.commands.get('pycomModem.tryOnSimulator')!()) as UpgradeSessionRecord;
+
+  const result = session.events.find((e): e is Extract<UpgradeEvent, { kind: 'result' }> => e.kind === 'result');
+  assert.equal(result?.outcome, 'success', JSON.stringify(result?.error ?? session.events.slice(-5)));
+  assert.match(detail, /Board: GPy/);
+  assert.match(detail, /CATM1-41065\.dup \(5\.84 MB\): CAT-M1 full image, build 41065, sent ON_THE_FLY/);
+  const after = session.events.find((e): e is Extract<UpgradeEvent, { kind: 'modemInfo' }> => e.kind === 'modemInfo' && e.phase === 'after');
+  assert.equal(after?.report.softwareBuild, 41065);
+  assert.ok(session.transcriptPath && existsSync(session.transcriptPath), 'a transcript was written');
+  const posted = __stub.panels[0]!.webview.posted.map((m) => (m as { type: string }).type);
+  assert.ok(posted.includes('progress') && posted.includes('result'));
+  assert.match(__stub.messages[__stub.messages.length - 1]!.message, /Modem upgraded to .*41065.*power-cycle/i);
+  assert.equal(services.activeOperation, undefined);
+
+  // The board stays in mirror mode: the modem can be read straight away.
+  const info = (await __stub.commands.get('pycomModem.readModemInfo')!('sim:GPy')) as { state: number; report: { softwareBuild?: number } };
+  assert.equal(info.state, 2);
+  assert.equal(info.report.softwareBuild, 41065);
+});

@@ -1,0 +1,271 @@
+import '../support/registerVscodeStub';
+import { beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { __stub, createExtensionContext, type StubWebviewPanel } from '../support/vscodeStub';
+import { activate } from '../../src/extension';
+import { OperationAbortedError, PortOpenError } from '../../src/core/errors';
+import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
+import type { LogNode } from '../../src/views/logTree';
+import type { UpgradeSessionRecord } from '../../src/views/sessionLog';
+import { FakeCore, until, versionReport, type FakeEngine } from './fakeCore';
+
+beforeEach(() => __stub.reset());
+
+function setup() {
+  const core = new FakeCore();
+  const context = createExtensionContext();
+  const services = activate(context as never, { loadCore: async () => core });
+  return { core, context, services, dispose: () => context.subscriptions.forEach((d) => d.dispose()) };
+}
+
+const at = () => Date.now();
+function emitHappyPath(engine: FakeEngine, from = 0, to = Infinity): void {
+  const events: UpgradeEvent[] = [
+    { kind: 'step', step: 'board-identify', title: 'Identify the board', phase: 'start', atMs: at() },
+    { kind: 'step', step: 'board-identify', title: 'Identify the board', phase: 'done', atMs: at() },
+    { kind: 'plan', path: 'on-the-fly', files: ['CATM1-41065.dup'], atMs: at() },
+    { kind: 'modemInfo', phase: 'before', report: versionReport(38638), atMs: at() },
+    { kind: 'at', command: 'AT+SMOD?', reply: '\r\n2\r\n', final: 'OK', durationMs: 12, atMs: at() },
+    { kind: 'step', step: 'transfer', title: 'Send the firmware', phase: 'start', atMs: at() },
+    { kind: 'progress', step: 'transfer', fileIndex: 1, fileName: 'CATM1-41065.dup', bytesDone: 2016, bytesTotal: 4032, bytesPerSecond: 80_000, etaMs: 25, atMs: at() },
+    { kind: 'progress', step: 'transfer', fileIndex: 1, fileName: 'CATM1-41065.dup', bytesDone: 4032, bytesTotal: 4032, bytesPerSecond: 80_000, etaMs: 0, atMs: at() },
+    { kind: 'step', step: 'transfer', title: 'Send the firmware', phase: 'done', atMs: at() },
+    { kind: 'modemInfo', phase: 'after', report: versionReport(41065), atMs: at() },
+    { kind: 'result', outcome: 'success', message: 'Upgrade finished.', transcriptPath: '/tmp/t.txt', atMs: at() },
+  ];
+  for (const event of events.slice(from, to)) engine.events.emit(event);
+}
+
+/** Opens the panel and completes the page handshake, as the real page does on load. */
+async function openReadyPanel(): Promise<StubWebviewPanel> {
+  await __stub.commands.get('pycomModem.openPanel')!();
+  const panel = __stub.panels[__stub.panels.length - 1]!;
+  panel.sendFromPage({ type: 'ready' });
+  return panel;
+}
+
+const postedTypes = (panel: StubWebviewPanel) => panel.webview.posted.map((m) => (m as { type: string }).type);
+
+test('the upgrade command confirms once, then drives the engine events into the panel, the log view and the output', async () => {
+  const { core, dispose } = setup();
+  core.upgradeScript = async (engine) => emitHappyPath(engine);
+  const panel = await openReadyPanel();
+  __stub.messageAnswers.push((text: string, _items: string[], options: { modal?: boolean; detail?: string }) => {
+    assert.match(text, /Upgrade the modem of the GPy on sim:GPy\?/);
+    assert.equal(options.modal, true);
+    assert.match(options.detail!, /Board: GPy \(firmware 1\.20\.2\.r6\)/);
+    assert.match(options.detail!, /File 1: \/fw\/CATM1-41065\.dup/);
+    assert.match(options.detail!, /ON_THE_FLY/);
+    assert.match(options.detail!, /plug it back in/);
+    return 'Upgrade';
+  });
+  const session = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/CATM1-41065.dup'] })) as UpgradeSessionRecord;
+
+  assert.equal(__stub.messages.filter((m) => (m.options as { modal?: boolean } | undefined)?.modal).length, 1, 'one modal confirmation');
+  assert.deepEqual(core.upgradeRequests[0]!.files, ['/fw/CATM1-41065.dup']);
+  assert.equal(core.engines[0]!.options.timeScale, 1 / 20, 'the simulator runs time-scaled');
+  assert.equal(session.outcome, 'success');
+
+  // Panel: the session header, then the live messages; wire chatter (AT) is not sent.
+  const types = postedTypes(panel);
+  assert.deepEqual(types.slice(0, 2), ['session', 'step']);
+  assert.ok(types.includes('progress') && types.includes('modemInfo') && types.includes('result') && types.includes('plan'));
+  assert.ok(!types.includes('at'));
+
+  // The end: the new version and the power-cycle reminder.
+  const final = __stub.messages[__stub.messages.length - 1]!;
+  assert.match(final.message, /LR5\.1\.1\.0-41065 \(build 41065\)/);
+  assert.match(final.message, /power-cycle the board/i);
+
+  // Log view: session → steps → events (the AT exchange under the step it happened in).
+  const tree = __stub.treeViews[0]!.options.treeDataProvider;
+  const [sessionNode] = tree.getChildren() as LogNode[];
+  assert.equal(tree.getTreeItem(sessionNode).label, session.title);
+  const steps = tree.getChildren(sessionNode) as LogNode[];
+  const labels = steps.map((s) => tree.getTreeItem(s).label);
+  assert.ok(labels.includes('Send the firmware'));
+  const general = steps.find((s) => s.kind === 'step' && s.group.step === 'general')!;
+  const atNode = (tree.getChildren(general) as LogNode[]).find((n) => n.kind === 'event' && n.event.kind === 'at')!;
+  assert.match(tree.getTreeItem(atNode).label, /AT\+SMOD\? → \\r\\n2\\r\\n|AT\+SMOD\? → 2/);
+
+  // Output channel: AT at trace level, result at info.
+  const channel = __stub.channels[0]!;
+  assert.ok(channel.lines.some((l) => l.level === 'trace' && l.text.includes('AT+SMOD?')));
+  assert.ok(channel.lines.some((l) => l.level === 'info' && l.text.includes('Result: success')));
+  assert.equal(__stub.contexts.get('pycomModem.busy'), false);
+  dispose();
+});
+
+test('a panel closed and reopened mid-upgrade replays the whole session once', async () => {
+  const { core, dispose } = setup();
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let isHalfway = false;
+  core.upgradeScript = async (engine) => {
+    emitHappyPath(engine, 0, 7);
+    isHalfway = true;
+    await gate;
+    emitHappyPath(engine, 7);
+  };
+  __stub.messageAnswers.push('Upgrade');
+  const running = __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/CATM1-41065.dup'] }) as Promise<unknown>;
+  await until(() => isHalfway, 'the upgrade to be half way');
+  const first = __stub.panels[0]!;
+  assert.deepEqual(first.webview.posted, [], 'nothing is posted before the page is ready');
+  first.dispose();
+
+  const panel = await openReadyPanel();
+  assert.equal(panel.webview.posted.length, 1);
+  const replay = panel.webview.posted[0] as { type: string; messages: { type: string }[] };
+  assert.equal(replay.type, 'replay');
+  assert.deepEqual(
+    replay.messages.map((m) => m.type),
+    ['session', 'step', 'step', 'plan', 'modemInfo', 'step', 'progress'],
+  );
+  release();
+  await running;
+  const live = postedTypes(panel).slice(1);
+  assert.deepEqual(live, ['progress', 'step', 'modemInfo', 'result']);
+  dispose();
+});
+
+test('Cancel in the panel aborts the engine signal and the session ends cancelled', async () => {
+  const { core, services, dispose } = setup();
+  let isWaiting = false;
+  core.upgradeScript = async (engine, _request, signal) => {
+    emitHappyPath(engine, 0, 6);
+    isWaiting = true;
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    throw new OperationAbortedError(signal.reason);
+  };
+  const panel = await openReadyPanel();
+  __stub.messageAnswers.push('Upgrade');
+  const running = __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] }) as Promise<UpgradeSessionRecord>;
+  await until(() => isWaiting, 'the engine to wait');
+  assert.equal(__stub.contexts.get('pycomModem.busy'), true);
+  panel.sendFromPage({ type: 'cancel', junk: 1 });
+  const session = await running;
+  assert.equal(session.outcome, 'cancelled');
+  assert.equal(services.activeOperation, undefined);
+  const result = panel.webview.posted.find((m) => (m as { type: string }).type === 'result') as { outcome: string };
+  assert.equal(result.outcome, 'cancelled');
+  dispose();
+});
+
+test('the progress notification Cancel also aborts the upgrade', async () => {
+  const { core, dispose } = setup();
+  let isWaiting = false;
+  core.upgradeScript = async (_engine, _request, signal) => {
+    isWaiting = true;
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    throw new OperationAbortedError(signal.reason);
+  };
+  __stub.messageAnswers.push('Upgrade');
+  const running = __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] }) as Promise<UpgradeSessionRecord>;
+  await until(() => isWaiting, 'the engine to wait');
+  __stub.progressRuns.find((r) => r.title?.startsWith('Upgrading'))!.tokenSource.cancel();
+  assert.equal((await running).outcome, 'cancelled');
+  dispose();
+});
+
+test('declining the confirmation runs nothing; bad files stop before the board is touched', async () => {
+  const { core, dispose } = setup();
+  __stub.messageAnswers.push(undefined);
+  await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] });
+  assert.equal(core.upgradeRequests.length, 0);
+
+  core.fileChecks.set('/fw/tiny.dup', { problems: ['tiny.dup is only 12 bytes: too small to be modem firmware.'] });
+  await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/tiny.dup'] });
+  assert.equal(core.upgradeRequests.length, 0);
+  assert.match(__stub.messages[__stub.messages.length - 1]!.message, /too small/);
+  dispose();
+});
+
+test('a board without an LTE modem is refused with what to do', async () => {
+  const { core, dispose } = setup();
+  core.board = { name: 'LoPy4', firmwareVersion: '1.20.2', hasLteModem: false };
+  await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0', files: ['/fw/a.dup'] });
+  assert.equal(core.upgradeRequests.length, 0);
+  const last = __stub.messages[__stub.messages.length - 1]!;
+  assert.equal(last.severity, 'error');
+  assert.match(last.message, /LoPy4: it has no LTE modem/);
+  dispose();
+});
+
+test('a modem known to sit in its recovery bootrom makes the command ask for updater.elf', async () => {
+  const { core, services, dispose } = setup();
+  const session = services.sessions.start({ kind: 'info', title: 'Modem info', portPath: '/dev/ttyACM0' });
+  services.sessions.record(session, { kind: 'modemState', state: 0, atMs: 0 });
+  __stub.openDialogAnswers.push([{ fsPath: '/fw/updater.elf' } as never]);
+  __stub.messageAnswers.push((_text: string, _items: string[], options: { detail: string }) => {
+    assert.match(options.detail, /Recovery: updater\.elf first/);
+    return 'Upgrade';
+  });
+  await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0', files: ['/fw/CATM1-41065.dup'] });
+  assert.equal(core.upgradeRequests[0]?.updaterPath, '/fw/updater.elf');
+  assert.equal(core.engines[0]!.options.timeScale, 1, 'hardware runs in real time');
+  dispose();
+});
+
+test('a failure shows the diagnosis action, and the report copies as Markdown with the crash dump', async () => {
+  const { core, dispose } = setup();
+  core.upgradeScript = async (engine) => {
+    engine.events.emit({ kind: 'step', step: 'detect', title: 'Wake the modem and read its state', phase: 'fail', atMs: at() });
+    engine.events.emit({
+      kind: 'crashDump',
+      dump: {
+        declaredTotalLength: 12118,
+        receivedLength: 98,
+        isTruncated: true,
+        buildString: '5.1.1.0 [33080] by robot-soft at 2017-10-27 07:49:11',
+        build: 33080,
+        file: 'l1DspReset.c',
+        line: 96,
+        message: "'LPU RIP: ` `",
+        records: [],
+        raw: new Uint8Array([0, 0, 0x2f, 0x56]),
+        warnings: [],
+      },
+      atMs: at(),
+    });
+    engine.events.emit({
+      kind: 'diagnosis',
+      diagnosis: { cause: 'modem-silent', title: 'The modem did not answer', action: 'Unplug the board, plug it back in, retry.', evidence: ['no OK in 25 s'] },
+      atMs: at(),
+    });
+    engine.events.emit({
+      kind: 'result',
+      outcome: 'failed',
+      message: 'Upgrade failed: no answer',
+      error: { code: 'timeout', message: 'no answer', action: 'Power-cycle', step: 'detect' },
+      atMs: at(),
+    });
+  };
+  __stub.messageAnswers.push('Upgrade', 'Copy Report');
+  await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] });
+  const error = __stub.messages.find((m) => m.severity === 'error')!;
+  assert.match(error.message, /Unplug the board, plug it back in, retry\./);
+  assert.match(error.message, /^Upgrade failed: no answer\. The modem crashed in l1DspReset\.c:96 \(build 33080\)/);
+  const report = __stub.clipboard;
+  assert.match(report, /^## Pycom modem upgrade report/);
+  assert.match(report, /Outcome: \*\*failed\*\*/);
+  assert.match(report, /### Diagnosis: The modem did not answer/);
+  assert.match(report, /l1DspReset\.c@96/);
+  assert.match(report, /98 of 12118 announced \(truncated\)/);
+  assert.doesNotMatch(report, /'LPU RIP: ` `/, 'backticks in device text cannot break out of a code span');
+  dispose();
+});
+
+test('an engine that throws without a result event still ends the session as failed, with the error action', async () => {
+  const { core, dispose } = setup();
+  core.upgradeScript = async () => {
+    throw new PortOpenError('/dev/ttyACM0', 'busy', 'in use', 'Close the other program.');
+  };
+  __stub.messageAnswers.push('Upgrade');
+  const session = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0', files: ['/fw/a.dup'] })) as UpgradeSessionRecord;
+  assert.equal(session.outcome, 'failed');
+  const result = session.events.find((e) => e.kind === 'result') as Extract<UpgradeEvent, { kind: 'result' }>;
+  assert.equal(result.error?.code, 'port-open');
+  assert.match(__stub.messages.find((m) => m.severity === 'error')!.message, /Close the other program\./);
+  dispose();
+});

@@ -1,0 +1,235 @@
+import type { PanelModemInfo } from '../src/shared/panelMessages';
+import { formatBytes, formatDuration, formatHexDump, formatPercent, formatRate } from './format';
+import { isRunning, type PanelState, type StepView } from './panelState';
+import { rateChart } from './rateChart';
+import { badge } from './ui/badge';
+import { button } from './ui/button';
+import { dataGrid } from './ui/dataGrid';
+import { el, type Child, type PanelDocument } from './ui/dom';
+import { progressRing } from './ui/progressRing';
+
+/** What the page's buttons do: post a message, or change page-local state. */
+export interface PanelViewActions {
+  cancel(): void;
+  copyReport(): void;
+  openTranscript(): void;
+  toggleHex(): void;
+}
+
+const PATH_WORDS: Record<string, string> = {
+  'on-the-fly': 'ON_THE_FLY (full image streamed)',
+  fff: 'FFF (staged, then applied)',
+  recovery: 'Recovery (updater.elf first)',
+  resume: 'Resume an interrupted upgrade',
+};
+
+const STEP_MARKS: Record<string, string> = { done: '✓', fail: '✗', skip: '↷', waiting: '…', start: '•' };
+
+/**
+ * The whole panel from its state, as new DOM (the caller swaps it in). Every text from
+ * the host or the device goes through text nodes (see ui/dom.ts).
+ */
+export function renderPanel(state: PanelState, doc: PanelDocument, actions: PanelViewActions): HTMLElement {
+  if (!state.session) {
+    return el(
+      doc,
+      'section',
+      { className: 'empty-state' },
+      el(doc, 'h1', {}, 'Modem upgrade'),
+      el(doc, 'p', { className: 'empty' }, 'No modem session in this window yet. Run “Pycom: Upgrade Modem”, or “Pycom: Try Upgrade on Simulated GPy” to see it work without a board.'),
+    );
+  }
+  const running = isRunning(state);
+  return el(
+    doc,
+    'section',
+    {},
+    el(doc, 'h1', {}, state.session.title),
+    el(
+      doc,
+      'p',
+      { className: 'subtitle' },
+      `${state.session.portPath} · started ${new Date(state.session.startedAtMs).toLocaleTimeString()}`,
+      state.plan ? ` · ${PATH_WORDS[state.plan.path] ?? state.plan.path}` : undefined,
+      state.plan?.estimatedMs ? ` · about ${formatDuration(state.plan.estimatedMs)}` : undefined,
+    ),
+    el(
+      doc,
+      'div',
+      { className: 'toolbar' },
+      running && button(doc, 'Cancel', actions.cancel, { appearance: 'secondary', title: 'Stop the upgrade safely' }),
+      button(doc, 'Copy Diagnostic Report', actions.copyReport),
+      state.result?.transcriptPath && button(doc, 'Open Transcript', actions.openTranscript),
+    ),
+    state.result && resultCard(doc, state),
+    el(
+      doc,
+      'div',
+      { className: 'layout' },
+      el(doc, 'div', {}, stepsCard(doc, state.steps, running)),
+      el(
+        doc,
+        'div',
+        {},
+        state.transfer && transferCard(doc, state),
+        (state.before || state.after) && versionsCard(doc, state.before, state.after),
+        ...state.diagnoses.map((d) =>
+          el(
+            doc,
+            'div',
+            { className: 'card diagnosis' },
+            el(doc, 'h2', {}, 'Diagnosis: ', d.title),
+            el(doc, 'p', { className: 'action' }, d.action),
+            d.evidence.length > 0 && el(doc, 'ul', { className: 'evidence' }, ...d.evidence.map((fact) => el(doc, 'li', {}, fact))),
+          ),
+        ),
+        state.crashDump && crashDumpCard(doc, state, actions),
+        state.logs.length > 0 && logCard(doc, state),
+      ),
+    ),
+  );
+}
+
+function resultCard(doc: PanelDocument, state: PanelState): HTMLElement {
+  const result = state.result!;
+  const heading = result.outcome === 'success' ? 'Upgrade finished' : result.outcome === 'cancelled' ? 'Cancelled' : 'Failed';
+  return el(
+    doc,
+    'div',
+    { className: `card result-${result.outcome}`, attrs: { role: 'status' } },
+    el(doc, 'h2', {}, heading),
+    el(doc, 'p', {}, result.message),
+    result.action && el(doc, 'p', { className: 'action' }, result.action),
+    result.resumeHint && el(doc, 'p', {}, result.resumeHint),
+    result.outcome === 'success' &&
+      state.session?.title.startsWith('Upgrade') &&
+      el(
+        doc,
+        'p',
+        { className: 'reminder' },
+        'Power-cycle the board now (unplug it, plug it back in): mirror mode has no exit, and the reset button does not reset the modem.',
+      ),
+  );
+}
+
+function stepsCard(doc: PanelDocument, steps: StepView[], running: boolean): HTMLElement {
+  return el(
+    doc,
+    'div',
+    { className: 'card' },
+    el(doc, 'h2', {}, 'Steps'),
+    steps.length === 0
+      ? el(doc, 'p', { className: 'empty' }, running ? 'Starting…' : 'No steps.')
+      : el(
+          doc,
+          'ol',
+          { className: 'steps' },
+          ...steps.map((step) => {
+            const isActive = running && (step.phase === 'start' || step.phase === 'waiting');
+            const took =
+              step.startedAtMs !== undefined && step.endedAtMs !== undefined && step.phase === 'done'
+                ? formatDuration(step.endedAtMs - step.startedAtMs)
+                : undefined;
+            return el(
+              doc,
+              'li',
+              { className: `step phase-${step.phase}`, attrs: { 'aria-current': isActive ? 'step' : undefined } },
+              el(doc, 'span', { className: 'mark' }, isActive ? progressRing(doc, `${step.title}: running`) : (STEP_MARKS[step.phase] ?? '•')),
+              el(doc, 'span', { className: 'title' }, step.title),
+              (step.detail || took) && el(doc, 'span', { className: 'detail' }, step.detail ?? took),
+            );
+          }),
+        ),
+  );
+}
+
+function figure(doc: PanelDocument, label: string, value: string): HTMLElement {
+  return el(doc, 'div', { className: 'figure' }, el(doc, 'div', { className: 'label' }, label), el(doc, 'div', { className: 'value' }, value));
+}
+
+function transferCard(doc: PanelDocument, state: PanelState): HTMLElement {
+  const t = state.transfer!;
+  const fileCount = state.plan?.files.length ?? 0;
+  return el(
+    doc,
+    'div',
+    { className: 'card transfer' },
+    el(doc, 'h2', {}, 'Transfer ', fileCount > 1 ? badge(doc, `file ${t.fileIndex} of ${fileCount}`) : undefined),
+    el(doc, 'div', { className: 'transfer-file' }, t.fileName),
+    el(doc, 'progress', { attrs: { max: Math.max(1, t.bytesTotal), value: t.bytesDone, 'aria-label': 'Bytes sent' } }),
+    el(
+      doc,
+      'div',
+      { className: 'figures' },
+      figure(doc, 'Sent', `${formatBytes(t.bytesDone)} of ${formatBytes(t.bytesTotal)}`),
+      figure(doc, 'Done', formatPercent(t.bytesDone, t.bytesTotal)),
+      figure(doc, 'Rate', formatRate(t.bytesPerSecond)),
+      figure(doc, 'Time left', formatDuration(t.etaMs)),
+    ),
+    t.samples.length > 0 && rateChart(doc, t.samples),
+  );
+}
+
+function versionRows(before: PanelModemInfo | undefined, after: PanelModemInfo | undefined): Child[][] {
+  const rows: [string, (info: PanelModemInfo) => string | undefined][] = [
+    ['Firmware', (i) => i.lr ?? i.software],
+    ['Build', (i) => (i.build !== undefined ? String(i.build) : undefined)],
+    ['Network', (i) => i.kind],
+    ['UE', (i) => i.ue],
+    ['IMEI', (i) => i.imei],
+    ['Bootloaders', (i) => (i.bootloaders.length ? i.bootloaders.join('\n') : undefined)],
+  ];
+  return rows
+    .map(([label, pick]) => {
+      const b = before ? pick(before) : undefined;
+      const a = after ? pick(after) : undefined;
+      return { label, b, a };
+    })
+    .filter((row) => row.b !== undefined || row.a !== undefined)
+    .map((row) => [row.label, row.b ?? '—', row.a ?? '—']);
+}
+
+function versionsCard(doc: PanelDocument, before: PanelModemInfo | undefined, after: PanelModemInfo | undefined): HTMLElement {
+  const needsRecovery = (before ?? after)?.needsRecoveryBootromUpgrade;
+  return el(
+    doc,
+    'div',
+    { className: 'card' },
+    el(doc, 'h2', {}, 'Modem version'),
+    dataGrid(doc, ['', 'Before', 'After'], versionRows(before, after), 'Modem version before and after'),
+    needsRecovery &&
+      el(doc, 'p', { className: 'reminder' }, 'Bootloader0 is the old 33080 bootrom: the first upgrade needs updater.elf (recovery method).'),
+  );
+}
+
+function crashDumpCard(doc: PanelDocument, state: PanelState, actions: PanelViewActions): HTMLElement {
+  const d = state.crashDump!;
+  const where = d.file ? `${d.file}${d.line !== undefined ? `:${d.line}` : ''}` : 'unknown location';
+  return el(
+    doc,
+    'div',
+    { className: 'card crash' },
+    el(doc, 'h2', {}, 'Modem crash dump ', d.isTruncated ? badge(doc, 'truncated') : undefined),
+    d.buildString && el(doc, 'p', {}, 'Build: ', d.buildString),
+    el(doc, 'p', { className: 'where' }, where),
+    (d.message ?? d.assertionText) && el(doc, 'div', { className: 'message' }, d.message ?? d.assertionText),
+    ...d.warnings.map((w) => el(doc, 'p', { className: 'empty' }, w)),
+    button(doc, state.isHexShown ? 'Hide Raw Bytes' : `Show Raw Bytes (${d.rawHex.length / 2})`, actions.toggleHex),
+    state.isHexShown && el(doc, 'pre', { className: 'hex' }, formatHexDump(d.rawHex)),
+  );
+}
+
+function logCard(doc: PanelDocument, state: PanelState): HTMLElement {
+  return el(
+    doc,
+    'div',
+    { className: 'card' },
+    el(doc, 'h2', {}, 'Messages'),
+    el(
+      doc,
+      'div',
+      { className: 'log', attrs: { role: 'log' } },
+      ...state.logs.slice(-100).map((line) => el(doc, 'div', { className: `level-${line.level}` }, line.message)),
+    ),
+  );
+}
