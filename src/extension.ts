@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ALL_COMMANDS } from './commands';
+import { LastAttemptStore } from './commands/lastAttempts';
 import type { ModemCore } from './commands/modemCore';
 import type { ExtensionServices } from './commands/services';
 import { readSettings } from './commands/settings';
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext, overrides: Activation
     loans,
     watcher,
     panel,
+    lastAttempts: new LastAttemptStore(context.workspaceState),
     loadCore,
     ownerFor(portPath) {
       let owner = owners.get(portPath);

@@ -1,5 +1,6 @@
 import type {
   HostToPanel,
+  PanelCheck,
   PanelCrashDump,
   PanelLogLevel,
   PanelModemInfo,
@@ -42,6 +43,8 @@ export interface PanelState {
   after?: PanelModemInfo;
   crashDump?: PanelCrashDump;
   diagnoses: { cause: string; title: string; action: string; evidence: string[] }[];
+  /** The checks run before the upgrade started (or refused it). */
+  preflight?: { checks: PanelCheck[]; isReady: boolean };
   logs: { level: PanelLogLevel; message: string; atMs: number }[];
   result?: { outcome: PanelOutcome; message: string; action?: string; resumeHint?: string; transcriptPath?: string };
   /** Local to the page: the raw crash-dump hex is shown on demand. */
@@ -122,6 +125,8 @@ export function reducePanel(state: PanelState, message: HostToPanel): PanelState
         ...state,
         diagnoses: [...state.diagnoses, { cause: message.cause, title: message.title, action: message.action, evidence: message.evidence }],
       };
+    case 'preflight':
+      return { ...state, preflight: { checks: message.checks, isReady: message.isReady } };
     case 'result':
       return {
         ...state,

@@ -84,6 +84,7 @@ export function renderPanel(state: PanelState, doc: PanelDocument, actions: Pane
           ),
         ),
         state.crashDump && crashDumpCard(doc, state, actions),
+        state.preflight && preflightCard(doc, state.preflight),
         state.logs.length > 0 && logCard(doc, state),
       ),
     ),
@@ -216,6 +217,35 @@ function crashDumpCard(doc: PanelDocument, state: PanelState, actions: PanelView
     ...d.warnings.map((w) => el(doc, 'p', { className: 'empty' }, w)),
     button(doc, state.isHexShown ? 'Hide Raw Bytes' : `Show Raw Bytes (${d.rawHex.length / 2})`, actions.toggleHex),
     state.isHexShown && el(doc, 'pre', { className: 'hex' }, formatHexDump(d.rawHex)),
+  );
+}
+
+const CHECK_MARKS: Record<string, string> = { pass: '✓', warn: '!', fail: '✗', skip: '–' };
+
+/** The preflight: one line per check that ran (skipped ones are left out), with what to do unless it passed. */
+function preflightCard(doc: PanelDocument, preflight: NonNullable<PanelState['preflight']>): HTMLElement {
+  const shown = preflight.checks.filter((check) => check.status !== 'skip');
+  return el(
+    doc,
+    'div',
+    { className: 'card preflight' },
+    el(doc, 'h2', {}, 'Preflight ', badge(doc, preflight.isReady ? 'ready' : 'refused')),
+    el(
+      doc,
+      'ul',
+      { className: 'checks' },
+      ...shown.map((check) =>
+        el(
+          doc,
+          'li',
+          { className: `check status-${check.status}` },
+          el(doc, 'span', { className: 'mark', attrs: { 'aria-label': check.status } }, CHECK_MARKS[check.status] ?? '•'),
+          el(doc, 'span', { className: 'title' }, `${check.title}: `),
+          el(doc, 'span', { className: 'detail' }, check.detail),
+          check.action && check.status !== 'pass' ? el(doc, 'div', { className: 'action' }, check.action) : undefined,
+        ),
+      ),
+    ),
   );
 }
 

@@ -1,6 +1,7 @@
 import { formatBytes, formatDuration } from '../core/engine/progressFigures';
 import type { UpgradeEvent } from '../core/engine/upgradeEvents';
 import { formatCrashDumpText } from '../core/parse/crashDump';
+import { renderPreflightText } from '../core/preflight/preflight';
 import type { ModemVersionReport } from '../core/parse/modemVersion';
 
 /** A TTY bar redraws at most this often; a pipe gets a line per this share of the file. */
@@ -118,6 +119,10 @@ export class TextRenderer {
         this.line(`Diagnosis: ${event.diagnosis.title} [${event.diagnosis.cause}]`);
         event.diagnosis.evidence.forEach((fact, index) => this.line(`  ${index === 0 ? 'Why:' : '    '} ${fact}`));
         this.line(`  What to do: ${event.diagnosis.action}`);
+        return;
+      case 'preflight':
+        this.line('Preflight:');
+        for (const l of renderPreflightText(event.results).split('\n')) this.line(`  ${l}`);
         return;
       case 'result':
         this.line('');

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
+import { arch, platform, release } from 'node:os';
+import { renderDiagnosticReport } from '../core/diagnosis/diagnosticReport';
+import { readTranscriptTail, reportInputFromEvents } from '../core/diagnosis/reportInput';
 import type { GlueCommand } from './glueCommand';
 import type { ExtensionServices } from './services';
-import { renderDiagnosticReport } from '../views/diagnosticReport';
 import type { UpgradeSessionRecord } from '../views/sessionLog';
 
 /** The session a command was invoked on: a log-view node, an id, or the latest. */
@@ -16,6 +18,25 @@ export function sessionFromArgument(services: ExtensionServices, argument: unkno
   return services.sessions.current;
 }
 
+/** The core's forum-ready report of one session: the transcript file's tail when it can be read, else the events. */
+export async function renderSessionReport(services: ExtensionServices, session: UpgradeSessionRecord): Promise<string> {
+  const tail = session.transcriptPath ? await readTranscriptTail(session.transcriptPath) : undefined;
+  return renderDiagnosticReport(
+    reportInputFromEvents(session.events, {
+      environment: {
+        os: `${platform()} ${arch()} (${release()})`,
+        node: process.version,
+        toolVersion: `extension ${services.extensionVersion}`,
+        frontEnd: `VS Code ${vscode.version}`,
+      },
+      portPath: session.portPath,
+      ...(session.board ? { board: session.board } : {}),
+      ...(session.files ? { files: session.files } : {}),
+      ...(tail ? { transcriptTail: tail } : {}),
+    }),
+  );
+}
+
 export const copyDiagnosticReportCommand: GlueCommand = {
   id: 'pycomModem.copyDiagnosticReport',
   async run(services, argument) {
@@ -24,11 +45,7 @@ export const copyDiagnosticReportCommand: GlueCommand = {
       void vscode.window.showInformationMessage('No modem session yet: run an upgrade or read the modem info first.');
       return undefined;
     }
-    const report = renderDiagnosticReport(session, {
-      extensionVersion: services.extensionVersion,
-      vscodeVersion: vscode.version,
-      platform: `${process.platform} ${process.arch}`,
-    });
+    const report = await renderSessionReport(services, session);
     await vscode.env.clipboard.writeText(report);
     void vscode.window.showInformationMessage('Diagnostic report copied (Markdown): paste it into a forum post or an issue.');
     return report;

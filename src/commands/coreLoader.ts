@@ -151,13 +151,15 @@ async function checkFirmwareFile(path: string): Promise<FirmwareFileCheck> {
     sizeBytes = (await stat(path)).size;
     head = await readHead(path);
   } catch (error) {
+    const readError = error instanceof Error ? error.message : String(error);
     return {
       path,
       sizeBytes: 0,
       summary: `${name}: cannot be read`,
-      problems: [`${name} cannot be read (${error instanceof Error ? error.message : String(error)}).`],
+      problems: [`${name} cannot be read (${readError}).`],
       warnings: [],
       isUpdaterElf: false,
+      readError,
     };
   }
   const found = inspectFirmwareFile({ name, size: sizeBytes, head });
@@ -179,6 +181,7 @@ async function checkFirmwareFile(path: string): Promise<FirmwareFileCheck> {
     problems: found.filter((p) => p.severity === 'fail').map((p) => `${p.message} ${p.action}`),
     warnings: found.filter((p) => p.severity === 'warn').map((p) => `${p.message} ${p.action}`),
     isUpdaterElf: kind.kind === 'updater',
+    head,
   };
 }
 

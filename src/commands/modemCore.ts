@@ -72,6 +72,10 @@ export interface FirmwareFileCheck {
   /** Things worth knowing that do not stop it. */
   warnings: string[];
   isUpdaterElf: boolean;
+  /** The file's first bytes, for the preflight checks (magic numbers, header line). */
+  head?: Uint8Array;
+  /** Why the file could not be read, when it could not. */
+  readError?: string;
 }
 
 export interface BoardIdentity {

@@ -6,6 +6,8 @@ import type { ExtensionServices } from './services';
 import { pickPort } from '../views/portPicker';
 import type { SessionKind, UpgradeSessionRecord } from '../views/sessionLog';
 import { describeEvent } from '../views/eventText';
+import { diagnoseFailure } from '../core/diagnosis/diagnose';
+import { diagnosesFromEvents } from '../core/diagnosis/reportInput';
 
 export interface OperationContext {
   core: ModemCore;
@@ -77,6 +79,7 @@ export async function runOperation<T>(
         );
       },
     );
+    ensureDiagnosis(session, record);
     return { ok: true, value, session };
   } catch (error) {
     const isCancelled = controller.signal.aborted || error instanceof OperationAbortedError;
@@ -91,6 +94,7 @@ export async function runOperation<T>(
         atMs: Date.now(),
       });
     }
+    ensureDiagnosis(session, record, error);
     return { ok: false, error, session, isCancelled };
   } finally {
     for (const detach of detachers) detach();
@@ -98,6 +102,23 @@ export async function runOperation<T>(
       services.activeOperation = undefined;
       void vscode.commands.executeCommand('setContext', 'pycomModem.busy', false);
     }
+  }
+}
+
+/**
+ * Every failed session ends with a diagnosis (panel card, log view, report). The engine
+ * emits its own; a board-half failure or an error thrown past the engine gets one here,
+ * from the same rule table over the session's events.
+ */
+function ensureDiagnosis(session: UpgradeSessionRecord, record: (event: UpgradeEvent) => void, error?: unknown): void {
+  if (session.events.some((e) => e.kind === 'diagnosis')) return;
+  const result = session.events.find((e) => e.kind === 'result');
+  if (!result || result.outcome === 'success') return;
+  try {
+    const diagnoses = error !== undefined ? [diagnoseFailure(error, { events: session.events }).diagnosis] : diagnosesFromEvents(session.events);
+    for (const diagnosis of diagnoses) record({ kind: 'diagnosis', diagnosis, atMs: Date.now() });
+  } catch {
+    // A rule's bug must not hide the failure it was asked to explain.
   }
 }
 

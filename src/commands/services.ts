@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { PortOwner } from '../core/transport/portOwner';
+import type { LastAttemptStore } from './lastAttempts';
 import type { ModemCore } from './modemCore';
 import type { ModemSettings } from './settings';
 import type { PortLoans } from '../views/portLoans';
@@ -24,6 +25,8 @@ export interface ExtensionServices {
   readonly loans: PortLoans;
   readonly watcher: PortWatcher;
   readonly panel: UpgradePanelHost;
+  /** The files of the last upgrade attempt per port (workspace state), for "Resume the interrupted upgrade". */
+  readonly lastAttempts: LastAttemptStore;
   /** Loads core, serial and simulator code on first use. */
   loadCore(): Promise<ModemCore>;
   /** The one owner of each port in this window. */

@@ -5,7 +5,11 @@ import type { GlueCommand } from './glueCommand';
 import { isSimulatedPort, type BoardIdentity, type FirmwareFileCheck } from './modemCore';
 import { resolvePort, runOperation, showFailure } from './operation';
 import { isModemToolError } from '../core/errors';
-import { lastKnownModem, needsUpdaterElf, preflightSummary } from './upgradePreflight';
+import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, type KnownModem } from './upgradePreflight';
+import { evidenceFromEvents } from '../core/diagnosis/evidence';
+import { reportFileKind } from '../core/diagnosis/reportInput';
+import { newAttempt, type LastAttempt } from '../core/engine/lastAttempt';
+import { modemStateWords } from '../views/panelEvents';
 import type { ExtensionServices } from './services';
 import type { UpgradeSessionRecord } from '../views/sessionLog';
 
@@ -97,13 +101,22 @@ export const upgradeModemCommand: GlueCommand = {
     const args = asArguments(rawArguments);
     const portPath = await resolvePort(services, args.portPath);
     if (!portPath) return undefined;
-    const files = args.files ?? (await pickFirmwareFiles());
+    const known = lastKnownModem(services.sessions.sessions, portPath);
+    let files = args.files;
+    let updaterPath = args.updaterPath;
+    if (!files) {
+      const resume = await offerResume(services, portPath, known);
+      if (resume === 'dismissed') return undefined;
+      if (resume !== 'pick') {
+        files = resume.files;
+        updaterPath ??= resume.updaterPath;
+      }
+    }
+    files ??= await pickFirmwareFiles();
     if (!files?.length) return undefined;
 
     const core = await services.loadCore();
     const checks: FirmwareFileCheck[] = await Promise.all(files.map((file) => core.inspectFirmwareFile(file)));
-    const known = lastKnownModem(services.sessions.sessions, portPath);
-    let updaterPath = args.updaterPath;
     if (!updaterPath && needsUpdaterElf(known)) {
       updaterPath = await pickUpdaterElf();
       if (!updaterPath) return undefined;
@@ -127,7 +140,7 @@ export const upgradeModemCommand: GlueCommand = {
       );
       return undefined;
     }
-    const summary = preflightSummary({
+    const preflight = runUpgradePreflight({
       portPath,
       board: identity.board,
       boardError: identity.error,
@@ -136,18 +149,36 @@ export const upgradeModemCommand: GlueCommand = {
       updater,
       isSimulated: isSimulatedPort(portPath),
     });
+    if (preflight.isRefused) {
+      const failed = preflight.results.filter((r) => r.status === 'fail');
+      void vscode.window.showErrorMessage(
+        `Cannot upgrade the modem on ${portPath}: ${failed.map((r) => `${r.detail}${r.action ? ` ${r.action}` : ''}`).join(' ')}`,
+        { modal: true, detail: preflight.detail },
+      );
+      return undefined;
+    }
     const confirmed = await vscode.window.showWarningMessage(
       `Upgrade the modem of the ${identity.board?.name ?? 'board'} on ${portPath}?`,
-      { modal: true, detail: summary },
+      { modal: true, detail: preflight.detail },
       'Upgrade',
     );
     if (confirmed !== 'Upgrade') return undefined;
 
     const settings = services.settings();
+    const attempt = newAttempt(portPath, files, updaterPath);
+    await services.lastAttempts.save(attempt);
     const outcome = await runOperation(
       services,
       { kind: 'upgrade', title: `Upgrade ${files.map((f) => f.split(/[\\/]/).pop()).join(' + ')}`, portPath, showPanel: true, progressTitle: `Upgrading the modem on ${portPath}` },
-      async ({ core: loaded, signal, attach }) => {
+      async ({ core: loaded, signal, attach, session, record }) => {
+        record({ kind: 'preflight', results: preflight.results, isReady: true, atMs: Date.now() });
+        // For the diagnostic report: what was sent, and to which board.
+        session.files = [...(updater ? [updater] : []), ...checks].map((check) => ({
+          name: check.path.split(/[\\/]/).pop() ?? check.path,
+          size: check.sizeBytes,
+          kind: reportFileKind(check.path),
+        }));
+        if (identity.board) session.board = { machine: identity.board.name, release: identity.board.firmwareVersion, hasLteModem: identity.board.hasLteModem };
         const engine = loaded.createEngine({
           timeouts: settings.timeouts,
           mirrorBaudRate: settings.mirrorBaudRate,
@@ -160,10 +191,57 @@ export const upgradeModemCommand: GlueCommand = {
         );
       },
     );
+    await services.lastAttempts.save(finishedAttempt(attempt, outcome.session));
     await announceOutcome(services, outcome.session, outcome.ok ? undefined : outcome.error);
     return outcome.session;
   },
 };
+
+/** The attempt's record once it ended: outcome, path, and where the modem stood after a failure. */
+function finishedAttempt(attempt: LastAttempt, session: UpgradeSessionRecord): LastAttempt {
+  const result = findLast(session, 'result');
+  const plan = findLast(session, 'plan');
+  const stateAfter = evidenceFromEvents(session.events).modemStateAfter;
+  return {
+    ...attempt,
+    outcome: result?.outcome ?? session.outcome ?? 'failed',
+    ...(plan ? { path: plan.path } : {}),
+    ...(stateAfter !== undefined ? { modemStateAfter: stateAfter } : {}),
+    ...(result?.resumeHint ? { resumeHint: result.resumeHint } : {}),
+    ...(session.transcriptPath ? { transcriptPath: session.transcriptPath } : {}),
+  };
+}
+
+type ResumeChoice = { files: string[]; updaterPath?: string } | 'pick' | 'dismissed';
+
+/**
+ * Before the file picker: when the last attempt on this port did not finish and the
+ * modem is (or may be) in upgrade mode (4) or its bootrom (0), offer to continue it
+ * with the same files. A modem known to run its application (2) needs no resume.
+ */
+async function offerResume(services: ExtensionServices, portPath: string, known: KnownModem): Promise<ResumeChoice> {
+  const last = services.lastAttempts.get(portPath);
+  if (!last || last.outcome === 'success') return 'pick';
+  const state = known.state ?? last.modemStateAfter;
+  if (state !== undefined && state !== 0 && state !== 4) return 'pick';
+  const names = last.files.map((f) => f.split(/[\\/]/).pop()).join(' + ');
+  const how =
+    state === 4
+      ? `The modem is in ${modemStateWords(4)}.`
+      : state === 0
+        ? `The modem is in its ${modemStateWords(0)}.`
+        : 'The last upgrade did not finish; the modem is detected again after the switch to mirror mode.';
+  const resume = { label: '$(debug-continue) Resume the interrupted upgrade', description: names, detail: `${how} Last attempt: ${last.startedAt} (${last.outcome === 'running' ? 'the window was closed' : last.outcome}).` };
+  const other = { label: '$(file) Choose firmware files…', description: '', detail: 'Pick the .dup file(s) to install.' };
+  const picked = await vscode.window.showQuickPick([resume, other], {
+    title: `Upgrade the modem on ${portPath}`,
+    placeHolder: 'An earlier upgrade on this port was interrupted',
+  });
+  if (!picked) return 'dismissed';
+  if (picked === other) return 'pick';
+  // A modem in upgrade mode resumes without updater.elf; in its bootrom it needs it again.
+  return { files: last.files, ...(last.updaterPath && state !== 4 ? { updaterPath: last.updaterPath } : {}) };
+}
 
 /** The end of an upgrade: the new version and the power-cycle reminder, or why it failed and what next. */
 async function announceOutcome(services: ExtensionServices, session: UpgradeSessionRecord, error: unknown): Promise<void> {

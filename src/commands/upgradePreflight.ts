@@ -1,16 +1,21 @@
 import type { ModemState, ModemVersionReport } from '../core/parse/modemVersion';
+import {
+  hasFailure,
+  renderPreflightText,
+  runPreflight,
+  type PreflightFacts,
+  type PreflightFile,
+  type PreflightResult,
+} from '../core/preflight/preflight';
 import type { BoardIdentity, FirmwareFileCheck } from './modemCore';
 import type { UpgradeSessionRecord } from '../views/sessionLog';
-
-/** Files above this go ON_THE_FLY, below it FFF (PROTOCOL.md section 2). */
-const ON_THE_FLY_MIN_BYTES = 4 * 1024 * 1024;
 
 export interface KnownModem {
   state?: ModemState;
   report?: ModemVersionReport;
 }
 
-/** What this window last learned about the modem on a port (a previous info read or upgrade). */
+/** What this window last learned about the modem on a port (a previous info read or upgrade, the state read after a failure included). */
 export function lastKnownModem(sessions: readonly UpgradeSessionRecord[], portPath: string): KnownModem {
   const known: KnownModem = {};
   for (const session of sessions) {
@@ -28,18 +33,7 @@ export function needsUpdaterElf(known: KnownModem): boolean {
   return known.state === 0 || known.report?.needsRecoveryBootromUpgrade === true;
 }
 
-/** The path the engine will most likely take, in words; it detects the real state itself. */
-export function expectedPath(files: readonly FirmwareFileCheck[], updaterPath: string | undefined, known: KnownModem): string {
-  if (updaterPath) return 'Recovery: updater.elf first, then the firmware ON_THE_FLY';
-  if (known.state === 4) return 'Resume the interrupted upgrade';
-  const first = files[0];
-  if (!first) return 'Nothing to send';
-  return first.sizeBytes > ON_THE_FLY_MIN_BYTES
-    ? 'ON_THE_FLY (full image streamed into the modem)'
-    : 'FFF (file staged in the modem, then applied)';
-}
-
-export interface PreflightFacts {
+export interface UpgradePreflightInput {
   portPath: string;
   board?: BoardIdentity;
   boardError?: string;
@@ -49,34 +43,67 @@ export interface PreflightFacts {
   isSimulated: boolean;
 }
 
-/** The one confirmation's text: what will happen to which board, with which files. */
-export function preflightSummary(facts: PreflightFacts): string {
+function preflightFile(check: FirmwareFileCheck): PreflightFile {
+  return check.readError !== undefined
+    ? { name: check.path, readError: check.readError }
+    : { name: check.path, size: check.sizeBytes, ...(check.head ? { head: check.head } : {}) };
+}
+
+/** The core checks' facts from what the glue knows: file checks, the identified board, the last-read modem. */
+export function upgradePreflightFacts(input: UpgradePreflightInput): PreflightFacts {
+  const report = input.known.report;
+  const bootloader0Build = report?.bootloaders.find((b) => b.slot === 0)?.build;
+  const hasModemFacts = input.known.state !== undefined || report !== undefined;
+  return {
+    firmware: input.files.map(preflightFile),
+    ...(input.updater ? { updater: preflightFile(input.updater) } : {}),
+    ...(hasModemFacts
+      ? {
+          modem: {
+            ...(input.known.state !== undefined ? { state: input.known.state } : {}),
+            ...(report?.softwareBuild !== undefined ? { softwareBuild: report.softwareBuild } : {}),
+            ...(bootloader0Build !== undefined ? { bootloader0Build } : {}),
+            ...(report ? { kind: report.kind } : {}),
+          },
+        }
+      : {}),
+    ...(input.board
+      ? { board: { machine: input.board.name, ...(input.board.firmwareVersion ? { release: input.board.firmwareVersion } : {}), hasLteModem: input.board.hasLteModem } }
+      : {}),
+  };
+}
+
+export interface UpgradePreflight {
+  results: PreflightResult[];
+  isRefused: boolean;
+  /** The confirmation's text: board and modem as known, one line per check, then the rules of mirror mode. */
+  detail: string;
+}
+
+/** The core preflight checks, as the first screen of "Pycom: Upgrade Modem". */
+export function runUpgradePreflight(input: UpgradePreflightInput): UpgradePreflight {
+  const results = runPreflight(upgradePreflightFacts(input));
   const lines: string[] = [];
-  const board = facts.board
-    ? `${facts.board.name}${facts.board.firmwareVersion ? ` (firmware ${facts.board.firmwareVersion})` : ''}`
-    : `not identified${facts.boardError ? `: ${facts.boardError}` : ''}`;
-  lines.push(`Board: ${board} on ${facts.portPath}${facts.isSimulated ? ' (simulated)' : ''}`);
-  const r = facts.known.report;
-  if (r?.lrVersion || r?.softwareVersion || facts.known.state !== undefined) {
+  const board = input.board
+    ? `${input.board.name}${input.board.firmwareVersion ? ` (firmware ${input.board.firmwareVersion})` : ''}`
+    : `not identified${input.boardError ? `: ${input.boardError}` : ''}`;
+  lines.push(`Board: ${board} on ${input.portPath}${input.isSimulated ? ' (simulated)' : ''}`);
+  const r = input.known.report;
+  if (r?.lrVersion || r?.softwareVersion || input.known.state !== undefined) {
     const version = r?.lrVersion ?? r?.softwareVersion;
     lines.push(
       `Modem (last read): ${version ? `${version}${r?.softwareBuild ? ` build ${r.softwareBuild}` : ''}` : 'version unknown'}${
-        facts.known.state !== undefined ? `, state ${facts.known.state}` : ''
+        input.known.state !== undefined ? `, state ${input.known.state}` : ''
       }`,
     );
   } else {
     lines.push('Modem: state detected after the switch to mirror mode');
   }
-  facts.files.forEach((file, index) => lines.push(`File ${index + 1}: ${file.summary}`));
-  if (facts.updater) lines.push(`Updater: ${facts.updater.summary}`);
-  lines.push(`Path: ${expectedPath(facts.files, facts.updater?.path, facts.known)}`);
-  for (const warning of [...facts.files.flatMap((f) => f.warnings), ...(facts.updater?.warnings ?? [])]) {
-    lines.push(`⚠ ${warning}`);
-  }
+  lines.push('', renderPreflightText(results));
   lines.push(
     '',
     'The board switches to mirror mode and stays there: afterwards unplug it and plug it back in.',
     'Do not unplug the board during the upgrade; pauses of a few minutes (at 7–10 % and at 99 %) are normal.',
   );
-  return lines.join('\n');
+  return { results, isRefused: hasFailure(results), detail: lines.join('\n') };
 }

@@ -41,6 +41,18 @@ export interface PanelCrashDump {
   warnings: string[];
 }
 
+export const PANEL_CHECK_STATUSES = ['pass', 'warn', 'fail', 'skip'] as const;
+export type PanelCheckStatus = (typeof PANEL_CHECK_STATUSES)[number];
+
+/** One preflight check: what was checked, its verdict and, unless it passed, what to do. */
+export interface PanelCheck {
+  id: string;
+  title: string;
+  status: PanelCheckStatus;
+  detail: string;
+  action?: string;
+}
+
 export type HostToPanel =
   | { type: 'session'; sessionId: string; title: string; portPath: string; startedAtMs: number }
   | { type: 'plan'; path: string; files: string[]; estimatedMs?: number }
@@ -60,6 +72,7 @@ export type HostToPanel =
   | { type: 'modemInfo'; phase: 'before' | 'after'; info: PanelModemInfo }
   | { type: 'crashDump'; dump: PanelCrashDump }
   | { type: 'diagnosis'; cause: string; title: string; action: string; evidence: string[] }
+  | { type: 'preflight'; checks: PanelCheck[]; isReady: boolean }
   | {
       type: 'result';
       outcome: PanelOutcome;
@@ -145,6 +158,17 @@ function isCrashDump(value: unknown): value is PanelCrashDump {
   );
 }
 
+function isCheck(value: unknown): value is PanelCheck {
+  return (
+    isRecord(value) &&
+    isText(value.id) &&
+    isText(value.title) &&
+    isOneOf(PANEL_CHECK_STATUSES, value.status) &&
+    isText(value.detail) &&
+    isOptText(value.action)
+  );
+}
+
 function isHostToPanel(data: unknown, depth: number): data is HostToPanel {
   if (!isRecord(data)) return false;
   const m = data;
@@ -180,6 +204,8 @@ function isHostToPanel(data: unknown, depth: number): data is HostToPanel {
       return isCrashDump(m.dump);
     case 'diagnosis':
       return isText(m.cause) && isText(m.title) && isText(m.action) && isTextList(m.evidence);
+    case 'preflight':
+      return Array.isArray(m.checks) && m.checks.length <= MAX_LIST_ITEMS && m.checks.every(isCheck) && typeof m.isReady === 'boolean';
     case 'result':
       return (
         isOneOf(PANEL_OUTCOMES, m.outcome) &&

@@ -42,6 +42,10 @@ export function describeEvent(event: UpgradeEvent): string {
       }`.trim();
     case 'diagnosis':
       return `Diagnosis: ${event.diagnosis.title} — ${event.diagnosis.action}`;
+    case 'preflight': {
+      const count = (status: string) => event.results.filter((r) => r.status === status).length;
+      return `Preflight: ${event.isReady ? 'ready' : 'refused'} (${count('fail')} failed, ${count('warn')} warnings, ${count('pass')} passed)`;
+    }
     case 'result':
       return `Result: ${event.outcome} — ${event.message}`;
   }

@@ -46,11 +46,15 @@ export class LogTreeProvider implements vscode.TreeDataProvider<LogNode>, vscode
   getChildren(node?: LogNode): LogNode[] {
     if (!node) return [...this.sessions.sessions].reverse().map((session) => ({ kind: 'session', session }));
     if (node.kind === 'session') {
-      return groupByStep(node.session.events).map((group) => ({ kind: 'step', session: node.session, group }));
+      // Why it failed and what to do come first, above the steps (a user looks for that first).
+      const diagnoses = node.session.events
+        .filter((event) => event.kind === 'diagnosis')
+        .map((event): LogNode => ({ kind: 'event', session: node.session, event }));
+      return [...diagnoses, ...groupByStep(node.session.events).map((group): LogNode => ({ kind: 'step', session: node.session, group }))];
     }
     if (node.kind === 'step') {
       return node.group.events
-        .filter((event) => event.kind !== 'step')
+        .filter((event) => event.kind !== 'step' && event.kind !== 'diagnosis')
         .slice(-MAX_EVENTS_PER_STEP)
         .map((event) => ({ kind: 'event', session: node.session, event }));
     }
@@ -83,6 +87,14 @@ export class LogTreeProvider implements vscode.TreeDataProvider<LogNode>, vscode
       }
       case 'event': {
         const e = node.event;
+        if (e.kind === 'diagnosis') {
+          const item = new vscode.TreeItem(`Diagnosis: ${e.diagnosis.title}`, vscode.TreeItemCollapsibleState.None);
+          item.description = e.diagnosis.action;
+          item.tooltip = [e.diagnosis.title, '', `What to do: ${e.diagnosis.action}`, '', ...e.diagnosis.evidence.map((fact) => `• ${fact}`), '', `Rule: ${e.diagnosis.cause}`].join('\n');
+          item.iconPath = new vscode.ThemeIcon(eventIcon(e));
+          item.contextValue = 'event.diagnosis';
+          return item;
+        }
         const text = describeEvent(e);
         const item = new vscode.TreeItem(text, vscode.TreeItemCollapsibleState.None);
         item.tooltip = text;
@@ -112,6 +124,8 @@ function eventIcon(event: UpgradeEvent): string {
       return 'bug';
     case 'diagnosis':
       return 'lightbulb';
+    case 'preflight':
+      return event.isReady ? 'checklist' : 'error';
     case 'result':
       return OUTCOME_ICONS[event.outcome] ?? 'info';
     case 'boardOutput':

@@ -84,6 +84,12 @@ export function toPanelMessage(event: UpgradeEvent): HostToPanel | undefined {
         action: event.diagnosis.action,
         evidence: [...event.diagnosis.evidence],
       };
+    case 'preflight':
+      return {
+        type: 'preflight',
+        isReady: event.isReady,
+        checks: event.results.map((r) => ({ id: r.id, title: r.title, status: r.status, detail: r.detail, ...(r.action ? { action: r.action } : {}) })),
+      };
     case 'result':
       return {
         type: 'result',

@@ -1,4 +1,5 @@
 import { TypedEmitter } from '../core/events/typedEmitter';
+import type { ReportBoard, ReportFile } from '../core/diagnosis/diagnosticReport';
 import { STEP_TITLES, type StepId, type StepPhase, type UpgradeEvent } from '../core/engine/upgradeEvents';
 
 /** What a session did: a whole upgrade, or a single read (info, crash dump). */
@@ -14,6 +15,9 @@ export interface UpgradeSessionRecord {
   readonly events: UpgradeEvent[];
   outcome?: 'success' | 'failed' | 'cancelled';
   transcriptPath?: string;
+  /** For the diagnostic report: the files sent and the board, when the command knew them. */
+  files?: ReportFile[];
+  board?: ReportBoard;
 }
 
 export type SessionLogChange =

@@ -36,7 +36,7 @@ test('usage errors: one paragraph with what to do, exit 2; --verbose adds the st
   assert.equal(missing2.code, 2);
   const [preflight] = jsonLines(missing2.stdout);
   assert.equal(preflight!.kind, 'preflight');
-  assert.equal(preflight!.ready, false);
+  assert.equal(preflight!.isReady, false);
   const readable = (preflight!.results as { id: string; status: string; detail: string }[]).find((r) => r.id === 'files-readable');
   assert.equal(readable?.status, 'fail');
   assert.match(readable!.detail, /x\.dup: no such file; updater\.elf: no such file/);

@@ -54,3 +54,33 @@ test('--json writes bytes as hex', () => {
   const view = new Uint8Array([1, 2, 3, 4]).subarray(1, 3);
   assert.equal(JSON.stringify(view, jsonReplacer), '"0203"');
 });
+
+test('a diagnosis is a paragraph (title and rule, why, what to do) that replaces the bare error action; preflight shows its lines', () => {
+  const out = new Captured();
+  const renderer = new TextRenderer(out, { isTTY: false, verbose: false });
+  renderer.render({
+    kind: 'preflight',
+    isReady: true,
+    results: [{ id: 'old-bootrom', title: 'Bootrom needs the recovery method?', status: 'warn', detail: 'old 33080 bootrom', action: 'Add updater.elf.' }],
+    atMs: 0,
+  });
+  renderer.render({ kind: 'diagnosis', diagnosis: { cause: 'modem-silent', title: 'The modem stopped answering', action: 'Power-cycle it.', evidence: ['Silent for 90 s.', 'Last AT command: AT → (nothing).'] }, atMs: 0 });
+  renderer.render({ kind: 'result', outcome: 'failed', message: 'Upgrade failed: silent', error: { code: 'timeout', message: 'silent', action: 'The error action.' }, atMs: 0 });
+  assert.equal(
+    out.text,
+    [
+      'Preflight:',
+      '  [warn] Bootrom needs the recovery method?: old 33080 bootrom',
+      '         → Add updater.elf.',
+      '  0 failures, 1 warning: ready to upgrade.',
+      '',
+      'Diagnosis: The modem stopped answering [modem-silent]',
+      '  Why: Silent for 90 s.',
+      '       Last AT command: AT → (nothing).',
+      '  What to do: Power-cycle it.',
+      '',
+      'Upgrade failed: silent',
+      '',
+    ].join('\n'),
+  );
+});

@@ -74,6 +74,12 @@ test('a crash mid-transfer fails with the STP error, then the crash dump is read
   assert.ok(outcome.crashDump.raw.length > 0);
   assert.ok(rig.events.some((e) => e.kind === 'crashDump'));
   assert.match(outcome.resumeHint ?? '', /resume/);
+  // Where the modem stands after the failure: AT+SMOD? read again, before the crash dump.
+  const failedAt = rig.events.findIndex((e) => e.kind === 'step' && e.step === 'transfer' && e.phase === 'fail');
+  const stateAfter = rig.events.slice(failedAt).find((e) => e.kind === 'modemState');
+  assert.ok(stateAfter?.kind === 'modemState' && stateAfter.state === 4, 'state 4 read after the failure');
+  assert.ok(rig.events.indexOf(stateAfter) < rig.events.findIndex((e) => e.kind === 'crashDump'));
+  assert.equal(outcome.diagnosis?.cause, 'modem-in-upgrade-mode');
 });
 
 test('unplugged mid-transfer: a port-closed error, no crash-dump attempt, resume hint', async (t) => {

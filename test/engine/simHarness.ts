@@ -38,6 +38,12 @@ export interface SimRig {
   request(files: string[], extra?: Partial<UpgradeRequest>): UpgradeRequest;
   firmware(name: string, options: SyntheticFirmwareOptions): Promise<string>;
   updater(): string;
+  /**
+   * What the tool tells the user after an interruption: unplug the board and plug it back.
+   * The modem comes back in the state it would after a power cycle (4, 0 or 2), without
+   * the faults of the first run; `rig.modem` is the new one.
+   */
+  powerCycle(): Promise<SimulatedModem>;
   close(): Promise<void>;
 }
 
@@ -46,7 +52,8 @@ export function simRig(options: SimulatedModemOptions = {}): SimRig {
   const dir = mkdtempSync(join(tmpdir(), 'engine-'));
   const registry = new MemoryPortRegistry();
   const link = registry.add(new MemoryLink(PORT, { baudRate: 921_600 }));
-  const modem = new SimulatedModem(link.open('device', { baudRate: 921_600 }), {
+  let device = link.open('device', { baudRate: 921_600 });
+  const modem = new SimulatedModem(device, {
     timeScale: SIM_TIME_SCALE,
     keepImageBytes: true,
     unplug: () => link.unplug(),
@@ -56,7 +63,7 @@ export function simRig(options: SimulatedModemOptions = {}): SimRig {
   const engine = new UpgradeEngine();
   const events: UpgradeEvent[] = [];
   engine.events.on((e) => events.push(e));
-  return {
+  const rig: SimRig = {
     engine,
     modem,
     link,
@@ -74,11 +81,23 @@ export function simRig(options: SimulatedModemOptions = {}): SimRig {
       writeFileSync(path, makeSyntheticUpdaterElf());
       return path;
     },
+    async powerCycle() {
+      const state = rig.modem.stateAfterPowerCycle;
+      const build = rig.modem.build;
+      await rig.modem.stop();
+      await device.close();
+      device = link.open('device', { baudRate: 921_600 });
+      const { faults: _faults, state: _state, build: _build, ...rest } = options;
+      rig.modem = new SimulatedModem(device, { timeScale: SIM_TIME_SCALE, keepImageBytes: true, unplug: () => link.unplug(), ...rest, state: state as 0 | 2 | 4, build });
+      rig.modem.start();
+      return rig.modem;
+    },
     async close() {
-      await modem.stop();
+      await rig.modem.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return rig;
 }
 
 export function fileBytes(path: string): Uint8Array {

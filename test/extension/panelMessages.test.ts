@@ -58,6 +58,7 @@ const validMessages: HostToPanel[] = [
     dump: { isTruncated: true, rawHex: '00ff', warnings: [], file: 'l1DspReset.c', line: 96, message: "'LPU RIP" },
   },
   { type: 'diagnosis', cause: 'x', title: 't', action: 'a', evidence: ['e'] },
+  { type: 'preflight', isReady: false, checks: [{ id: 'build-chain', title: 'Diff matches', status: 'fail', detail: 'd', action: 'a' }, { id: 'old-bootrom', title: 'Bootrom', status: 'skip', detail: 'd' }] },
   { type: 'result', outcome: 'failed', message: 'm', action: 'do this' },
 ];
 
@@ -65,6 +66,14 @@ test('parseHostToPanel accepts every well-formed host message, and a replay of t
   for (const message of validMessages) assert.deepEqual(parseHostToPanel(message), message);
   const replay: HostToPanel = { type: 'replay', messages: validMessages };
   assert.deepEqual(parseHostToPanel(replay), replay);
+});
+
+test('parseHostToPanel rejects a preflight with an unknown status or a malformed check', () => {
+  const check = { id: 'i', title: 't', status: 'pass', detail: 'd' };
+  assert.equal(parseHostToPanel({ type: 'preflight', isReady: true, checks: [{ ...check, status: 'maybe' }] }), undefined);
+  assert.equal(parseHostToPanel({ type: 'preflight', isReady: true, checks: [{ ...check, detail: 3 }] }), undefined);
+  assert.equal(parseHostToPanel({ type: 'preflight', isReady: 'yes', checks: [check] }), undefined);
+  assert.equal(parseHostToPanel({ type: 'preflight', isReady: true, checks: check }), undefined);
 });
 
 test('parseHostToPanel rejects wrong types, unknown phases, bad hex, nested replays', () => {

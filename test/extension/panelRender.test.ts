@@ -47,6 +47,7 @@ test('device text in a crash dump stays text: no element is made from it', () =>
     },
     { type: 'log', level: 'error', message: ATTACK, atMs: 1 },
     { type: 'diagnosis', cause: 'c', title: ATTACK, action: ATTACK, evidence: [ATTACK] },
+    { type: 'preflight', isReady: true, checks: [{ id: 'i', title: ATTACK, status: 'warn', detail: ATTACK, action: ATTACK }] },
     { type: 'result', outcome: 'failed', message: ATTACK, action: ATTACK },
   );
   const root = render({ ...state, isHexShown: true });
@@ -55,7 +56,7 @@ test('device text in a crash dump stays text: no element is made from it', () =>
     for (const name of element.attributes.keys()) assert.doesNotMatch(name, /^on/i);
   }
   // The text is there, verbatim, as text.
-  assert.ok(root.textContent.split(ATTACK).length - 1 >= 6, 'the attack string should appear as text');
+  assert.ok(root.textContent.split(ATTACK).length - 1 >= 9, 'the attack string should appear as text');
   assert.equal((globalThis as { pwned?: number }).pwned, undefined);
 });
 
@@ -201,4 +202,23 @@ test('a replay rebuilds the same state as the live messages did', () => {
 test('hex dump shows offsets and 16 bytes a line', () => {
   const hex = '00'.repeat(17);
   assert.equal(formatHexDump(hex), `000000  ${Array(16).fill('00').join(' ')}\n000010  00`);
+});
+
+test('the preflight card lists the checks that ran, with what to do unless they passed, and the verdict', () => {
+  const state = stateFrom(session, {
+    type: 'preflight',
+    isReady: true,
+    checks: [
+      { id: 'files-readable', title: 'Firmware files present and readable', status: 'pass', detail: 'CATM1-41065.dup (5.6 MiB)', action: 'unused' },
+      { id: 'old-bootrom', title: 'Bootrom needs the recovery method?', status: 'warn', detail: 'old 33080 bootrom', action: 'Add updater.elf.' },
+      { id: 'flash-space', title: 'Room on /flash', status: 'skip', detail: 'no updater.elf' },
+    ],
+  });
+  const card = render(state).find((e) => e.getAttribute('class') === 'card preflight')!;
+  assert.ok(card, 'a preflight card');
+  assert.match(card.textContent, /^Preflight ready/);
+  const items = card.findAll((e) => e.tagName === 'li');
+  assert.deepEqual(items.map((li) => li.getAttribute('class')), ['check status-pass', 'check status-warn']);
+  assert.match(items[1]!.textContent, /Bootrom needs the recovery method\?: old 33080 bootromAdd updater\.elf\./);
+  assert.doesNotMatch(items[0]!.textContent, /unused/);
 });

@@ -3,7 +3,7 @@ import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { __stub } from '../support/vscodeStub';
 import { readSettings } from '../../src/commands/settings';
-import { preflightSummary, expectedPath, needsUpdaterElf } from '../../src/commands/upgradePreflight';
+import { needsUpdaterElf, runUpgradePreflight, upgradePreflightFacts } from '../../src/commands/upgradePreflight';
 import { versionReport } from './fakeCore';
 
 beforeEach(() => __stub.reset());
@@ -23,23 +23,43 @@ test('settings: defaults, seconds become engine milliseconds, nonsense is ignore
   assert.equal(custom.replBaudRate, 115200);
 });
 
-test('preflight: the path in words and when updater.elf is needed', () => {
-  const file = (sizeBytes: number) => ({ path: '/f.dup', sizeBytes, summary: 'f', problems: [], warnings: [], isUpdaterElf: false });
-  assert.match(expectedPath([file(5_000_000)], undefined, {}), /^ON_THE_FLY/);
-  assert.match(expectedPath([file(4 * 1024 * 1024)], undefined, {}), /^FFF/);
-  assert.match(expectedPath([file(600_000)], undefined, { state: 4 }), /^Resume/);
-  assert.match(expectedPath([file(600_000)], '/u.elf', {}), /^Recovery/);
+test('preflight: the core checks over what the glue knows, and when updater.elf is needed', () => {
+  const file = (path: string, sizeBytes: number) => ({ path, sizeBytes, summary: 'f', problems: [], warnings: [], isUpdaterElf: false });
   assert.equal(needsUpdaterElf({ state: 2 }), false);
   assert.equal(needsUpdaterElf({ state: 0 }), true);
   assert.equal(needsUpdaterElf({ report: { ...versionReport(38638), needsRecoveryBootromUpgrade: true } }), true);
-  const text = preflightSummary({
+
+  const facts = upgradePreflightFacts({
+    portPath: '/dev/ttyACM0',
+    board: { name: 'GPy', firmwareVersion: '1.20.2.r6', hasLteModem: true },
+    known: { state: 2, report: versionReport(38638) },
+    files: [file('/fw/CATM1-41065.dup', 5_000_000), { ...file('/fw/gone.dup', 0), readError: 'ENOENT' }],
+    isSimulated: false,
+  });
+  assert.deepEqual(facts.modem, { state: 2, softwareBuild: 38638, bootloader0Build: 33080, kind: 'CAT-M1' });
+  assert.deepEqual(facts.board, { machine: 'GPy', release: '1.20.2.r6', hasLteModem: true });
+  assert.deepEqual(facts.firmware[1], { name: '/fw/gone.dup', readError: 'ENOENT' });
+
+  const ok = runUpgradePreflight({
     portPath: '/dev/ttyACM0',
     boardError: 'the board did not answer in time',
     known: { state: 2, report: versionReport(38638) },
-    files: [{ ...file(5_000_000), warnings: ['odd size'] }],
+    files: [file('/fw/CATM1-41065.dup', 5_000_000)],
     isSimulated: false,
   });
-  assert.match(text, /Board: not identified: the board did not answer in time on \/dev\/ttyACM0/);
-  assert.match(text, /Modem \(last read\): LR5\.1\.1\.0-38638 build 38638, state 2/);
-  assert.match(text, /⚠ odd size/);
+  assert.equal(ok.isRefused, false);
+  assert.match(ok.detail, /Board: not identified: the board did not answer in time on \/dev\/ttyACM0/);
+  assert.match(ok.detail, /Modem \(last read\): LR5\.1\.1\.0-38638 build 38638, state 2/);
+  assert.match(ok.detail, /^\[ok\] +Upgrade path and duration: ON_THE_FLY/m);
+  assert.match(ok.detail, /^\[warn\] Bootrom needs the recovery method\?: Bootloader0 is the old 33080 bootrom/m);
+  assert.match(ok.detail, /plug it back in/);
+
+  const refused = runUpgradePreflight({
+    portPath: '/dev/ttyACM0',
+    known: { state: 2, report: versionReport(39529) },
+    files: [file('/fw/upgdiff_38638-to-41065.dup', 600_000)],
+    isSimulated: false,
+  });
+  assert.equal(refused.isRefused, true);
+  assert.deepEqual(refused.results.filter((r) => r.status === 'fail').map((r) => r.id), ['build-chain']);
 });

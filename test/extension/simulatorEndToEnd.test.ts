@@ -35,7 +35,9 @@ test('Try Upgrade on Simulated GPy runs the whole upgrade through the command an
   const result = session.events.find((e): e is Extract<UpgradeEvent, { kind: 'result' }> => e.kind === 'result');
   assert.equal(result?.outcome, 'success', JSON.stringify(result?.error ?? session.events.slice(-5)));
   assert.match(detail, /Board: GPy/);
-  assert.match(detail, /CATM1-41065\.dup \(5\.84 MB\): CAT-M1 full image, build 41065, sent ON_THE_FLY/);
+  assert.match(detail, /^\[ok\] +Files are modem firmware of a sane size: CATM1-41065\.dup: CAT-M1 full image, build 41065$/m);
+  assert.match(detail, /^\[ok\] +Upgrade path and duration: Expected ON_THE_FLY/m);
+  assert.match(detail, /0 failures, 0 warnings: ready to upgrade\./);
   const after = session.events.find((e): e is Extract<UpgradeEvent, { kind: 'modemInfo' }> => e.kind === 'modemInfo' && e.phase === 'after');
   assert.equal(after?.report.softwareBuild, 41065);
   assert.ok(session.transcriptPath && existsSync(session.transcriptPath), 'a transcript was written');

@@ -54,7 +54,7 @@ test('the upgrade command confirms once, then drives the engine events into the 
     assert.match(text, /Upgrade the modem of the GPy on sim:GPy\?/);
     assert.equal(options.modal, true);
     assert.match(options.detail!, /Board: GPy \(firmware 1\.20\.2\.r6\)/);
-    assert.match(options.detail!, /File 1: \/fw\/CATM1-41065\.dup/);
+    assert.match(options.detail!, /^\[ok\] +Firmware files present and readable: CATM1-41065\.dup/m);
     assert.match(options.detail!, /ON_THE_FLY/);
     assert.match(options.detail!, /plug it back in/);
     return 'Upgrade';
@@ -68,7 +68,7 @@ test('the upgrade command confirms once, then drives the engine events into the 
 
   // Panel: the session header, then the live messages; wire chatter (AT) is not sent.
   const types = postedTypes(panel);
-  assert.deepEqual(types.slice(0, 2), ['session', 'step']);
+  assert.deepEqual(types.slice(0, 3), ['session', 'preflight', 'step'], 'the checks that let it start come first');
   assert.ok(types.includes('progress') && types.includes('modemInfo') && types.includes('result') && types.includes('plan'));
   assert.ok(!types.includes('at'));
 
@@ -120,7 +120,7 @@ test('a panel closed and reopened mid-upgrade replays the whole session once', a
   assert.equal(replay.type, 'replay');
   assert.deepEqual(
     replay.messages.map((m) => m.type),
-    ['session', 'step', 'step', 'plan', 'modemInfo', 'step', 'progress'],
+    ['session', 'preflight', 'step', 'step', 'plan', 'modemInfo', 'step', 'progress'],
   );
   release();
   await running;
@@ -198,7 +198,7 @@ test('a modem known to sit in its recovery bootrom makes the command ask for upd
   services.sessions.record(session, { kind: 'modemState', state: 0, atMs: 0 });
   __stub.openDialogAnswers.push([{ fsPath: '/fw/updater.elf' } as never]);
   __stub.messageAnswers.push((_text: string, _items: string[], options: { detail: string }) => {
-    assert.match(options.detail, /Recovery: updater\.elf first/);
+    assert.match(options.detail, /recovery \(updater\.elf first, then the full image\)/);
     return 'Upgrade';
   });
   await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0', files: ['/fw/CATM1-41065.dup'] });
@@ -247,16 +247,20 @@ test('a failure shows the diagnosis action, and the report copies as Markdown wi
   assert.match(error.message, /Unplug the board, plug it back in, retry\./);
   assert.match(error.message, /^Upgrade failed: no answer\. The modem crashed in l1DspReset\.c:96 \(build 33080\)/);
   const report = __stub.clipboard;
-  assert.match(report, /^## Pycom modem upgrade report/);
-  assert.match(report, /Outcome: \*\*failed\*\*/);
+  assert.match(report, /^## Pycom LTE modem upgrade report/);
+  assert.match(report, /\*\*Outcome:\*\* failed — Upgrade failed: no answer/);
   assert.match(report, /### Diagnosis: The modem did not answer/);
-  assert.match(report, /l1DspReset\.c@96/);
-  assert.match(report, /98 of 12118 announced \(truncated\)/);
-  assert.doesNotMatch(report, /'LPU RIP: ` `/, 'backticks in device text cannot break out of a code span');
+  assert.match(report, /\*\*What to do:\*\* Unplug the board, plug it back in, retry\./);
+  assert.match(report, /Assertion at l1DspReset\.c, line 96/);
+  assert.match(report, /98 of 12118 bytes, 0 records, truncated/);
+  assert.match(report, /- Tool: extension .* \(VS Code /);
+  assert.match(report, /\| a\.dup \| 5000000 \| /, 'the files with their sizes');
+  assert.match(report, /- Model: GPy/);
+  assert.match(report, /### Transcript \(last \d+ of \d+ lines\)/);
   dispose();
 });
 
-test('an engine that throws without a result event still ends the session as failed, with the error action', async () => {
+test('an engine that throws without a result event still ends the session as failed, diagnosed from the error', async () => {
   const { core, dispose } = setup();
   core.upgradeScript = async () => {
     throw new PortOpenError('/dev/ttyACM0', 'busy', 'in use', 'Close the other program.');
@@ -266,6 +270,95 @@ test('an engine that throws without a result event still ends the session as fai
   assert.equal(session.outcome, 'failed');
   const result = session.events.find((e) => e.kind === 'result') as Extract<UpgradeEvent, { kind: 'result' }>;
   assert.equal(result.error?.code, 'port-open');
-  assert.match(__stub.messages.find((m) => m.severity === 'error')!.message, /Close the other program\./);
+  // No engine diagnosis came: the glue runs the same rules over the error and the session.
+  const diagnosis = session.events.find((e) => e.kind === 'diagnosis') as Extract<UpgradeEvent, { kind: 'diagnosis' }>;
+  assert.equal(diagnosis.diagnosis.cause, 'port-busy');
+  assert.match(__stub.messages.find((m) => m.severity === 'error')!.message, /\/dev\/ttyACM0 is held by another program\. Close the REPL terminal/);
+  dispose();
+});
+
+test('a board-half failure (no engine diagnosis) still gets one: in the session, the panel and at the top of the log view', async () => {
+  const { core, dispose } = setup();
+  core.upgradeScript = async (engine) => {
+    engine.events.emit({ kind: 'step', step: 'board-connect', title: 'Connect to the board', phase: 'start', atMs: at() });
+    engine.events.emit({ kind: 'step', step: 'board-connect', title: 'Connect to the board', phase: 'fail', detail: 'no prompt', atMs: at() });
+    engine.events.emit({
+      kind: 'result',
+      outcome: 'failed',
+      message: 'The board half of the upgrade failed; the modem was not touched.',
+      error: { code: 'board-silent', message: 'The board did not answer at its REPL.', action: 'Reset the board.', step: 'board-connect' },
+      atMs: at(),
+    });
+  };
+  const panel = await openReadyPanel();
+  __stub.messageAnswers.push('Upgrade');
+  const session = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] })) as UpgradeSessionRecord;
+  const diagnosis = session.events.find((e) => e.kind === 'diagnosis') as Extract<UpgradeEvent, { kind: 'diagnosis' }>;
+  assert.equal(diagnosis.diagnosis.cause, 'board-not-at-repl');
+  const card = panel.webview.posted.find((m) => (m as { type: string }).type === 'diagnosis') as { cause: string; action: string };
+  assert.equal(card.cause, 'board-not-at-repl');
+  assert.match(card.action, /power-cycle it/);
+
+  const tree = __stub.treeViews[0]!.options.treeDataProvider;
+  const [sessionNode] = tree.getChildren() as LogNode[];
+  const [first, ...rest] = tree.getChildren(sessionNode) as LogNode[];
+  assert.equal(first!.kind, 'event');
+  const item = tree.getTreeItem(first!);
+  assert.equal(item.label, `Diagnosis: ${diagnosis.diagnosis.title}`);
+  assert.match(String(item.tooltip), /What to do: A board left in mirror mode/);
+  assert.match(String(item.tooltip), /Rule: board-not-at-repl/);
+  for (const step of rest) {
+    for (const child of tree.getChildren(step) as LogNode[]) assert.ok(child.kind !== 'event' || child.event.kind !== 'diagnosis', 'shown once');
+  }
+  dispose();
+});
+
+test('an interrupted upgrade is remembered per port; with the modem in state 4 the command offers to resume it with the same files', async () => {
+  const { core, services, dispose } = setup();
+  core.upgradeScript = async (engine, _request, signal) => {
+    engine.events.emit({ kind: 'plan', path: 'on-the-fly', files: ['CATM1-41065.dup'], atMs: at() });
+    engine.events.emit({ kind: 'step', step: 'transfer', title: 'Send the firmware', phase: 'start', atMs: at() });
+    engine.events.emit({ kind: 'step', step: 'transfer', title: 'Send the firmware', phase: 'fail', detail: 'cable', atMs: at() });
+    engine.events.emit({ kind: 'modemState', state: 4, atMs: at() });
+    engine.events.emit({ kind: 'result', outcome: 'failed', message: 'Upgrade failed: port vanished', error: { code: 'port-closed', message: 'gone', action: 'Plug it back.' }, atMs: at() });
+    void signal;
+  };
+  __stub.messageAnswers.push('Upgrade', undefined);
+  await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0', files: ['/fw/CATM1-41065.dup'], updaterPath: '/fw/updater.elf' });
+  const remembered = services.lastAttempts.get('/dev/ttyACM0');
+  assert.equal(remembered?.outcome, 'failed');
+  assert.equal(remembered?.modemStateAfter, 4);
+  assert.deepEqual(remembered?.files, ['/fw/CATM1-41065.dup']);
+
+  // Next run, no files given: the offer comes before any file dialog.
+  core.upgradeScript = async (engine) => emitHappyPath(engine);
+  __stub.quickPickAnswers.push((items: { label: string; description: string; detail: string }[]) => {
+    assert.match(items[0]!.label, /Resume the interrupted upgrade/);
+    assert.equal(items[0]!.description, 'CATM1-41065.dup');
+    assert.match(items[0]!.detail, /upgrade mode/);
+    return items[0];
+  });
+  __stub.messageAnswers.push('Upgrade', undefined);
+  await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0' });
+  assert.equal(__stub.quickPicks.length, 1);
+  assert.deepEqual(core.upgradeRequests[1]!.files, ['/fw/CATM1-41065.dup']);
+  assert.equal(core.upgradeRequests[1]!.updaterPath, undefined, 'state 4 resumes without updater.elf');
+  assert.equal(services.lastAttempts.get('/dev/ttyACM0')?.outcome, 'success');
+
+  // After a success nothing is offered: the file dialog opens.
+  __stub.openDialogAnswers.push(undefined);
+  await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0' });
+  assert.equal(__stub.quickPicks.length, 1);
+  dispose();
+});
+
+test('no resume offer when the modem is known to run its application (state 2)', async () => {
+  const { services, dispose } = setup();
+  await services.lastAttempts.save({ portPath: '/dev/ttyACM0', files: ['/fw/a.dup'], startedAt: new Date().toISOString(), outcome: 'running' });
+  const info = services.sessions.start({ kind: 'info', title: 'Modem info', portPath: '/dev/ttyACM0' });
+  services.sessions.record(info, { kind: 'modemState', state: 2, atMs: 0 });
+  __stub.openDialogAnswers.push(undefined);
+  await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0' });
+  assert.equal(__stub.quickPicks.length, 0);
   dispose();
 });

@@ -56,7 +56,7 @@ Exit status 0 when the upgrade would start, 2 when it would be refused.`,
     const results = runPreflight(facts);
     const isRefused = hasFailure(results);
     if (json) {
-      writeJsonLine(context.stdout, { kind: 'preflight', results, ready: !isRefused, ...(facts.modem ? { modem: facts.modem } : {}) });
+      writeJsonLine(context.stdout, { kind: 'preflight', results, isReady: !isRefused, atMs: Date.now(), ...(facts.modem ? { modem: facts.modem } : {}) });
     } else {
       if (modemLine) context.stdout.write(`${modemLine}\n`);
       context.stdout.write(`${renderPreflightText(results)}\n`);

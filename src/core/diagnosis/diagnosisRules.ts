@@ -186,7 +186,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
     action: () =>
       'An earlier upgrade was interrupted before the new firmware was complete; the bootrom knows only AT, AT+SMOD?, AT+IPR and AT+STP. ' +
       'Power-cycle the board, then run the upgrade with the full .dup image (CATM1-<build>.dup or NB1-<build>.dup) and updater.elf: the recovery method. A diff file cannot be used.',
-    evidenceLines: (e) => [...stateLines(e), ...errorLine(e)],
+    evidenceLines: (e) => [...stateLines(e), ...(e.crashDump ? [crashLine(e.crashDump)] : []), ...errorLine(e)],
   },
   {
     cause: 'modem-in-upgrade-mode',
@@ -195,7 +195,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
     action: () =>
       'Power-cycle the board (unplug, plug back), put it in mirror mode and run the same upgrade again with the same file: ' +
       'the tool detects upgrade mode and resumes without preparing the modem again.',
-    evidenceLines: (e) => [...stateLines(e), ...progressLines(e), ...errorLine(e)],
+    evidenceLines: (e) => [...stateLines(e), ...progressLines(e), ...(e.crashDump ? [crashLine(e.crashDump)] : []), ...errorLine(e)],
   },
   {
     cause: 'crash-on-old-bootrom',

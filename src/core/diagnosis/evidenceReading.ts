@@ -70,7 +70,10 @@ export function isCancelled(e: DiagnosisEvidence): boolean {
 
 /** Whether the modem may now hold a partly done upgrade (it then resumes from state 4). */
 export function mayHavePartialUpgrade(e: DiagnosisEvidence): boolean {
-  if (e.modemStateAfter === 4 || e.modemStateBefore === 4) return true;
+  if (e.modemStateAfter === 4) return true;
+  // Read after the failure: the application runs, whatever the transfer had staged.
+  if (e.modemStateAfter === 2) return false;
+  if (e.modemStateBefore === 4) return true;
   if ((e.transferProgress?.bytesDone ?? 0) > 0) return true;
   return e.failedStep !== undefined && MODEM_CHANGING_STEPS.has(e.failedStep);
 }
@@ -82,6 +85,9 @@ export function howToContinue(e: DiagnosisEvidence): string {
   }
   if (e.modemStateAfter === 4) {
     return 'run the same upgrade again with the same file: the tool finds the modem in upgrade mode (state 4) and resumes.';
+  }
+  if (e.modemStateAfter === 2) {
+    return 'run the same upgrade again: the modem is back in its application (state 2) with its old firmware, so the upgrade starts over.';
   }
   if (e.failedStep !== undefined && BOARD_STEPS.has(e.failedStep)) return 'run the upgrade again; the modem was not changed.';
   if (mayHavePartialUpgrade(e)) {

@@ -87,22 +87,25 @@ export function reportInputFromEvents(events: readonly UpgradeEvent[], extras: R
   };
 }
 
-/** The transcript's wording for events, when no transcript file is at hand. */
-export function transcriptLinesFromEvents(events: readonly UpgradeEvent[], maxLines = MAX_TRANSCRIPT_LINES): string[] {
-  const lines: string[] = [];
-  for (const event of events) {
-    // Progress comes per block; the steps and the last AT/STP exchanges say more in a post.
-    if (event.kind === 'progress' && event.bytesDone < event.bytesTotal) continue;
-    lines.push(...formatTranscriptEvent(event));
-  }
-  return lines.slice(-maxLines);
+/**
+ * Transcript lines worth a forum post's room: the crash dump's hex has its own section
+ * in the report (and would fill the whole tail, being written last), and progress lines
+ * say less than the steps and the last AT/STP exchanges.
+ */
+export function isReportTranscriptLine(line: string): boolean {
+  return line.length > 0 && !/^(\S+ )?(CRASHDUMP hex|PROGRESS) /.test(line);
 }
 
-/** The last lines of a transcript file; undefined when it cannot be read. */
+/** The transcript's wording for events, when no transcript file is at hand. */
+export function transcriptLinesFromEvents(events: readonly UpgradeEvent[], maxLines = MAX_TRANSCRIPT_LINES): string[] {
+  return events.flatMap((event) => formatTranscriptEvent(event)).filter(isReportTranscriptLine).slice(-maxLines);
+}
+
+/** The last lines of a transcript file, as the report shows them; undefined when it cannot be read. */
 export async function readTranscriptTail(path: string, maxLines = MAX_TRANSCRIPT_LINES): Promise<string[] | undefined> {
   try {
     const text = await readFile(path, 'latin1');
-    return text.split(/\r?\n/).filter((line) => line.length > 0).slice(-maxLines);
+    return text.split(/\r?\n/).filter(isReportTranscriptLine).slice(-maxLines);
   } catch {
     return undefined;
   }

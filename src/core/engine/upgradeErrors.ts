@@ -58,6 +58,8 @@ export const STANDING = {
     'The modem is in its updater (upgrade mode) without new firmware. Power-cycle the board, put it back in mirror mode and run the same upgrade again: the tool detects upgrade mode (state 4) and resumes.',
   partialTransfer:
     'The firmware transfer was interrupted part-way; the modem stays in upgrade mode. Power-cycle the board, put it back in mirror mode and run the same upgrade again: the tool resumes (state 4). Do not use a diff file for the retry unless the modem still reports its old build.',
+  stagedPartly:
+    'Part of the file was staged in the modem when the transfer stopped; the modem keeps its old firmware (a staged file is applied only on request). Power-cycle the board, put it back in mirror mode and run the same upgrade again: it starts over.',
   recoveryBootrom:
     'The modem is in its recovery bootrom (state 0). Power-cycle the board, put it back in mirror mode and run the upgrade with the full .dup image and --updater updater.elf.',
   applying:

@@ -48,6 +48,15 @@ export interface UpgradeErrorInfo {
   step?: StepId;
 }
 
+/** One preflight check's verdict (src/core/preflight), as front ends show it. */
+export interface PreflightCheckInfo {
+  id: string;
+  title: string;
+  status: 'pass' | 'warn' | 'fail' | 'skip';
+  detail: string;
+  action?: string;
+}
+
 export type UpgradeEvent =
   | { kind: 'step'; step: StepId; title: string; phase: StepPhase; detail?: string; atMs: number }
   | {
@@ -74,6 +83,8 @@ export type UpgradeEvent =
   | { kind: 'modemInfo'; phase: 'before' | 'after'; report: ModemVersionReport; atMs: number }
   | { kind: 'crashDump'; dump: CrashDump; atMs: number }
   | { kind: 'diagnosis'; diagnosis: Diagnosis; atMs: number }
+  /** The checks run before anything irreversible; `isReady` false means the upgrade was refused. */
+  | { kind: 'preflight'; results: PreflightCheckInfo[]; isReady: boolean; atMs: number }
   | {
       kind: 'result';
       outcome: 'success' | 'failed' | 'cancelled';

@@ -60,6 +60,11 @@ export function formatTranscriptEvent(event: UpgradeEvent): string[] {
     }
     case 'diagnosis':
       return [`DIAGNOSIS ${event.diagnosis.cause}: ${event.diagnosis.title} — ${event.diagnosis.action}`];
+    case 'preflight':
+      return [
+        `PREFLIGHT ${event.isReady ? 'ready' : 'refused'}`,
+        ...event.results.filter((r) => r.status !== 'skip').map((r) => `PREFLIGHT ${r.status} ${r.id}: ${visible(r.detail)}`),
+      ];
     case 'result':
       return [
         `RESULT ${event.outcome}: ${visible(event.message)}`,

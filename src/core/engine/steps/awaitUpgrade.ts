@@ -44,7 +44,7 @@ function actionForFailure(text: string): string {
  */
 export function awaitUpgradeResult(session: UpgradeSession): Promise<string> {
   return session.step('await-upgrade', async () => {
-    session.standing = session.standing === 'partialTransfer' || session.standing === 'preparing' ? 'applying' : session.standing;
+    session.standing = session.standing === 'partialTransfer' || session.standing === 'preparing' || session.standing === 'stagedPartly' ? 'applying' : session.standing;
     const deadline = Deadline.in(session.timeouts.applyMs, 'upgrade result');
     session.waiting('await-upgrade', 'waiting for the modem to answer after the transfer');
     await wakeModem(session, { deadline });

@@ -1,6 +1,7 @@
-import { ReadTimeoutError } from '../../errors';
+import type { AtReply } from '../../at/atReply';
+import { isModemToolError, ReadTimeoutError } from '../../errors';
 import { Deadline } from '../../time/deadline';
-import type { StepId } from '../upgradeEvents';
+import { STEP_TITLES, type StepId } from '../upgradeEvents';
 import type { UpgradeSession } from '../upgradeSession';
 import { replyText } from '../upgradeSession';
 import { wakeModem } from './wakeModem';
@@ -40,7 +41,15 @@ export function bootNewApplication(session: UpgradeSession): Promise<void> {
 
 /** PROTOCOL.md §2 step 11, sent in the step that finished the upgrade. */
 export async function notifyUpgradeSuccess(session: UpgradeSession, step: StepId): Promise<void> {
-  const reply = await session.command('AT+SQNSUPGRADENTF="success"');
+  let reply: AtReply;
+  try {
+    reply = await session.command('AT+SQNSUPGRADENTF="success"');
+  } catch (error) {
+    // Sent after its step reported done: the failure still belongs to that step.
+    if (isModemToolError(error) && !error.step) error.step = step;
+    session.emit({ kind: 'step', step, title: STEP_TITLES[step], phase: 'fail', detail: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
   if (!reply.isOk) session.log('warn', `AT+SQNSUPGRADENTF="success" answered ${replyText(reply)} (during ${step}); continuing.`);
   session.standing = 'done';
 }

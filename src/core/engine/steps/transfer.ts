@@ -22,7 +22,7 @@ export function transferFirmware(session: UpgradeSession, file: FirmwareFileFact
       }
       const command = file.method === 'on-the-fly' ? 'AT+SMSTPU="ON_THE_FLY"' : 'AT+SMSTPU';
       await session.commandExpectingOk(command, SMSTPU_ACTION);
-      session.standing = file.method === 'on-the-fly' || session.isInUpdater ? 'partialTransfer' : 'preparing';
+      session.standing = file.method === 'on-the-fly' || session.isInUpdater ? 'partialTransfer' : 'stagedPartly';
       await sendFileOverStp(session, { step: 'transfer', path: file.path, fileIndex });
     },
     `${file.name} (${file.method === 'on-the-fly' ? 'ON_THE_FLY' : 'FFF'}, ${file.size} bytes)`,
