@@ -2,6 +2,7 @@ import type { ByteTransport } from '../../core/transport/byteTransport';
 import { anyBytes } from '../../core/transport/framers';
 import { Deadline } from '../../core/time/deadline';
 import { lineBytesPerSecond } from '../modem/linePacer';
+import { isPseudoTerminal } from './pseudoTerminal';
 
 /** Timer granularity the pacing works in: pieces of about this much line time. */
 const PIECE_MS = 4;
@@ -13,6 +14,11 @@ export interface UartModelOptions {
   isPaced?: boolean;
   /** Each piece as it finishes crossing the wire into the board. */
   onReceive: (bytes: Uint8Array) => void;
+  /**
+   * Whether the transport is a real line whose speed setBaudRate() changes. Default: yes,
+   * unless it is a pseudo-terminal, where the speed is only modelled (see setBaudRate).
+   */
+  hasLineSpeed?: boolean;
 }
 
 /**
@@ -58,18 +64,22 @@ export class UartModel {
   private readonly stopController = new AbortController();
   private rxLoop: Promise<void> | undefined;
   private txGeneration = 0;
+  private readonly hasLineSpeed: boolean;
+  /** The speed the board's UART runs at when the transport has none to set (a pty). */
+  private modelledBaudRate: number | undefined;
 
   constructor(
     private readonly io: ByteTransport,
     private readonly options: UartModelOptions,
   ) {
-    const rate = () => lineBytesPerSecond(this.io.settings.baudRate, options.timeScale);
+    this.hasLineSpeed = options.hasLineSpeed ?? !isPseudoTerminal(io.path);
+    const rate = () => lineBytesPerSecond(this.baudRate, options.timeScale);
     this.txClock = new LineClock(rate);
     this.rxClock = new LineClock(rate);
   }
 
   get baudRate(): number {
-    return this.io.settings.baudRate;
+    return this.modelledBaudRate ?? this.io.settings.baudRate;
   }
 
   start(): void {
@@ -80,7 +90,17 @@ export class UartModel {
   send(bytes: Uint8Array): void {
     if (bytes.length === 0 || this.stopController.signal.aborted) return;
     this.txQueue.push(bytes.slice());
-    this.txPumping ??= this.pumpTx(this.txGeneration).finally(() => (this.txPumping = undefined));
+    this.startPump();
+  }
+
+  private startPump(): void {
+    if (this.txPumping || this.txQueue.length === 0 || this.stopController.signal.aborted) return;
+    this.txPumping = this.pumpTx(this.txGeneration).finally(() => {
+      this.txPumping = undefined;
+      // Bytes queued while this pump was finishing, or for a new generation after
+      // clearTx(), found it still busy and started none: they need a pump of their own.
+      this.startPump();
+    });
   }
 
   /** Resolves once everything queued so far has crossed the line. */
@@ -95,9 +115,16 @@ export class UartModel {
     this.txClock.reset();
   }
 
-  /** Changes the UART speed on the same handle (mirror mode: 921600). */
+  /**
+   * Changes the UART speed on the same handle (mirror mode: 921600). On a pty the speed
+   * is only modelled: setting it there would flush the pty, and with it the last lines
+   * the board sent at 115200 ("OK", the updater's welcome) whenever the peer (socat) had
+   * not read them yet, which a loaded machine makes likely. A real line has no such
+   * loss: every write here waited for its bytes to leave (drain) before the change.
+   */
   async setBaudRate(baudRate: number): Promise<void> {
-    await this.io.update({ ...this.io.settings, baudRate });
+    if (this.hasLineSpeed) await this.io.update({ ...this.io.settings, baudRate });
+    else this.modelledBaudRate = baudRate;
     this.txClock.reset();
     this.rxClock.reset();
   }
@@ -142,10 +169,13 @@ export class UartModel {
           await untilClock(this.txClock.reserve(piece.length, performance.now(), isContinuing), signal);
         }
         isContinuing = true;
-        if (generation !== this.txGeneration || !this.io.isOpen) return;
+        if (generation !== this.txGeneration) return;
+        if (!this.io.isOpen) throw new Error('port closed');
         await this.io.write(piece);
       } catch {
-        return; // stopped or the port went away: nothing left to send to
+        // Stopped or the port went away: nothing left to send to.
+        if (generation === this.txGeneration) this.txQueue = [];
+        return;
       }
     }
   }
