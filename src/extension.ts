@@ -50,7 +50,7 @@ export function activate(context: vscode.ExtensionContext, overrides: Activation
     loans,
     watcher,
     panel,
-    lastAttempts: new LastAttemptStore(context.workspaceState),
+    lastAttempts: new LastAttemptStore(context.workspaceState, loadCore),
     loadCore,
     ownerFor(portPath) {
       let owner = owners.get(portPath);

@@ -62,32 +62,47 @@ export function renderPanel(state: PanelState, doc: PanelDocument, actions: Pane
       state.result?.transcriptPath && button(doc, 'Open Transcript', actions.openTranscript),
     ),
     state.result && resultCard(doc, state),
+    findings(doc, state, actions),
     el(
       doc,
       'div',
       { className: 'layout' },
-      el(doc, 'div', {}, stepsCard(doc, state.steps, running)),
+      el(doc, 'div', { className: 'column' }, stepsCard(doc, state.steps, running)),
       el(
         doc,
         'div',
-        {},
+        { className: 'column' },
         state.transfer && transferCard(doc, state),
         (state.before || state.after) && versionsCard(doc, state.before, state.after),
-        ...state.diagnoses.map((d) =>
-          el(
-            doc,
-            'div',
-            { className: 'card diagnosis' },
-            el(doc, 'h2', {}, 'Diagnosis: ', d.title),
-            el(doc, 'p', { className: 'action' }, d.action),
-            d.evidence.length > 0 && el(doc, 'ul', { className: 'evidence' }, ...d.evidence.map((fact) => el(doc, 'li', {}, fact))),
-          ),
-        ),
-        state.crashDump && crashDumpCard(doc, state, actions),
         state.preflight && preflightCard(doc, state.preflight),
         state.logs.length > 0 && logCard(doc, state),
       ),
     ),
+  );
+}
+
+/**
+ * What explains a failure (the diagnoses, the modem's crash dump) spans the panel's
+ * width under the result: read first, and never stacked in one column beside a short
+ * list of steps. Undefined when there is nothing to explain.
+ */
+function findings(doc: PanelDocument, state: PanelState, actions: PanelViewActions): HTMLElement | undefined {
+  if (state.diagnoses.length === 0 && !state.crashDump) return undefined;
+  return el(
+    doc,
+    'div',
+    { className: 'findings' },
+    ...state.diagnoses.map((d) =>
+      el(
+        doc,
+        'div',
+        { className: 'card diagnosis' },
+        el(doc, 'h2', {}, 'Diagnosis: ', d.title),
+        el(doc, 'p', { className: 'action' }, d.action),
+        d.evidence.length > 0 && el(doc, 'ul', { className: 'evidence' }, ...d.evidence.map((fact) => el(doc, 'li', {}, fact))),
+      ),
+    ),
+    state.crashDump && crashDumpCard(doc, state, actions),
   );
 }
 

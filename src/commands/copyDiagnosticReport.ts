@@ -1,7 +1,5 @@
 import * as vscode from 'vscode';
 import { arch, platform, release } from 'node:os';
-import { renderDiagnosticReport } from '../core/diagnosis/diagnosticReport';
-import { readTranscriptTail, reportInputFromEvents } from '../core/diagnosis/reportInput';
 import type { GlueCommand } from './glueCommand';
 import type { ExtensionServices } from './services';
 import type { UpgradeSessionRecord } from '../views/sessionLog';
@@ -20,21 +18,19 @@ export function sessionFromArgument(services: ExtensionServices, argument: unkno
 
 /** The core's forum-ready report of one session: the transcript file's tail when it can be read, else the events. */
 export async function renderSessionReport(services: ExtensionServices, session: UpgradeSessionRecord): Promise<string> {
-  const tail = session.transcriptPath ? await readTranscriptTail(session.transcriptPath) : undefined;
-  return renderDiagnosticReport(
-    reportInputFromEvents(session.events, {
-      environment: {
-        os: `${platform()} ${arch()} (${release()})`,
-        node: process.version,
-        toolVersion: `extension ${services.extensionVersion}`,
-        frontEnd: `VS Code ${vscode.version}`,
-      },
-      portPath: session.portPath,
-      ...(session.board ? { board: session.board } : {}),
-      ...(session.files ? { files: session.files } : {}),
-      ...(tail ? { transcriptTail: tail } : {}),
-    }),
-  );
+  const core = await services.loadCore();
+  return core.renderReport(session.events, {
+    environment: {
+      os: `${platform()} ${arch()} (${release()})`,
+      node: process.version,
+      toolVersion: `extension ${services.extensionVersion}`,
+      frontEnd: `VS Code ${vscode.version}`,
+    },
+    portPath: session.portPath,
+    ...(session.board ? { board: session.board } : {}),
+    ...(session.files ? { files: session.files } : {}),
+    ...(session.transcriptPath ? { transcriptPath: session.transcriptPath } : {}),
+  });
 }
 
 export const copyDiagnosticReportCommand: GlueCommand = {

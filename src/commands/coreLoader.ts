@@ -21,6 +21,7 @@ import {
   type ModemEngine,
 } from './modemCore';
 import { readSettings } from './settings';
+import { sessionRules } from './sessionRules';
 
 /** Enough of a file's start for the checks (archive and ELF magics, the synthetic header). */
 const HEAD_BYTES = 64;
@@ -36,6 +37,7 @@ export async function loadModemCore(context: vscode.ExtensionContext): Promise<M
   context.subscriptions.push({ dispose: () => void simulator?.stop() });
 
   return {
+    ...sessionRules,
     async listSerialPorts() {
       const ports = await listSerialPorts();
       return ports.map((p) => ({ path: p.path, description: p.description, board: p.board, isLikelyPycom: p.isLikelyPycom }));

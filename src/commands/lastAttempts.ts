@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
-import { parseLastAttempt, type LastAttempt } from '../core/engine/lastAttempt';
+import type { LastAttempt } from '../core/engine/lastAttempt';
+import type { SessionRules } from './modemCore';
 
 const KEY = 'pycomModem.lastAttempts';
 
@@ -9,11 +10,16 @@ const KEY = 'pycomModem.lastAttempts';
  * same files (the record written at the start says 'running' when the window closed).
  */
 export class LastAttemptStore {
-  constructor(private readonly memento: vscode.Memento) {}
+  /** `loadRules` is the lazy core: checking a stored record is a core rule, and the store exists from activation on. */
+  constructor(
+    private readonly memento: vscode.Memento,
+    private readonly loadRules: () => Promise<Pick<SessionRules, 'parseLastAttempt'>>,
+  ) {}
 
-  get(portPath: string): LastAttempt | undefined {
-    const all = this.memento.get<Record<string, unknown>>(KEY) ?? {};
-    return parseLastAttempt(all[portPath]);
+  async get(portPath: string): Promise<LastAttempt | undefined> {
+    const stored = (this.memento.get<Record<string, unknown>>(KEY) ?? {})[portPath];
+    if (stored === undefined) return undefined;
+    return (await this.loadRules()).parseLastAttempt(stored);
   }
 
   async save(attempt: LastAttempt): Promise<void> {

@@ -4,6 +4,10 @@ import type { ModemState, ModemVersionReport } from '../core/parse/modemVersion'
 import type { CrashDump } from '../core/parse/crashDump';
 import type { PortOpener } from '../core/transport/byteTransport';
 import type { UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
+import type { Diagnosis } from '../core/engine/upgradeEvents';
+import type { LastAttempt } from '../core/engine/lastAttempt';
+import type { PreflightFacts, PreflightResult } from '../core/preflight/preflight';
+import type { ReportExtras } from '../core/diagnosis/reportInput';
 
 /**
  * The part of the core the extension glue calls, as one interface. The glue receives
@@ -11,7 +15,7 @@ import type { UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
  * loads none of it: the real one (coreLoader.ts) imports core, serial and simulator
  * code on first use.
  */
-export interface ModemCore {
+export interface ModemCore extends SessionRules {
   listSerialPorts(): Promise<SerialPortChoice[]>;
   /** The opener for a path: the simulator's registry for `sim:` paths, else the OS serial ports. */
   openerFor(portPath: string): Promise<PortOpener>;
@@ -25,6 +29,26 @@ export interface ModemCore {
     request: { portPath: string; opener: PortOpener; localPath: string; remotePath: string },
     options: { signal: AbortSignal; onProgress?: (bytesDone: number, bytesTotal: number) => void },
   ): Promise<void>;
+}
+
+/**
+ * The core's rules over what the glue knows of a session (diagnosis, preflight checks,
+ * the last-attempt record, the diagnostic report). They are plain functions, but they
+ * live in the core bundle: reached through here, activation does not load them.
+ */
+export interface SessionRules {
+  /** The diagnoses of a failed session: of `error` when given, else the engine's own or the rules over the events. */
+  diagnoseSession(events: readonly UpgradeEvent[], error?: unknown): Diagnosis[];
+  runPreflight(facts: PreflightFacts): { results: PreflightResult[]; hasFailure: boolean; text: string };
+  newAttempt(portPath: string, files: readonly string[], updaterPath: string | undefined): LastAttempt;
+  /** The attempt's record once it ended: outcome, path and where the modem stood, from the session's events. */
+  finishedAttempt(attempt: LastAttempt, events: readonly UpgradeEvent[]): LastAttempt;
+  /** A stored record, or undefined when it is not one (an older or damaged entry). */
+  parseLastAttempt(value: unknown): LastAttempt | undefined;
+  /** A firmware file's kind for the report, from its name alone. */
+  reportFileKind(path: string): string;
+  /** The forum-ready Markdown report of a session; the transcript file's tail when it can be read, else the events. */
+  renderReport(events: readonly UpgradeEvent[], extras: ReportExtras & { transcriptPath?: string }): Promise<string>;
 }
 
 export interface SerialPortChoice {

@@ -6,8 +6,6 @@ import type { ExtensionServices } from './services';
 import { pickPort } from '../views/portPicker';
 import type { SessionKind, UpgradeSessionRecord } from '../views/sessionLog';
 import { describeEvent } from '../views/eventText';
-import { diagnoseFailure } from '../core/diagnosis/diagnose';
-import { diagnosesFromEvents } from '../core/diagnosis/reportInput';
 
 export interface OperationContext {
   core: ModemCore;
@@ -50,18 +48,19 @@ export async function runOperation<T>(
   void vscode.commands.executeCommand('setContext', 'pycomModem.busy', true);
   const detachers: (() => void)[] = [];
   const record = (event: UpgradeEvent) => services.sessions.record(session, event);
+  let core: ModemCore | undefined;
   try {
     const value = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: spec.progressTitle, cancellable: true },
       async (progress, token) => {
         const cancel = token.onCancellationRequested(() => controller.abort(new OperationAbortedError('cancelled by the user')));
         detachers.push(() => cancel.dispose());
-        const core = await services.loadCore();
+        const loaded = (core = await services.loadCore());
         return services.loans.borrow(
           spec.portPath,
           () =>
           body({
-            core,
+            core: loaded,
             signal: controller.signal,
             session,
             record,
@@ -79,7 +78,7 @@ export async function runOperation<T>(
         );
       },
     );
-    ensureDiagnosis(session, record);
+    ensureDiagnosis(core, session, record);
     return { ok: true, value, session };
   } catch (error) {
     const isCancelled = controller.signal.aborted || error instanceof OperationAbortedError;
@@ -94,7 +93,7 @@ export async function runOperation<T>(
         atMs: Date.now(),
       });
     }
-    ensureDiagnosis(session, record, error);
+    ensureDiagnosis(core, session, record, error);
     return { ok: false, error, session, isCancelled };
   } finally {
     for (const detach of detachers) detach();
@@ -107,15 +106,16 @@ export async function runOperation<T>(
 
 /**
  * Every failed session ends with a diagnosis (panel card, log view, report). The engine
- * emits its own; a board-half failure or an error thrown past the engine gets one here,
- * from the same rule table over the session's events.
+ * and the full upgrade emit their own; a file push, an info read or an error thrown
+ * before the core ran (a port that will not open) gets one here, from the same rule
+ * table. Without a loaded core there are no rules to run: the result says it all.
  */
-function ensureDiagnosis(session: UpgradeSessionRecord, record: (event: UpgradeEvent) => void, error?: unknown): void {
-  if (session.events.some((e) => e.kind === 'diagnosis')) return;
+function ensureDiagnosis(core: ModemCore | undefined, session: UpgradeSessionRecord, record: (event: UpgradeEvent) => void, error?: unknown): void {
+  if (!core || session.events.some((e) => e.kind === 'diagnosis')) return;
   const result = session.events.find((e) => e.kind === 'result');
   if (!result || result.outcome === 'success') return;
   try {
-    const diagnoses = error !== undefined ? [diagnoseFailure(error, { events: session.events }).diagnosis] : diagnosesFromEvents(session.events);
+    const diagnoses = core.diagnoseSession(session.events, error);
     for (const diagnosis of diagnoses) record({ kind: 'diagnosis', diagnosis, atMs: Date.now() });
   } catch {
     // A rule's bug must not hide the failure it was asked to explain.

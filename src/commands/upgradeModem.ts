@@ -6,9 +6,6 @@ import { isSimulatedPort, type BoardIdentity, type FirmwareFileCheck } from './m
 import { resolvePort, runOperation, showFailure } from './operation';
 import { isModemToolError } from '../core/errors';
 import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, type KnownModem } from './upgradePreflight';
-import { evidenceFromEvents } from '../core/diagnosis/evidence';
-import { reportFileKind } from '../core/diagnosis/reportInput';
-import { newAttempt, type LastAttempt } from '../core/engine/lastAttempt';
 import { modemStateWords } from '../views/panelEvents';
 import type { ExtensionServices } from './services';
 import type { UpgradeSessionRecord } from '../views/sessionLog';
@@ -140,7 +137,7 @@ export const upgradeModemCommand: GlueCommand = {
       );
       return undefined;
     }
-    const preflight = runUpgradePreflight({
+    const preflight = runUpgradePreflight(core, {
       portPath,
       board: identity.board,
       boardError: identity.error,
@@ -165,7 +162,7 @@ export const upgradeModemCommand: GlueCommand = {
     if (confirmed !== 'Upgrade') return undefined;
 
     const settings = services.settings();
-    const attempt = newAttempt(portPath, files, updaterPath);
+    const attempt = core.newAttempt(portPath, files, updaterPath);
     await services.lastAttempts.save(attempt);
     const outcome = await runOperation(
       services,
@@ -176,7 +173,7 @@ export const upgradeModemCommand: GlueCommand = {
         session.files = [...(updater ? [updater] : []), ...checks].map((check) => ({
           name: check.path.split(/[\\/]/).pop() ?? check.path,
           size: check.sizeBytes,
-          kind: reportFileKind(check.path),
+          kind: loaded.reportFileKind(check.path),
         }));
         if (identity.board) session.board = { machine: identity.board.name, release: identity.board.firmwareVersion, hasLteModem: identity.board.hasLteModem };
         const engine = loaded.createEngine({
@@ -191,26 +188,11 @@ export const upgradeModemCommand: GlueCommand = {
         );
       },
     );
-    await services.lastAttempts.save(finishedAttempt(attempt, outcome.session));
+    await services.lastAttempts.save(core.finishedAttempt(attempt, outcome.session.events));
     await announceOutcome(services, outcome.session, outcome.ok ? undefined : outcome.error);
     return outcome.session;
   },
 };
-
-/** The attempt's record once it ended: outcome, path, and where the modem stood after a failure. */
-function finishedAttempt(attempt: LastAttempt, session: UpgradeSessionRecord): LastAttempt {
-  const result = findLast(session, 'result');
-  const plan = findLast(session, 'plan');
-  const stateAfter = evidenceFromEvents(session.events).modemStateAfter;
-  return {
-    ...attempt,
-    outcome: result?.outcome ?? session.outcome ?? 'failed',
-    ...(plan ? { path: plan.path } : {}),
-    ...(stateAfter !== undefined ? { modemStateAfter: stateAfter } : {}),
-    ...(result?.resumeHint ? { resumeHint: result.resumeHint } : {}),
-    ...(session.transcriptPath ? { transcriptPath: session.transcriptPath } : {}),
-  };
-}
 
 type ResumeChoice = { files: string[]; updaterPath?: string } | 'pick' | 'dismissed';
 
@@ -220,7 +202,7 @@ type ResumeChoice = { files: string[]; updaterPath?: string } | 'pick' | 'dismis
  * with the same files. A modem known to run its application (2) needs no resume.
  */
 async function offerResume(services: ExtensionServices, portPath: string, known: KnownModem): Promise<ResumeChoice> {
-  const last = services.lastAttempts.get(portPath);
+  const last = await services.lastAttempts.get(portPath);
   if (!last || last.outcome === 'success') return 'pick';
   const state = known.state ?? last.modemStateAfter;
   if (state !== undefined && state !== 0 && state !== 4) return 'pick';

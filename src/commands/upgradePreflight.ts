@@ -1,13 +1,6 @@
 import type { ModemState, ModemVersionReport } from '../core/parse/modemVersion';
-import {
-  hasFailure,
-  renderPreflightText,
-  runPreflight,
-  type PreflightFacts,
-  type PreflightFile,
-  type PreflightResult,
-} from '../core/preflight/preflight';
-import type { BoardIdentity, FirmwareFileCheck } from './modemCore';
+import type { PreflightFacts, PreflightFile, PreflightResult } from '../core/preflight/preflight';
+import type { BoardIdentity, FirmwareFileCheck, SessionRules } from './modemCore';
 import type { UpgradeSessionRecord } from '../views/sessionLog';
 
 export interface KnownModem {
@@ -81,8 +74,8 @@ export interface UpgradePreflight {
 }
 
 /** The core preflight checks, as the first screen of "Pycom: Upgrade Modem". */
-export function runUpgradePreflight(input: UpgradePreflightInput): UpgradePreflight {
-  const results = runPreflight(upgradePreflightFacts(input));
+export function runUpgradePreflight(rules: Pick<SessionRules, 'runPreflight'>, input: UpgradePreflightInput): UpgradePreflight {
+  const { results, hasFailure, text } = rules.runPreflight(upgradePreflightFacts(input));
   const lines: string[] = [];
   const board = input.board
     ? `${input.board.name}${input.board.firmwareVersion ? ` (firmware ${input.board.firmwareVersion})` : ''}`
@@ -99,11 +92,11 @@ export function runUpgradePreflight(input: UpgradePreflightInput): UpgradePrefli
   } else {
     lines.push('Modem: state detected after the switch to mirror mode');
   }
-  lines.push('', renderPreflightText(results));
+  lines.push('', text);
   lines.push(
     '',
     'The board switches to mirror mode and stays there: afterwards unplug it and plug it back in.',
     'Do not unplug the board during the upgrade; pauses of a few minutes (at 7–10 % and at 99 %) are normal.',
   );
-  return { results, isRefused: hasFailure(results), detail: lines.join('\n') };
+  return { results, isRefused: hasFailure, detail: lines.join('\n') };
 }

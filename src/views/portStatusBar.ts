@@ -9,6 +9,8 @@ export const SELECT_PORT_COMMAND = 'pycomModem.selectPort';
 export class PortStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The selected path stays watched: a typed pty path counts as plugged in while it exists. */
+  private watched: { path: string; watch: vscode.Disposable } | undefined;
 
   constructor(
     private readonly selection: PortSelection,
@@ -27,7 +29,17 @@ export class PortStatusBar implements vscode.Disposable {
   }
 
   render(): void {
+    this.watchSelected();
     this.renderFor(this.selection.current, this.watcher.latest);
+  }
+
+  private watchSelected(): void {
+    const path = this.selection.current?.path;
+    if (this.watched?.path === path) return;
+    this.watched?.watch.dispose();
+    this.watched = path ? { path, watch: this.watcher.watchPath(path) } : undefined;
+    // What the last listing said about the new path is stale: list again.
+    if (path && this.watcher.latest) void this.watcher.refresh().catch(() => undefined);
   }
 
   private renderFor(port: SelectedPort | undefined, ports: readonly SerialPortChoice[] | undefined): void {
@@ -58,6 +70,8 @@ export class PortStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.watched?.watch.dispose();
+    this.watched = undefined;
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

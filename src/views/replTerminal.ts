@@ -17,6 +17,8 @@ export interface ReplTerminalOptions {
   ports?: {
     onDidChangePorts: vscode.Event<readonly SerialPortChoice[]>;
     refresh(): Promise<readonly SerialPortChoice[]>;
+    /** Keeps a path the OS does not list (a socat pty) in the list while it exists on disk. */
+    watchPath?(path: string): vscode.Disposable;
   };
 }
 
@@ -48,6 +50,7 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
   private turn: { controller: AbortController; done: Promise<void> } | undefined;
   private releaseHold: (() => void) | undefined;
   private portWatch: vscode.Disposable | undefined;
+  private pathWatch: vscode.Disposable | undefined;
   private dimensions: vscode.TerminalDimensions | undefined;
   private inputQueue: Promise<void> = Promise.resolve();
 
@@ -201,6 +204,7 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
     this.stopWatchingPorts();
     // A power cycle shows as the port leaving the list, then coming back.
     let hasVanished = !mustVanishFirst;
+    this.pathWatch = ports.watchPath?.(this.portPath);
     this.portWatch = ports.onDidChangePorts((list) => {
       const isListed = list.some((p) => p.path === this.portPath);
       if (!isListed) hasVanished = true;
@@ -216,6 +220,8 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
   private stopWatchingPorts(): void {
     this.portWatch?.dispose();
     this.portWatch = undefined;
+    this.pathWatch?.dispose();
+    this.pathWatch = undefined;
   }
 
   private async disconnect(): Promise<void> {

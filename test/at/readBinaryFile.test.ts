@@ -7,6 +7,7 @@ import { binaryReplyFramer, MAX_BINARY_REPLY_BYTES } from '../../src/core/at/bin
 import { BinaryReplyOverflowError } from '../../src/core/at/atErrors';
 import { bytesToLatin1, latin1ToBytes } from '../../src/core/transport/framers';
 import { ReadTimeoutError } from '../../src/core/errors';
+import { Deadline, type Clock } from '../../src/core/time/deadline';
 
 const CRASHDUMP = 'AT+FSRDFILE="/fs/crashdump"';
 
@@ -111,11 +112,40 @@ test('a dump shorter than it announced is salvaged at the deadline, up to its OK
   close();
 });
 
+/**
+ * A clock that stands still until `started` resolves, then runs at real speed: a deadline
+ * on it gives the peer all the time a loaded machine needs to answer, and only then
+ * starts counting its budget down.
+ */
+function clockStartingWhen(started: Promise<void>): Clock {
+  const heldAtMs = performance.now();
+  let startedAtMs: number | undefined;
+  void started.then(() => (startedAtMs = performance.now()));
+  return { nowMs: () => (startedAtMs === undefined ? heldAtMs : heldAtMs + (performance.now() - startedAtMs)) };
+}
+
 test('silence during a binary read is a ReadTimeoutError', async () => {
-  const { channel, close } = setUp(() => [seedHead]);
-  const error = await channel.readBinaryFile('/fs/crashdump', { timeoutMs: 50 }).catch((e) => e);
+  const { channel, host, close } = setUp(() => [seedHead]);
+  // The silence starts once the head has arrived; from then on the 50 ms deadline is what ends the read.
+  let headAtMs = Infinity;
+  const headArrived = new Promise<void>((resolve) => {
+    let receivedBytes = 0;
+    const stop = host.onTap((tap) => {
+      if (tap.direction !== 'rx') return;
+      receivedBytes += tap.bytes.length;
+      if (receivedBytes < seedHead.length) return;
+      headAtMs = performance.now();
+      stop();
+      resolve();
+    });
+  });
+  const deadline = Deadline.in(50, 'file read timeout', clockStartingWhen(headArrived));
+  const error = await channel.readBinaryFile('/fs/crashdump', { deadline }).catch((e) => e);
+  const endedAtMs = performance.now();
   assert.ok(error instanceof ReadTimeoutError, String(error));
   assert.equal(error.lastBytes.length, seedHead.length);
+  assert.equal(error.waitedMs, 50);
+  assert.ok(endedAtMs - headAtMs >= 50, `the read gave up ${endedAtMs - headAtMs} ms after the head, before its 50 ms of silence`);
   close();
 });
 

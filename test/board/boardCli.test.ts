@@ -1,12 +1,14 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main';
 import { createSimulatedGpy, type SimulatedGpy } from '../../src/sim/simulatedGpy';
 import type { PortOpener } from '../../src/core/transport/byteTransport';
+import { writeSyntheticFirmware } from '../../src/sim/firmwareImage';
+import { parseLastAttempt } from '../../src/core/engine/lastAttempt';
 
 const gpys: SimulatedGpy[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'board-cli-'));
@@ -38,8 +40,8 @@ async function cli(argv: string[], options: { opener?: PortOpener; stdin?: Reada
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
-async function gpy(name: string) {
-  const sim = await createSimulatedGpy({ portPath: `sim:${name}`, timeScale: 0.005 });
+async function gpy(name: string, options: Parameters<typeof createSimulatedGpy>[0] = {}) {
+  const sim = await createSimulatedGpy({ portPath: `sim:${name}`, timeScale: 0.005, ...options });
   gpys.push(sim);
   return sim;
 }
@@ -98,4 +100,39 @@ test('repl with piped input: keys go to the board, its output comes back, Ctrl-F
   assert.match(result.stderr, /Ctrl-F not sent/);
   assert.equal(sim.board.stats.ctrlFReceived, 0);
   assert.equal(sim.boardLink.isOpen('host'), false);
+});
+
+test('board upgrade remembers the attempt in last-attempt.json and writes --report, like upgrade: a failure, then a success', async () => {
+  const transcripts = mkdtempSync(join(dir, 'transcripts-'));
+  const firmware = join(dir, 'upgdiff_38638-to-41065.dup');
+  await writeSyntheticFirmware(firmware, { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 600_000 });
+  const lastAttempt = () => parseLastAttempt(JSON.parse(readFileSync(join(transcripts, 'last-attempt.json'), 'utf8')));
+
+  const lopy = await gpy('cli-board-lopy', { board: { machine: 'LoPy4' } });
+  const failedReport = join(dir, 'board-failed.md');
+  const failed = await cli(['board', 'upgrade', firmware, '--port', lopy.portPath, '--transcript-dir', transcripts, '--report', failedReport], { opener: lopy.registry });
+  assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+  assert.match(failed.stdout, new RegExp(`Diagnostic report: ${failedReport.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  const failedMarkdown = readFileSync(failedReport, 'utf8');
+  assert.match(failedMarkdown, /\*\*Outcome:\*\* failed — The board half of the upgrade failed/);
+  assert.match(failedMarkdown, /### Diagnosis: The board \(LoPy4\) has no LTE modem/);
+  assert.match(failedMarkdown, /Rule: no-lte-modem/);
+  assert.match(failedMarkdown, /\| upgdiff\\_38638-to-41065\.dup \| 600000 \| diff 38638 → 41065 \|/);
+  assert.deepEqual(
+    { ...lastAttempt(), startedAt: '' },
+    { portPath: lopy.portPath, files: [firmware], startedAt: '', outcome: 'failed', resumeHint: 'The modem was not changed; the board is at its REPL. Fix the cause above and run the upgrade again.' },
+  );
+
+  const sim = await gpy('cli-board-upgrade', { board: { timeScale: 0.005 }, modem: { timeScale: 0.001, keepImageBytes: false } });
+  const report = join(dir, 'board-success.md');
+  const done = await cli(['board', 'upgrade', firmware, '--port', sim.portPath, '--transcript-dir', transcripts, '--report', report, '--json'], { opener: sim.registry });
+  assert.equal(done.code, 0, done.stdout + done.stderr);
+  const lines = done.stdout.trim().split('\n').map((line) => JSON.parse(line) as { kind: string; path?: string });
+  assert.deepEqual(lines.at(-1), { kind: 'report', path: report });
+  assert.match(readFileSync(report, 'utf8'), /\*\*Outcome:\*\* success/);
+  const recorded = lastAttempt();
+  assert.equal(recorded?.outcome, 'success');
+  assert.equal(recorded?.path, 'fff');
+  assert.deepEqual(recorded?.files, [firmware]);
+  assert.match(recorded?.transcriptPath ?? '', new RegExp(`^${transcripts}`));
 });

@@ -9,6 +9,7 @@ import { UpgradeEngine } from '../../src/core/engine/upgradeEngine';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
 import type { UpgradeTimeouts } from '../../src/core/engine/upgradeTimeouts';
 import { runFullUpgrade } from '../../src/core/board/fullUpgrade';
+import { MemoryLink, MemoryPortRegistry } from '../../src/core/transport/memoryLink';
 
 const dir = mkdtempSync(join(tmpdir(), 'full-upgrade-'));
 const gpys: SimulatedGpy[] = [];
@@ -109,6 +110,56 @@ test('a board without LTE modem is refused after identification; result event an
   assert.ok(events.some((e) => e.kind === 'result' && e.outcome === 'failed'));
   assert.ok(boardSteps(events).includes('board-identify:fail'));
   assert.equal(gpy.boardLink.isOpen('host'), false);
+});
+
+/** The board half's diagnosis: exactly one, emitted before the result, and the outcome carries it. */
+function assertBoardDiagnosis(events: UpgradeEvent[], outcome: Awaited<ReturnType<typeof runFullUpgrade>>, cause: string) {
+  const diagnoses = events.filter((e): e is Extract<UpgradeEvent, { kind: 'diagnosis' }> => e.kind === 'diagnosis');
+  assert.deepEqual(diagnoses.map((e) => e.diagnosis.cause), [cause], JSON.stringify(outcome.error));
+  assert.ok(events.indexOf(diagnoses[0]!) < events.findIndex((e) => e.kind === 'result'), 'the diagnosis comes before the result');
+  assert.deepEqual(outcome.diagnosis, diagnoses[0]!.diagnosis);
+  assert.ok(diagnoses[0]!.diagnosis.action.length > 0);
+}
+
+test('board-half failures carry the core\'s diagnosis: no LTE modem, no sqnsupgrade, /flash full, a silent board, a busy port', async () => {
+  const firmware = join(dir, 'CATM1-41065-board-half.dup');
+  await writeSyntheticFirmware(firmware, { kind: 'full', network: 'CAT-M1', build: 41065, size: 4_500_000 });
+  const updater = join(dir, 'updater-board-half.elf');
+  writeFileSync(updater, makeSyntheticUpdaterElf());
+
+  const lopy = await rig('diag-lopy', { board: { machine: 'LoPy4' } });
+  assertBoardDiagnosis(lopy.events, await runFullUpgrade({ portPath: lopy.gpy.portPath, opener: lopy.gpy.registry, files: [firmware], timeouts: TIMEOUTS }, { engine: lopy.engine }), 'no-lte-modem');
+
+  const old = await rig('diag-old-firmware', { board: { release: '1.18.2.r7', hasSqnsupgrade: false } });
+  assertBoardDiagnosis(old.events, await runFullUpgrade({ portPath: old.gpy.portPath, opener: old.gpy.registry, files: [firmware], timeouts: TIMEOUTS }, { engine: old.engine }), 'firmware-without-sqnsupgrade');
+
+  const full = await rig('diag-flash-full', { board: { flashBytes: 64 * 1024 }, modem: { state: 0, hasOldBootrom: true } });
+  const fullOutcome = await runFullUpgrade(
+    { portPath: full.gpy.portPath, opener: full.gpy.registry, files: [firmware], updaterPath: updater, timeouts: TIMEOUTS },
+    { engine: full.engine },
+  );
+  assertBoardDiagnosis(full.events, fullOutcome, 'flash-full');
+
+  // Nothing answers at the far end of this cable.
+  const silentPorts = new MemoryPortRegistry();
+  silentPorts.add(new MemoryLink('/dev/silent'));
+  const silent = new UpgradeEngine();
+  const silentEvents: UpgradeEvent[] = [];
+  silent.events.on((e) => silentEvents.push(e));
+  const silentOutcome = await runFullUpgrade(
+    { portPath: '/dev/silent', opener: silentPorts, files: [firmware], timeouts: TIMEOUTS, boardTimeouts: { replyMs: 200 } },
+    { engine: silent },
+  );
+  assertBoardDiagnosis(silentEvents, silentOutcome, 'board-not-at-repl');
+
+  const busy = await rig('diag-busy');
+  const holder = await busy.gpy.registry.open(busy.gpy.portPath, { baudRate: 115200 });
+  try {
+    const busyOutcome = await runFullUpgrade({ portPath: busy.gpy.portPath, opener: busy.gpy.registry, files: [firmware], timeouts: TIMEOUTS }, { engine: busy.engine });
+    assertBoardDiagnosis(busy.events, busyOutcome, 'port-busy');
+  } finally {
+    await holder.close();
+  }
 });
 
 test('cancel during the push: cancelled outcome, old updater untouched, port released', async () => {

@@ -33,6 +33,23 @@ test('activation code leaves out the engine, the transports and the simulators: 
   assert.ok(sources.includes('src/core/errors.ts'), 'the glue needs the error classes at activation');
 });
 
+test('activation code holds none of the diagnosis, preflight, engine, board, STP, AT or simulator modules: the glue reaches them through ModemCore', () => {
+  const sources = Object.keys(built.extensionInputBytes);
+  // The event contract (types and the step titles the log view groups by) is the one core/engine file the views need.
+  const allowed = new Set(['src/core/engine/upgradeEvents.ts']);
+  const lazyOnly = /^src\/(core\/(diagnosis|preflight|engine|board|stp|at)|sim)\//;
+  const leaked = sources.filter((source) => lazyOnly.test(source) && !allowed.has(source));
+  assert.deepEqual(leaked, [], `extension.js holds core modules: ${leaked.join(', ')}`);
+  assert.ok(sources.some((source) => source.startsWith('src/commands/')), 'the inputs are named as the test expects');
+  const extension = readFileSync(join(outdir, 'extension.js'), 'utf8');
+  // Strings only those modules hold: a diagnosis rule's cause, a preflight check's id, the last-attempt file.
+  for (const marker of ['firmware-without-sqnsupgrade', 'last-attempt.json', 'build-chain']) {
+    assert.ok(!extension.includes(marker), `extension.js contains "${marker}"`);
+  }
+  const core = readFileSync(join(outdir, 'core.js'), 'utf8');
+  for (const marker of ['firmware-without-sqnsupgrade', 'build-chain']) assert.ok(core.includes(marker), `core.js lacks "${marker}"`);
+});
+
 test('core.js takes the modules both halves use from extension.js: an error the transport throws is the glue\'s class', async () => {
   __stub.reset();
   const extension = require(join(outdir, 'extension.js')) as ExtensionBundle;

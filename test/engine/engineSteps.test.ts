@@ -78,13 +78,21 @@ test('AT+SMUPGRADE? polling: silence in the reply, No report and on-going mean a
 test('a modem that never reports a result fails the step at the apply deadline, naming the last answer', async (t) => {
   const r = rig((c) => (c === 'AT+SMUPGRADE?' ? '\r\n+SMUPGRADE: on-going\r\n\r\nOK\r\n' : OK));
   t.after(() => r.close());
-  r.session.timeouts.applyMs = 300;
+  // Long enough for a loaded machine to get the modem's first answer; the deadline, not a reply, ends the step.
+  const applyMs = 1_500;
+  r.session.timeouts.applyMs = applyMs;
+  const startedAtMs = performance.now();
   await assert.rejects(awaitUpgradeResult(r.session), (e: Error & { code?: string; step?: string }) => {
     assert.equal(e.code, 'upgrade-failed');
     assert.equal(e.step, 'await-upgrade');
-    assert.match(e.message, /on-going/);
+    assert.match(e.message, /no \+SMUPGRADE result within 2 s \(last answer: on-going\)/);
     return true;
   });
+  assert.ok(performance.now() - startedAtMs >= applyMs, 'the step ran until its apply deadline');
+  assert.ok(r.modem.seen.filter((c) => c === 'AT+SMUPGRADE?').length >= 1);
+  const waits = r.log.filter((e) => e.kind === 'step' && e.phase === 'waiting').map((e) => (e.kind === 'step' ? e.detail : ''));
+  assert.ok(waits.includes('modem says: on-going'), 'the answer was reported while waiting');
+  assert.ok(r.log.some((e) => e.kind === 'step' && e.step === 'await-upgrade' && e.phase === 'fail'));
 });
 
 test('AT+SMSWBOOT? is polled until it names RECOVERY, FFH or FFF (UPDATER keeps waiting)', async (t) => {

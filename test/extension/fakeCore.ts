@@ -12,6 +12,7 @@ import type {
   ModemEngine,
   SerialPortChoice,
 } from '../../src/commands/modemCore';
+import { sessionRules } from '../../src/commands/sessionRules';
 
 export class FakeEngine implements ModemEngine {
   readonly events = new TypedEmitter<UpgradeEvent>();
@@ -28,8 +29,15 @@ export class FakeEngine implements ModemEngine {
 
 export type UpgradeScript = (engine: FakeEngine, request: FullUpgradeRequest, signal: AbortSignal) => Promise<unknown>;
 
-/** A core whose every answer the test sets; it records what the glue asked of it. */
+/** A core whose every answer the test sets (the session rules are the real ones); it records what the glue asked of it. */
 export class FakeCore implements ModemCore {
+  diagnoseSession = sessionRules.diagnoseSession;
+  runPreflight = sessionRules.runPreflight;
+  newAttempt = sessionRules.newAttempt;
+  finishedAttempt = sessionRules.finishedAttempt;
+  parseLastAttempt = sessionRules.parseLastAttempt;
+  reportFileKind = sessionRules.reportFileKind;
+  renderReport = sessionRules.renderReport;
   ports: SerialPortChoice[] = [];
   listCalls = 0;
   engines: FakeEngine[] = [];

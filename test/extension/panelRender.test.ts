@@ -222,3 +222,37 @@ test('the preflight card lists the checks that ran, with what to do unless they 
   assert.match(items[1]!.textContent, /Bootrom needs the recovery method\?: old 33080 bootromAdd updater\.elf\./);
   assert.doesNotMatch(items[0]!.textContent, /unused/);
 });
+
+test('after a failure the result, the diagnoses and the crash dump span the width above the two columns', () => {
+  const state = stateFrom(
+    session,
+    { type: 'step', step: 'board-connect', title: 'Connect to the board', phase: 'done', atMs: 1 },
+    { type: 'step', step: 'transfer', title: 'Send the firmware', phase: 'fail', detail: 'no reply', atMs: 2 },
+    { type: 'crashDump', dump: { file: 'lte_fw.c', line: 96, message: 'assert', isTruncated: false, rawHex: '00', warnings: [] } },
+    { type: 'diagnosis', cause: 'modem-crashed', title: 'The modem crashed', action: 'Power-cycle.', evidence: ['crash in lte_fw.c'] },
+    { type: 'diagnosis', cause: 'band-8', title: 'About band 8', action: 'Nothing to do.', evidence: [] },
+    { type: 'log', level: 'error', message: 'failed', atMs: 3 },
+    { type: 'result', outcome: 'failed', message: 'Upgrade failed', action: 'Power-cycle.' },
+  );
+  const root = render(state);
+  const top = root.children.filter((c): c is FakeElement => c instanceof FakeElement).map((c) => c.getAttribute('class') ?? c.tagName);
+  assert.deepEqual(top, ['h1', 'subtitle', 'toolbar', 'card result-failed', 'findings', 'layout']);
+  const [findings, layout] = [root.find((e) => e.getAttribute('class') === 'findings')!, root.find((e) => e.getAttribute('class') === 'layout')!];
+  const cardsIn = (element: FakeElement) => [...element.walk()].flatMap((e) => (e !== element && /^card/.test(e.getAttribute('class') ?? '') ? [e.getAttribute('class')] : []));
+  assert.deepEqual(cardsIn(findings), ['card diagnosis', 'card diagnosis', 'card crash']);
+  assert.ok(!cardsIn(layout).some((c) => /diagnosis|crash/.test(c ?? '')), 'no finding is left in a column');
+  const columns = layout.children.filter((c): c is FakeElement => c instanceof FakeElement);
+  assert.deepEqual(columns.map((c) => c.getAttribute('class')), ['column', 'column']);
+  assert.ok(columns.every((c) => c.children.length > 0), 'neither column is empty');
+
+  // A run without findings has no findings block.
+  const plain = render(stateFrom(session, { type: 'step', step: 'board-connect', title: 'Connect to the board', phase: 'start', atMs: 1 }));
+  assert.equal(plain.find((e) => e.getAttribute('class') === 'findings'), undefined);
+});
+
+test('the panel stylesheet lays the findings out full width and keeps the columns from overflowing', () => {
+  const css = readFileSync('media/panel.css', 'utf8');
+  assert.match(css, /\.findings\s*\{[^}]*display:\s*grid/);
+  assert.match(css, /\.findings > \.crash\s*\{[^}]*grid-column:\s*1 \/ -1/);
+  assert.match(css, /\.layout > \.column\s*\{[^}]*min-width:\s*0/);
+});

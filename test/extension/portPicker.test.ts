@@ -5,6 +5,11 @@ import { __stub, createExtensionContext, QuickPickItemKind } from '../support/vs
 import { activate } from '../../src/extension';
 import { buildPortPickItems, type PortPickItem } from '../../src/views/portPicker';
 import { FakeCore } from './fakeCore';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPtyPair, ptySkipReason } from '../support/ptyPair';
+import { PortWatcher } from '../../src/views/portWatcher';
 
 beforeEach(() => __stub.reset());
 
@@ -65,6 +70,75 @@ test('the status bar flags the selected port as unplugged when it leaves the lis
   await services.watcher.refresh();
   assert.doesNotMatch(item.text, /debug-disconnect/);
   context.subscriptions.forEach((d) => d.dispose());
+});
+
+test('a typed path that is no listed serial port (a socat pty) counts as plugged in while it exists on disk', { skip: ptySkipReason() }, async () => {
+  const pty = await openPtyPair();
+  const core = new FakeCore();
+  core.ports = ports;
+  const context = createExtensionContext();
+  const services = activate(context as never, { loadCore: async () => core });
+  try {
+    await services.selection.select({ path: pty.hostPath });
+    const listed = await services.watcher.refresh();
+    assert.ok(listed.some((p) => p.path === pty.hostPath), 'the pty joins the list');
+    const item = __stub.statusBarItems[0]!;
+    assert.doesNotMatch(item.text, /debug-disconnect/);
+    assert.doesNotMatch(String((item.tooltip as { value?: string })?.value ?? item.tooltip), /Not connected/);
+    assert.equal(item.backgroundColor, undefined);
+    // socat gone: the link dangles (stat follows it), so the port is unplugged.
+    await pty.close();
+    await services.watcher.refresh();
+    assert.match(item.text, /debug-disconnect/);
+    assert.match(String((item.tooltip as { value?: string })?.value ?? item.tooltip), /Not connected: plug the board in/);
+  } finally {
+    await pty.close();
+    context.subscriptions.forEach((d) => d.dispose());
+  }
+});
+
+test('the watcher probes only watched paths, follows symlinks, and drops a path nobody watches', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'port-watch-'));
+  try {
+    const target = join(dir, 'pts-3');
+    const link = join(dir, 'host');
+    await writeFile(target, '');
+    await symlink(target, link);
+    const dangling = join(dir, 'gone');
+    await symlink(join(dir, 'no-such-target'), dangling);
+    const probed: string[] = [];
+    const watcher = new PortWatcher(async () => [...ports], 3000, async (path) => {
+      probed.push(path);
+      const { pathExistsOnDisk } = await import('../../src/views/portWatcher.js');
+      return pathExistsOnDisk(path);
+    });
+    assert.deepEqual((await watcher.refresh()).map((p) => p.path), ports.map((p) => p.path), 'nothing watched, nothing probed');
+    assert.deepEqual(probed, []);
+    const watchLink = watcher.watchPath(link);
+    const watchDangling = watcher.watchPath(dangling);
+    const watchListed = watcher.watchPath('/dev/ttyACM0');
+    const watchSim = watcher.watchPath('sim:GPy');
+    const changes: string[][] = [];
+    watcher.onDidChangePorts((list) => changes.push(list.map((p) => p.path)));
+    const list = await watcher.refresh();
+    assert.deepEqual(list.map((p) => p.path), [...ports.map((p) => p.path), link], 'the link to an existing file is present; the dangling one is not');
+    assert.deepEqual(probed.sort(), [dangling, link].sort(), 'a listed port and the simulator are not probed');
+    assert.equal(list.at(-1)!.isLikelyPycom, false);
+    assert.equal(changes.length, 1);
+    await rm(target);
+    assert.equal((await watcher.refresh()).some((p) => p.path === link), false, 'the target vanished: so did the port');
+    assert.equal(changes.length, 2);
+    await writeFile(target, '');
+    watchLink.dispose();
+    watchLink.dispose();
+    probed.length = 0;
+    assert.equal((await watcher.refresh()).some((p) => p.path === link), false, 'no longer watched');
+    assert.deepEqual(probed, [dangling]);
+    for (const d of [watchDangling, watchListed, watchSim]) d.dispose();
+    watcher.dispose();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('the port watcher polls only while the window is focused', async () => {

@@ -19,12 +19,21 @@ function setup() {
   const owner = new PortOwner(registry, PORT);
   const loans = new PortLoans();
   const portsChanged = new EventEmitter<readonly SerialPortChoice[]>();
+  /** Paths the terminal asked the watcher to keep probing on disk, while it asks. */
+  const watchedPaths: string[] = [];
   const pty = new ReplPseudoterminal({
     portPath: PORT,
     baudRate: 115200,
     ownerFor: async () => owner,
     loans,
-    ports: { onDidChangePorts: portsChanged.event as never, refresh: async () => [] },
+    ports: {
+      onDidChangePorts: portsChanged.event as never,
+      refresh: async () => [],
+      watchPath: (path) => {
+        watchedPaths.push(path);
+        return { dispose: () => void watchedPaths.splice(watchedPaths.indexOf(path), 1) };
+      },
+    },
   });
   let screen = '';
   const waiters: { text: string; resolve: () => void }[] = [];
@@ -41,7 +50,7 @@ function setup() {
   const shown = (text: string) =>
     screen.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve }));
   const clear = () => (screen = '');
-  return { registry, link, device, owner, loans, pty, portsChanged, shown, clear, screen: () => screen };
+  return { registry, link, device, owner, loans, pty, portsChanged, watchedPaths, shown, clear, screen: () => screen };
 }
 
 const deviceRead = (device: { read: Function }, delimiter: string) =>
@@ -105,6 +114,8 @@ test('after the board vanishes the terminal reconnects when its port is listed a
   t.link.unplug();
   await t.shown('disappeared');
   assert.equal(t.pty.currentState, 'waitingForBoard');
+  // A typed path the OS does not list (a socat pty) comes back through the watcher's check on disk.
+  assert.deepEqual(t.watchedPaths, [PORT], 'the port is watched on disk while the terminal waits');
   // A listing without the port changes nothing.
   t.portsChanged.fire([{ path: '/dev/ttyOTHER', description: '', isLikelyPycom: false }]);
   assert.equal(t.pty.currentState, 'waitingForBoard');
@@ -112,6 +123,7 @@ test('after the board vanishes the terminal reconnects when its port is listed a
   const device = t.link.open('device', { baudRate: 115200 });
   t.portsChanged.fire([{ path: PORT, description: '', isLikelyPycom: true }]);
   await t.shown('connected to');
+  assert.deepEqual(t.watchedPaths, [], 'no longer watched once reconnected');
   await device.write(latin1ToBytes('>>> '));
   await t.shown('>>> ');
   t.pty.close();

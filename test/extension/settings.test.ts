@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { __stub } from '../support/vscodeStub';
 import { readSettings } from '../../src/commands/settings';
 import { needsUpdaterElf, runUpgradePreflight, upgradePreflightFacts } from '../../src/commands/upgradePreflight';
+import { sessionRules } from '../../src/commands/sessionRules';
 import { versionReport } from './fakeCore';
 
 beforeEach(() => __stub.reset());
@@ -40,7 +41,7 @@ test('preflight: the core checks over what the glue knows, and when updater.elf 
   assert.deepEqual(facts.board, { machine: 'GPy', release: '1.20.2.r6', hasLteModem: true });
   assert.deepEqual(facts.firmware[1], { name: '/fw/gone.dup', readError: 'ENOENT' });
 
-  const ok = runUpgradePreflight({
+  const ok = runUpgradePreflight(sessionRules, {
     portPath: '/dev/ttyACM0',
     boardError: 'the board did not answer in time',
     known: { state: 2, report: versionReport(38638) },
@@ -54,7 +55,7 @@ test('preflight: the core checks over what the glue knows, and when updater.elf 
   assert.match(ok.detail, /^\[warn\] Bootrom needs the recovery method\?: Bootloader0 is the old 33080 bootrom/m);
   assert.match(ok.detail, /plug it back in/);
 
-  const refused = runUpgradePreflight({
+  const refused = runUpgradePreflight(sessionRules, {
     portPath: '/dev/ttyACM0',
     known: { state: 2, report: versionReport(39529) },
     files: [file('/fw/upgdiff_38638-to-41065.dup', 600_000)],

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { __stub, createExtensionContext, type StubWebviewPanel } from '../support/vscodeStub';
 import { activate } from '../../src/extension';
 import { OperationAbortedError, PortOpenError } from '../../src/core/errors';
+import { BoardSilentError } from '../../src/core/repl/replErrors';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
 import type { LogNode } from '../../src/views/logTree';
 import type { UpgradeSessionRecord } from '../../src/views/sessionLog';
@@ -277,11 +278,14 @@ test('an engine that throws without a result event still ends the session as fai
   dispose();
 });
 
-test('a board-half failure (no engine diagnosis) still gets one: in the session, the panel and at the top of the log view', async () => {
+test('a board-half failure shows the core\'s diagnosis once: in the session, the panel and at the top of the log view', async () => {
   const { core, dispose } = setup();
   core.upgradeScript = async (engine) => {
     engine.events.emit({ kind: 'step', step: 'board-connect', title: 'Connect to the board', phase: 'start', atMs: at() });
     engine.events.emit({ kind: 'step', step: 'board-connect', title: 'Connect to the board', phase: 'fail', detail: 'no prompt', atMs: at() });
+    // As runFullUpgrade does: the core's diagnosis, then the result.
+    const [diagnosis] = core.diagnoseSession([], new BoardSilentError('sim:GPy', 1500, 0));
+    engine.events.emit({ kind: 'diagnosis', diagnosis: diagnosis!, atMs: at() });
     engine.events.emit({
       kind: 'result',
       outcome: 'failed',
@@ -293,7 +297,9 @@ test('a board-half failure (no engine diagnosis) still gets one: in the session,
   const panel = await openReadyPanel();
   __stub.messageAnswers.push('Upgrade');
   const session = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] })) as UpgradeSessionRecord;
-  const diagnosis = session.events.find((e) => e.kind === 'diagnosis') as Extract<UpgradeEvent, { kind: 'diagnosis' }>;
+  const diagnoses = session.events.filter((e) => e.kind === 'diagnosis');
+  assert.equal(diagnoses.length, 1, 'the glue adds none of its own');
+  const diagnosis = diagnoses[0] as Extract<UpgradeEvent, { kind: 'diagnosis' }>;
   assert.equal(diagnosis.diagnosis.cause, 'board-not-at-repl');
   const card = panel.webview.posted.find((m) => (m as { type: string }).type === 'diagnosis') as { cause: string; action: string };
   assert.equal(card.cause, 'board-not-at-repl');
@@ -325,7 +331,7 @@ test('an interrupted upgrade is remembered per port; with the modem in state 4 t
   };
   __stub.messageAnswers.push('Upgrade', undefined);
   await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0', files: ['/fw/CATM1-41065.dup'], updaterPath: '/fw/updater.elf' });
-  const remembered = services.lastAttempts.get('/dev/ttyACM0');
+  const remembered = await services.lastAttempts.get('/dev/ttyACM0');
   assert.equal(remembered?.outcome, 'failed');
   assert.equal(remembered?.modemStateAfter, 4);
   assert.deepEqual(remembered?.files, ['/fw/CATM1-41065.dup']);
@@ -343,7 +349,7 @@ test('an interrupted upgrade is remembered per port; with the modem in state 4 t
   assert.equal(__stub.quickPicks.length, 1);
   assert.deepEqual(core.upgradeRequests[1]!.files, ['/fw/CATM1-41065.dup']);
   assert.equal(core.upgradeRequests[1]!.updaterPath, undefined, 'state 4 resumes without updater.elf');
-  assert.equal(services.lastAttempts.get('/dev/ttyACM0')?.outcome, 'success');
+  assert.equal((await services.lastAttempts.get('/dev/ttyACM0'))?.outcome, 'success');
 
   // After a success nothing is offered: the file dialog opens.
   __stub.openDialogAnswers.push(undefined);

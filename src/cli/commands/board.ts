@@ -11,6 +11,7 @@ import type { PortOpener } from '../../core/transport/byteTransport';
 import { flagOption, parseCommandArgs, requirePort, stringOption, type ParsedArgs } from '../args';
 import type { CliCommand, CliContext } from '../cliCommand';
 import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, defaultTranscriptDir, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { runRecordedAttempt, type RecordedRun } from '../recordedAttempt';
 import { writeJsonLine } from '../renderJson';
 
 const USAGE = `Usage: pycom-modem board <action> --port <path> [options]
@@ -29,7 +30,9 @@ Actions:
       --updater updater.elf     recovery method: pushes updater.elf and runs FFH
       --ffh auto|yes|no         recovery (FFH) on the board (default auto: with --updater)
       --sqnsupgrade-dir DIR     copy sqnsupgrade from DIR first (firmware before 1.20)
-      --transcript-dir DIR      where the session log goes
+      --transcript-dir DIR      where the session log goes; the attempt's files are
+                                remembered there (last-attempt.json), as by \`upgrade\`
+      --report FILE.md          write a diagnostic report (Markdown, for a forum post)
       --timeout-scale F         multiply every modem wait by F
 
 Options:
@@ -50,6 +53,7 @@ export const boardCommand: CliCommand = {
       ffh: { type: 'string' },
       'sqnsupgrade-dir': { type: 'string' },
       'transcript-dir': { type: 'string' },
+      report: { type: 'string' },
     });
     const [action, ...operands] = args.positionals;
     if (!action) throw new UsageError('pycom-modem board needs an action.', 'Run `pycom-modem help board` for the list.');
@@ -161,23 +165,30 @@ async function runBoardUpgrade(args: ParsedArgs, files: string[], portPath: stri
     throw new UsageError('pycom-modem board upgrade needs the firmware file(s).', 'Pass the .dup file, e.g. `pycom-modem board upgrade --port /dev/ttyUSB0 CATM1-41065.dup`.');
   }
   const engine = new UpgradeEngine();
-  const detach = showEngineEvents(engine, context, { json: flagOption(args, 'json') });
+  const json = flagOption(args, 'json');
+  const detach = showEngineEvents(engine, context, { json });
   try {
     const updaterPath = stringOption(args, 'updater');
     const folder = stringOption(args, 'sqnsupgrade-dir');
+    const reportPath = stringOption(args, 'report');
     const timeouts = timeoutsFromArgs(args, 'board');
-    const outcome = await runFullUpgrade(
-      {
-        portPath,
-        opener,
-        files,
-        ffh: parseFfh(stringOption(args, 'ffh')),
-        ...(updaterPath ? { updaterPath } : {}),
-        ...(folder ? { sqnsupgradeFolder: folder } : {}),
-        ...(timeouts ? { timeouts } : {}),
-        transcriptDir: stringOption(args, 'transcript-dir') ?? defaultTranscriptDir(context.env),
-      },
-      { engine, signal: context.signal },
+    const ffh = parseFfh(stringOption(args, 'ffh'));
+    const transcriptDir = stringOption(args, 'transcript-dir') ?? defaultTranscriptDir(context.env);
+    const run: RecordedRun = { portPath, files, transcriptDir, json, ...(updaterPath ? { updaterPath } : {}), ...(reportPath ? { reportPath } : {}) };
+    const outcome = await runRecordedAttempt(context, run, engine.events, () =>
+      runFullUpgrade(
+        {
+          portPath,
+          opener,
+          files,
+          ffh,
+          ...(updaterPath ? { updaterPath } : {}),
+          ...(folder ? { sqnsupgradeFolder: folder } : {}),
+          ...(timeouts ? { timeouts } : {}),
+          transcriptDir,
+        },
+        { engine, signal: context.signal },
+      ),
     );
     if (outcome.outcome === 'success') return 0;
     return outcome.error?.code === 'usage' ? 2 : 1;

@@ -1,26 +1,18 @@
-import { evidenceFromEvents } from '../../core/diagnosis/evidence';
-import { continueCommand, newAttempt, readLastAttempt, writeLastAttempt, type LastAttempt } from '../../core/engine/lastAttempt';
+import { continueCommand, readLastAttempt } from '../../core/engine/lastAttempt';
 import { UpgradeEngine } from '../../core/engine/upgradeEngine';
-import type { UpgradeEvent } from '../../core/engine/upgradeEvents';
 import type { UpgradeTimeouts } from '../../core/engine/upgradeTimeouts';
 import { UsageError } from '../../core/errors';
 import type { ModemState } from '../../core/parse/modemVersion';
 import { flagOption, parseCommandArgs, requirePort, stringOption } from '../args';
 import type { CliCommand, CliContext } from '../cliCommand';
-import { renderCliReport, writeReportFile } from '../cliReport';
 import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, defaultTranscriptDir, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
 import { askYesNo } from '../prompt';
+import { runRecordedAttempt, type RecordedRun } from '../recordedAttempt';
 import { writeJsonLine } from '../renderJson';
 import { describeModemState } from '../renderText';
 
-interface UpgradeRun {
-  portPath: string;
-  files: string[];
-  updaterPath?: string;
-  transcriptDir: string;
+interface UpgradeRun extends RecordedRun {
   timeouts?: Partial<UpgradeTimeouts>;
-  json: boolean;
-  reportPath?: string;
 }
 
 export const upgradeCommand: CliCommand = {
@@ -82,63 +74,26 @@ Exit status: 0 when the upgrade succeeded, 1 when it failed or was cancelled, 2 
 };
 
 async function runUpgrade(context: CliContext, run: UpgradeRun): Promise<number> {
-  const previous = await readLastAttempt(run.transcriptDir);
-  const attempt = newAttempt(run.portPath, run.files, run.updaterPath);
-  await saveAttempt(context, run, attempt);
   const engine = new UpgradeEngine();
-  const events: UpgradeEvent[] = [];
-  const stopRecording = engine.events.on((event) => events.push(event));
   const detach = showEngineEvents(engine, context, { json: run.json });
   try {
-    const outcome = await engine.upgrade(
-      {
-        portPath: run.portPath,
-        opener: openerFor(context),
-        files: run.files,
-        ...(run.updaterPath ? { updaterPath: run.updaterPath } : {}),
-        transcriptDir: run.transcriptDir,
-        ...(run.timeouts ? { timeouts: run.timeouts } : {}),
-      },
-      context.signal,
+    const outcome = await runRecordedAttempt(context, run, engine.events, () =>
+      engine.upgrade(
+        {
+          portPath: run.portPath,
+          opener: openerFor(context),
+          files: run.files,
+          ...(run.updaterPath ? { updaterPath: run.updaterPath } : {}),
+          transcriptDir: run.transcriptDir,
+          ...(run.timeouts ? { timeouts: run.timeouts } : {}),
+        },
+        context.signal,
+      ),
     );
-    const wasRefused = outcome.error?.code === 'usage';
-    // A refused command line changed nothing: the attempt worth continuing is still the previous one.
-    if (wasRefused && previous) {
-      await saveAttempt(context, run, previous);
-    } else {
-      const stateAfter = evidenceFromEvents(events).modemStateAfter;
-      await saveAttempt(context, run, {
-        ...attempt,
-        outcome: outcome.outcome,
-        ...(outcome.path ? { path: outcome.path } : {}),
-        ...(stateAfter !== undefined ? { modemStateAfter: stateAfter } : {}),
-        ...(outcome.resumeHint ? { resumeHint: outcome.resumeHint } : {}),
-        ...(outcome.transcriptPath ? { transcriptPath: outcome.transcriptPath } : {}),
-      });
-    }
-    if (run.reportPath) {
-      await writeReportFile(run.reportPath, await renderCliReport(events, { portPath: run.portPath, files: [...(run.updaterPath ? [run.updaterPath] : []), ...run.files] }));
-      if (run.json) writeJsonLine(context.stdout, { kind: 'report', path: run.reportPath });
-      else context.stdout.write(`Diagnostic report: ${run.reportPath}\n`);
-    } else if (outcome.outcome !== 'success' && !run.json) {
-      context.stdout.write('For a forum post or an issue, run again with --report report.md (or see the transcript).\n');
-    }
     if (outcome.outcome === 'success') return 0;
-    return wasRefused ? 2 : 1;
+    return outcome.error?.code === 'usage' ? 2 : 1;
   } finally {
     detach();
-    stopRecording();
-  }
-}
-
-/** The record is a convenience: failing to write it is a warning, never a reason to stop. */
-async function saveAttempt(context: CliContext, run: UpgradeRun, attempt: LastAttempt): Promise<void> {
-  try {
-    await writeLastAttempt(run.transcriptDir, attempt);
-  } catch (error) {
-    const message = `Cannot remember this attempt's files in ${run.transcriptDir}: ${(error as Error).message}`;
-    if (run.json) writeJsonLine(context.stdout, { kind: 'log', level: 'warn', message, atMs: Date.now() });
-    else context.stderr.write(`warning: ${message}\n`);
   }
 }
 

@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
+import { diagnoseFailure } from '../diagnosis/diagnose';
 import { isModemToolError, ModemToolError, OperationAbortedError, UsageError } from '../errors';
 import type { TypedEmitter } from '../events/typedEmitter';
 import { progressFigures, type ProgressSample } from '../engine/progressFigures';
-import { STEP_TITLES, type StepId, type StepPhase, type UpgradeErrorInfo, type UpgradeEvent } from '../engine/upgradeEvents';
+import { STEP_TITLES, type Diagnosis, type StepId, type StepPhase, type UpgradeErrorInfo, type UpgradeEvent } from '../engine/upgradeEvents';
 import type { UpgradeOutcome, UpgradeRequest } from '../engine/upgradeEngine';
 import type { UpgradeTimeouts } from '../engine/upgradeTimeouts';
 import { RawRepl } from '../repl/rawRepl';
@@ -95,6 +96,9 @@ export async function runFullUpgrade(
     return value;
   };
 
+  // The diagnosis rules read the board half's events (identity, pushed files, board output).
+  const seen: UpgradeEvent[] = [];
+  const stopRecording = engine.events.on((event) => seen.push(event));
   // Set as soon as the port opens, so `finally` releases it whatever fails later.
   let io: ByteTransport | undefined;
   try {
@@ -178,6 +182,8 @@ export async function runFullUpgrade(
     );
 
     const { boardTimeouts: _board, ffh: _ffh, sqnsupgradeFolder: _folder, ...engineRequest } = request;
+    // The host half diagnoses its own failures.
+    stopRecording();
     return await engine.upgrade(
       {
         ...engineRequest,
@@ -197,6 +203,8 @@ export async function runFullUpgrade(
       error: errorInfo(error, current),
       resumeHint: BOARD_STANDING[standing],
     };
+    const diagnosis = diagnoseBoardHalf(error, seen, request.portPath, emit);
+    if (diagnosis) outcome.diagnosis = diagnosis;
     emit({
       kind: 'result',
       outcome: outcome.outcome,
@@ -206,8 +214,30 @@ export async function runFullUpgrade(
     });
     return outcome;
   } finally {
+    stopRecording();
     // Always release the port: the engine got it on loan and does not close it.
     await io?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The board half's failures (no LTE modem, no sqnsupgrade, /flash full, a silent board,
+ * a busy port) get the same diagnosis event as the engine's, before the result: every
+ * front end shows it without rules of its own. A rule's bug never hides the failure.
+ */
+function diagnoseBoardHalf(
+  error: unknown,
+  seen: readonly UpgradeEvent[],
+  portPath: string,
+  emit: (event: DistributiveOmit<UpgradeEvent, 'atMs'>) => void,
+): Diagnosis | undefined {
+  try {
+    const { diagnosis } = diagnoseFailure(error, { events: seen, context: { portPath, platform: process.platform } });
+    emit({ kind: 'diagnosis', diagnosis });
+    return diagnosis;
+  } catch (diagnosisError) {
+    emit({ kind: 'log', level: 'warn', message: `No diagnosis: ${diagnosisError instanceof Error ? diagnosisError.message : String(diagnosisError)}` });
+    return undefined;
   }
 }
 

@@ -1,7 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { evidenceFromEvents } from '../diagnosis/evidence';
 import type { ModemState } from '../parse/modemVersion';
-import type { UpgradePath } from './upgradeEvents';
+import type { UpgradeEvent, UpgradePath } from './upgradeEvents';
 
 /**
  * What the last upgrade attempt used, so an interrupted one (cancelled, cable pulled,
@@ -75,6 +76,27 @@ export function newAttempt(portPath: string, files: readonly string[], updaterPa
     ...(updaterPath ? { updaterPath: resolve(updaterPath) } : {}),
     startedAt: now.toISOString(),
     outcome: 'running',
+  };
+}
+
+/**
+ * `attempt` once it ended, from the session's events: the result's outcome, hint and
+ * transcript, the plan's path, and the modem state read after a failure. Every front end
+ * records an attempt this way (the CLI's upgrade and board upgrade, the extension).
+ */
+export function finishedAttempt(attempt: LastAttempt, events: readonly UpgradeEvent[]): LastAttempt {
+  const lastOf = <K extends UpgradeEvent['kind']>(kind: K) =>
+    [...events].reverse().find((e): e is Extract<UpgradeEvent, { kind: K }> => e.kind === kind);
+  const result = lastOf('result');
+  const plan = lastOf('plan');
+  const stateAfter = evidenceFromEvents(events).modemStateAfter;
+  return {
+    ...attempt,
+    outcome: result?.outcome ?? 'failed',
+    ...(plan ? { path: plan.path } : {}),
+    ...(stateAfter !== undefined ? { modemStateAfter: stateAfter } : {}),
+    ...(result?.resumeHint ? { resumeHint: result.resumeHint } : {}),
+    ...(result?.transcriptPath ? { transcriptPath: result.transcriptPath } : {}),
   };
 }
 

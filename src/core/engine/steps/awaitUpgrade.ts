@@ -50,7 +50,11 @@ export function awaitUpgradeResult(session: UpgradeSession): Promise<string> {
     await wakeModem(session, { deadline });
     let lastText = '';
     while (!deadline.isExpired()) {
-      const reply = await pollOrWake(session, 'AT+SMUPGRADE?', deadline);
+      const reply = await pollOrWake(session, 'AT+SMUPGRADE?', deadline).catch((error: unknown) => {
+        // The apply deadline ran out with a poll in flight: that is this step's own timeout, whose error names the last answer.
+        if (deadline.isExpired() && (error instanceof ReadTimeoutError || error instanceof GarbledReplyError)) return undefined;
+        throw error;
+      });
       if (!reply) continue;
       const result = reply.isOk ? parseSmupgradeStatus(reply.lines) : { status: 'pending' as const, text: replyText(reply) };
       if (result.status === 'success') return result.text;
