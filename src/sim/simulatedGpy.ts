@@ -27,8 +27,12 @@ export interface SimulatedGpy {
   boardLink: MemoryLink;
   /** Inside the board: board UART ⇄ modem UART (921600). */
   modemLink: MemoryLink;
-  /** Pulls the USB cable and puts it back: board and modem both restart. */
-  powerCycle(): Promise<void>;
+  /**
+   * Pulls the USB cable and puts it back: board and modem both restart. The modem comes
+   * back where the old one stood (state after a power cycle, build, bootrom); `modem`
+   * overrides its options for the new power-on (e.g. `faults: []` once the fault is gone).
+   */
+  powerCycle(next?: { modem?: Omit<SimulatedModemOptions, 'unplug'> }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,7 +47,7 @@ export async function createSimulatedGpy(options: SimulatedGpyOptions = {}): Pro
   const registry = new MemoryPortRegistry();
   registry.add(boardLink);
 
-  const modemOptions: SimulatedModemOptions = { timeScale: options.timeScale, ...options.modem, unplug: () => boardLink.unplug() };
+  let modemOptions: SimulatedModemOptions = { timeScale: options.timeScale, ...options.modem, unplug: () => boardLink.unplug() };
   let modemEnd = modemLink.open('device');
   let boardModemEnd = modemLink.open('host');
   let modem = new SimulatedModem(modemEnd, modemOptions);
@@ -52,7 +56,7 @@ export async function createSimulatedGpy(options: SimulatedGpyOptions = {}): Pro
     timeScale: options.timeScale,
     ...options.board,
     modemIo: boardModemEnd,
-    modemFacts: () => ({ state: modem.state, hasOldBootrom: modem.hasOldBootrom }),
+    modemFacts: () => ({ state: modem.state, hasOldBootrom: modem.hasOldBootrom, isAnswering: modem.mode === 'at' }),
   });
 
   const gpy: SimulatedGpy = {
@@ -62,7 +66,10 @@ export async function createSimulatedGpy(options: SimulatedGpyOptions = {}): Pro
     modem,
     boardLink,
     modemLink,
-    async powerCycle() {
+    async powerCycle(next = {}) {
+      // The modem keeps its flash across the power cut: it comes back where it stood.
+      const stood = { state: modem.stateAfterPowerCycle, build: modem.build, hasOldBootrom: modem.hasOldBootrom };
+      modemOptions = { ...modemOptions, ...stood, ...next.modem, unplug: () => boardLink.unplug() };
       // A real unplug: the host's handle vanishes, both chips lose power.
       boardLink.unplug();
       await gpy.board.stop();
@@ -74,11 +81,12 @@ export async function createSimulatedGpy(options: SimulatedGpyOptions = {}): Pro
       modem = new SimulatedModem(modemEnd, modemOptions);
       modem.start();
       gpy.modem = modem;
-      gpy.board = await serveBoard(boardLink.open('device'), {
+      // A powered-up board's UART0 runs at the REPL's speed, whatever mirror mode had set.
+      gpy.board = await serveBoard(boardLink.open('device', { baudRate: REPL_BAUD_RATE }), {
         timeScale: options.timeScale,
         ...options.board,
         modemIo: boardModemEnd,
-        modemFacts: () => ({ state: modem.state, hasOldBootrom: modem.hasOldBootrom }),
+        modemFacts: () => ({ state: modem.state, hasOldBootrom: modem.hasOldBootrom, isAnswering: modem.mode === 'at' }),
       });
     },
     async stop() {
@@ -109,7 +117,7 @@ export async function serveSimulatedGpyOnTransport(
     timeScale: options.timeScale,
     ...options.board,
     modemIo: modemLink.open('host'),
-    modemFacts: () => ({ state: modem.state, hasOldBootrom: modem.hasOldBootrom }),
+    modemFacts: () => ({ state: modem.state, hasOldBootrom: modem.hasOldBootrom, isAnswering: modem.mode === 'at' }),
   });
   return {
     board,

@@ -17,6 +17,8 @@ export type PycomMachine = 'GPy' | 'FiPy' | 'G01' | 'LoPy4' | 'WiPy' | 'SiPy';
 export interface ModemFacts {
   state: number;
   hasOldBootrom: boolean;
+  /** False when the modem would not answer the updater's AT wake-up (dead, crashed, rebooting); default true. */
+  isAnswering?: boolean;
 }
 
 export interface SimulatedBoardOptions {

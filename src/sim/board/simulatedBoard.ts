@@ -331,7 +331,7 @@ export class SimulatedBoard {
     // The REPL collects raw bytes; MicroPython source is UTF-8.
     const source = how === 'file' ? code : UTF8.decode(latin1ToBytes(code));
     const outcome = await host.run(source, how, {
-      facts: facts ? { modemState: facts.state, hasOldBootrom: facts.hasOldBootrom } : {},
+      facts: facts ? { modemState: facts.state, hasOldBootrom: facts.hasOldBootrom, modemAnswers: facts.isAnswering ?? true } : {},
       onOutput: (bytes) => this.send(session, cookBytes(bytes)),
     });
     // What the code left unread in the UART buffer is the REPL's next input.

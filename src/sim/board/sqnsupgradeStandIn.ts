@@ -42,6 +42,9 @@ def uart(ffh_mode=False, mfile=None, color=True, load_ffh=False, mirror=True, sw
             print('Error: %s not found! Copy updater.elf to /flash first.' % mfile)
             raise OSError('File %s not found' % mfile)
     print('Attempting AT wakeup...')
+    if _simhost.fact('modemAnswers') == False:
+        # The firmware's updater gives up on a silent modem before it mirrors anything.
+        raise OSError('Timeout waiting for modem to respond!')
     print('Going into MIRROR mode... please close this terminal to resume the upgrade via UART')
     raise _simboard.EnterMirror()
 

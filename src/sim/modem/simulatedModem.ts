@@ -13,7 +13,7 @@ import {
   type StpMethod,
 } from './atInterpreter';
 import { CAPTURE_33080_SPEC, buildCrashDumpImage, midTransferCrashSpec } from './crashDumpImage';
-import { ByteDropper, DEFAULT_FAULT_PLAN, type FaultPlan, type SimFault } from './modemFaults';
+import { ByteDropper, DEFAULT_FAULT_PLAN, StrikeBook, type FaultPlan, type SimFault, type StrikeVerdict } from './modemFaults';
 import { ImageReceiver, type StoredImage } from './imageReceiver';
 import { DEFAULT_BUILD, DEFAULT_IMEI, buildStringFor } from './modemIdentity';
 import { DEFAULT_MODEM_TIMINGS, type ModemTimings } from './modemTimings';
@@ -39,6 +39,9 @@ interface ActiveSession {
   server: StpServer;
   receiver: ImageReceiver;
   dropper?: ByteDropper;
+  /** Targeted faults waiting for the next reply / block. */
+  corruptNextReply?: boolean;
+  residueNextBlock?: boolean;
 }
 
 /**
@@ -55,6 +58,7 @@ export class SimulatedModem {
   private readonly timings: ModemTimings;
   private readonly plan: FaultPlan;
   private readonly faults: ReadonlySet<SimFault>;
+  private readonly strikes: StrikeBook;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** Pauses in progress: stop() ends them so nothing waits on a cleared timer. */
   private readonly pauses = new Set<() => void>();
@@ -81,6 +85,8 @@ export class SimulatedModem {
   private running: Promise<void> | undefined;
   private readyPromise: Promise<void> = Promise.resolve();
   private isStopped = false;
+  /** A targeted 'silent' fault: dead until a power cycle, whatever reboot was already scheduled. */
+  private isSilenced = false;
 
   constructor(
     private readonly io: ByteTransport,
@@ -90,6 +96,7 @@ export class SimulatedModem {
     this.timings = { ...DEFAULT_MODEM_TIMINGS, ...options.timings };
     this.plan = { ...DEFAULT_FAULT_PLAN, ...options.faultPlan };
     this.faults = new Set(options.faults ?? []);
+    this.strikes = new StrikeBook(this.plan.strikes);
     this.currentBuild = options.build ?? DEFAULT_BUILD;
     this.network = options.network ?? 'CAT-M1';
     this.oldBootrom = options.hasOldBootrom ?? false;
@@ -128,6 +135,18 @@ export class SimulatedModem {
   /** 'busy' while rebooting, loading or crashed: input is lost. */
   get mode(): LineMode {
     return this.lineMode;
+  }
+
+  /**
+   * The AT+SMOD? state the modem comes up in after a power cycle (the board's USB
+   * unplugged): an interrupted on-the-fly write leaves no application (4), an interrupted
+   * recovery leaves the bootrom (0), a modem switched to its updater boots it again (4).
+   */
+  get stateAfterPowerCycle(): 0 | 2 | 4 {
+    if (this.firmware === 'bootrom') return 0;
+    if (this.viaRecovery && !this.isAppIntact) return 0;
+    if (!this.isAppIntact) return 4;
+    return this.bootMode === 1 || this.bootMode === 0 ? 2 : 4;
   }
 
   get stored(): ReadonlyArray<StoredImage> {
@@ -214,13 +233,17 @@ export class SimulatedModem {
     for (;;) {
       const line = this.assembler.takeLine();
       if (!line) return;
-      if (this.hasEcho) await this.uart.send(line.raw);
       const command = parseAtCommand(line.text.replace(/\+\+\+/g, ''));
+      const strike = command ? this.strikes.onCommand(command.text) : undefined;
+      if (strike && (await this.strikeAtCommand(strike, command!.text)) === 'stop') return;
+      if (strike?.effect === 'drop') continue;
+      if (this.hasEcho) await this.uart.send(line.raw);
       if (!command) continue;
       this.commandsSeen.push(command.text);
       this.log(`AT ${command.text}`);
       const outcome = interpretAtCommand(command, this.view());
-      await this.uart.send(formatAtReply(outcome, this.firmware));
+      const reply = formatAtReply(outcome, this.firmware);
+      await this.uart.send(strike?.effect === 'garble' ? garbleBytes(reply) : reply);
       for (const followUp of outcome.followUps ?? []) await this.act(followUp);
       if (this.lineMode !== 'at') {
         const rest = this.assembler.takeRest();
@@ -228,6 +251,85 @@ export class SimulatedModem {
         return;
       }
     }
+  }
+
+  /** A targeted fault at a command line (FaultPlan.strikes): 'stop' when the modem no longer reads the line. */
+  private async strikeAtCommand(strike: StrikeVerdict, command: string): Promise<'stop' | 'go'> {
+    this.log(`fault ${strike.effect} at ${command}`);
+    switch (strike.effect) {
+      case 'silent':
+        this.goSilent(undefined);
+        return 'stop';
+      case 'crash':
+        this.crash(undefined);
+        return 'stop';
+      case 'unplug':
+        this.pullCable(undefined);
+        return 'stop';
+      case 'delay':
+        await this.wallClockPause(strike.delayMs);
+        return this.isStopped ? 'stop' : 'go';
+      case 'baud':
+        await this.uart.setBaudRate(this.plan.wrongBaudRate);
+        return 'go';
+      default:
+        return 'go';
+    }
+  }
+
+  /** A targeted fault at an STP request (FaultPlan.strikes). */
+  private async strikeAtStp(session: ActiveSession, strike: StrikeVerdict, what: string): Promise<'go' | 'ignore' | 'halt'> {
+    this.log(`fault ${strike.effect} at STP ${what}`);
+    switch (strike.effect) {
+      case 'silent':
+        this.goSilent(session);
+        return 'halt';
+      case 'crash':
+        this.crash(session);
+        return 'halt';
+      case 'unplug':
+        this.pullCable(session);
+        return 'halt';
+      case 'drop':
+        return 'ignore';
+      case 'delay':
+        await this.wallClockPause(strike.delayMs);
+        return this.isStopped ? 'halt' : 'go';
+      case 'corrupt-crc':
+        session.corruptNextReply = true;
+        return 'go';
+      case 'residue':
+        session.residueNextBlock = true;
+        return 'go';
+      default:
+        return 'go';
+    }
+  }
+
+  /** Dead until a power cycle: nothing more is read or answered. */
+  private goSilent(session: ActiveSession | undefined): void {
+    this.isSilenced = true;
+    if (session) {
+      this.recordSession(session, false);
+      if (session.receiver.method === 'on-the-fly') this.isAppIntact = false;
+    }
+    this.lineMode = 'dead';
+    this.uart.discardInput();
+  }
+
+  /** A slow modem: wall-clock time (not scaled), since it is measured against the host's deadlines. */
+  private wallClockPause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const resume = () => {
+        this.pauses.delete(resume);
+        clearTimeout(timer);
+        this.timers.delete(timer);
+        resolve();
+      };
+      const timer = setTimeout(resume, ms);
+      this.timers.add(timer);
+      this.pauses.add(resume);
+    });
   }
 
   private view(): AtModemView {
@@ -282,15 +384,36 @@ export class SimulatedModem {
     });
     let replyCount = 0;
     let blockCount = 0;
+    // Block numbers for targeted faults: a new TRANSFER_BLOCK_CMD tid is a new block; resends keep theirs.
+    let blockNumber = 0;
+    let lastBlockCmdTid = -1;
+    this.strikes.onStpLine();
     const server: StpServer = new StpServer(
       { maxTransfer },
       {
         send: (bytes) => this.uart.send(bytes),
         takeBlock: (data) => this.takeBlock(session, data, ++blockCount),
         shouldCorruptReply: (op) => {
+          if (session.corruptNextReply) {
+            session.corruptNextReply = false;
+            return true;
+          }
           if (!this.faults.has('corrupt-reply-crc') || op === 0) return false;
           return ++replyCount % this.plan.corruptReplyEvery === 0;
         },
+        ...(this.strikes.isEmpty
+          ? {}
+          : {
+              beforeRequest: async (header: { op: number; tid: number }, context: { isSessionOpen: boolean }) => {
+                if (header.op === 2 && header.tid !== lastBlockCmdTid) {
+                  lastBlockCmdTid = header.tid;
+                  blockNumber++;
+                }
+                const request = header.op === 0 ? (context.isSessionOpen ? 'close' : 'reset') : header.op === 1 ? 'open' : header.op === 2 ? 'block-cmd' : 'block';
+                const strike = this.strikes.onStpRequest(request, blockNumber);
+                return strike ? this.strikeAtStp(session, strike, `${request} ${blockNumber} tid ${header.tid}`) : 'go';
+              },
+            }),
         sessionClosed: () => this.finishSession(session),
         log: (line) => this.log(line),
       },
@@ -308,7 +431,9 @@ export class SimulatedModem {
 
   private async takeBlock(session: ActiveSession, data: Uint8Array, blockNumber: number): Promise<{ residue: number } | 'halt'> {
     let residue = 0;
-    if (this.faults.has('residue') && blockNumber % this.plan.residueEveryBlocks === 0 && data.length > 1) {
+    const isTargeted = session.residueNextBlock === true;
+    session.residueNextBlock = false;
+    if ((isTargeted || (this.faults.has('residue') && blockNumber % this.plan.residueEveryBlocks === 0)) && data.length > 1) {
       residue = Math.min(data.length - 1, Math.max(1, Math.floor(data.length * this.plan.residueShare)));
     }
     const receiver = session.receiver;
@@ -417,19 +542,25 @@ export class SimulatedModem {
     this.hasEcho = firmware === 'application';
     this.cfun = 1;
     if (firmware === 'application') this.bootMode = 1;
+    if (this.isSilenced) {
+      this.lineMode = 'dead';
+      return;
+    }
     this.lineMode = 'at';
     this.assembler.clear();
     this.log(`booted: ${firmware} (state ${this.smodState}, build ${this.currentBuild})`);
     if (firmware === 'application') void this.uart.send(latin1('\r\n+SYSSTART\r\n'));
   }
 
-  private crash(session: ActiveSession): void {
-    this.log(`crash at ${session.receiver.length} bytes (fault crash-mid-transfer)`);
-    this.recordSession(session, false);
+  /** Without a session (a targeted fault at a command): the program it ran comes back. */
+  private crash(session: ActiveSession | undefined): void {
+    this.log(session ? `crash at ${session.receiver.length} bytes (fault crash-mid-transfer)` : `crash in the ${this.firmware} (targeted fault)`);
+    if (session) this.recordSession(session, false);
     this.crashDumpBytes = buildCrashDumpImage(midTransferCrashSpec(buildStringFor(this.network, this.currentBuild)));
+    const method = session?.receiver.method;
     const next: ModemFirmware =
-      session.receiver.method === 'recovery' ? 'bootrom' : session.receiver.method === 'on-the-fly' ? 'updater' : 'application';
-    if (session.receiver.method === 'on-the-fly') this.isAppIntact = false;
+      method === undefined ? this.firmware : method === 'recovery' ? 'bootrom' : method === 'on-the-fly' ? 'updater' : 'application';
+    if (method === 'on-the-fly') this.isAppIntact = false;
     this.goBusy(this.timings.crashSilenceMs, () => {
       this.bootInto(next);
       // Every boot after a crash announces itself, whichever program comes up.
@@ -437,13 +568,14 @@ export class SimulatedModem {
     });
   }
 
-  private pullCable(session: ActiveSession): void {
-    this.log(`cable pulled at ${session.receiver.length} bytes (fault unplug)`);
-    this.recordSession(session, false);
-    if (session.receiver.method === 'on-the-fly') this.isAppIntact = false;
+  private pullCable(session: ActiveSession | undefined): void {
+    this.log(session ? `cable pulled at ${session.receiver.length} bytes (fault unplug)` : `cable pulled in the ${this.firmware} (targeted fault)`);
+    if (session) this.recordSession(session, false);
+    const method = session?.receiver.method;
+    if (method === 'on-the-fly') this.isAppIntact = false;
     // Unplugging the USB power-cycles the modem: it will come back where the transfer left it.
     const next: ModemFirmware =
-      session.receiver.method === 'recovery' ? 'bootrom' : session.receiver.method === 'on-the-fly' ? 'updater' : 'application';
+      method === undefined ? this.firmware : method === 'recovery' ? 'bootrom' : method === 'on-the-fly' ? 'updater' : 'application';
     this.firmware = next;
     this.smodState = next === 'bootrom' ? 0 : next === 'updater' ? 4 : 2;
     this.lineMode = 'dead';
@@ -520,6 +652,11 @@ export class SimulatedModem {
   private log(line: string): void {
     this.options.log?.(`[modem] ${line}`);
   }
+}
+
+/** Line noise: every byte arrives with its high bit set, which no AT text has. */
+function garbleBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.map((byte) => byte | 0x80);
 }
 
 function latin1(text: string): Uint8Array {

@@ -45,6 +45,12 @@ export interface StpServerHooks {
   /** The closing RESET of an open session was answered: the line returns to AT. */
   sessionClosed?(): void;
   rejected?(reason: StpRejection, header: StpHeaderFields | undefined): void;
+  /**
+   * A valid request is about to be handled (targeted faults): 'go' handles it, 'ignore'
+   * drops it unanswered (as if bytes were lost), 'halt' stops the server (crash, unplug).
+   * May wait first (a slow modem). `isSessionOpen` tells a closing RESET from the first.
+   */
+  beforeRequest?(header: StpHeaderFields, context: { isSessionOpen: boolean; isReplay: boolean }): Promise<'go' | 'ignore' | 'halt'>;
   log?(line: string): void;
 }
 
@@ -150,6 +156,14 @@ export class StpServer {
     }
     this.consume(frameBytes);
     this.counts.requests++;
+    if (this.hooks.beforeRequest) {
+      const verdict = await this.hooks.beforeRequest(header, { isSessionOpen: this.isSessionOpen, isReplay: this.isReplayOf(header) });
+      if (verdict === 'halt') {
+        this.halt();
+        return true;
+      }
+      if (verdict === 'ignore' || this.isHalted) return true;
+    }
     await this.handle(header, payload);
     return true;
   }
