@@ -105,6 +105,17 @@ function stageCandidates(stageDir) {
     // Nested node_modules are packages of their own and listed separately by npm ls.
     cpSync(from, join(stageDir, dir), { recursive: true, filter: (src) => !relative(from, src).split(/[\\/]/).includes('node_modules') });
   }
+  stripLocalImages(join(stageDir, 'README.md'));
+}
+
+/**
+ * The screenshots stay out of the VSIX (size), and with no published repository vsce cannot
+ * turn their relative links into URLs: the packaged README names each picture instead.
+ */
+function stripLocalImages(readmePath) {
+  if (!existsSync(readmePath)) return;
+  const text = readFileSync(readmePath, 'utf8');
+  writeFileSync(readmePath, text.replace(/!\[([^\]]*)\]\((?!https?:)[^)]*\)/g, '*($1)*'));
 }
 
 function run(command, args, cwd = repoRoot) {
@@ -135,7 +146,7 @@ export function packageVsix({ target = hostTarget(), outDir = repoRoot, skipBuil
     const ignoreFile = join(stageDir, '.vscodeignore');
     writeFileSync(ignoreFile, ignoreLinesFor(target));
     const vsce = join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-    run(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', vsixPath, '--no-update-package-json'], stageDir);
+    run(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', vsixPath, '--no-update-package-json', '--allow-missing-repository'], stageDir);
   } finally {
     rmSync(stageDir, { recursive: true, force: true });
   }
