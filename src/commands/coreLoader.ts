@@ -14,6 +14,7 @@ import { pushFile } from '../core/board/boardFiles';
 import { createSimulatedGpy, type SimulatedGpy } from '../sim/simulatedGpy';
 import { RawRepl } from '../core/repl/rawRepl';
 import {
+  SIMULATOR_POWER_CYCLED,
   isSimulatedPort,
   type EngineOptions,
   type FirmwareFileCheck,
@@ -35,6 +36,14 @@ export async function loadModemCore(context: vscode.ExtensionContext): Promise<M
   let serial: SerialPortOpener | undefined;
   let simulator: SimulatedGpy | undefined;
   context.subscriptions.push({ dispose: () => void simulator?.stop() });
+  // An upgrade (whatever its end) leaves the simulated modem and board where a real
+  // one would need unplugging; the next board-half job starts from a power cycle.
+  let isSimulatorSpent = false;
+  const powerCycleSimulator = async (): Promise<string> => {
+    if (simulator) await simulator.powerCycle();
+    isSimulatorSpent = false;
+    return SIMULATOR_POWER_CYCLED;
+  };
 
   return {
     ...sessionRules,
@@ -52,11 +61,22 @@ export async function loadModemCore(context: vscode.ExtensionContext): Promise<M
       return serial;
     },
     createEngine: (options) => wrapEngine(new UpgradeEngine(), engineTimeouts(options)),
-    runFullUpgrade: (request, { engine, signal }) =>
-      runFullUpgrade(
+    async runFullUpgrade(request, { engine, signal }) {
+      if (isSimulatedPort(request.portPath)) isSimulatorSpent = true;
+      return runFullUpgrade(
         { ...request, timeouts: (engine as WrappedEngine).timeouts },
         { engine: (engine as WrappedEngine).inner, signal },
-      ),
+      );
+    },
+    async readySimulatedBoard(portPath) {
+      if (!isSimulatedPort(portPath) || !simulator) return undefined;
+      if (!isSimulatorSpent && simulator.board.state === 'repl') return undefined;
+      return powerCycleSimulator();
+    },
+    async powerCycleSimulator(portPath) {
+      if (isSimulatedPort(portPath)) simulator ??= await createSimulatedGpy({ timeScale: 1 / readSettings().simulatorSpeedUp });
+      return powerCycleSimulator();
+    },
     inspectFirmwareFile: checkFirmwareFile,
     async identifyBoard(request, signal) {
       const identity = await withRawRepl(request, signal, (repl) => identifyBoard(repl, { signal }));

@@ -29,7 +29,19 @@ export interface ModemCore extends SessionRules {
     request: { portPath: string; opener: PortOpener; localPath: string; remotePath: string },
     options: { signal: AbortSignal; onProgress?: (bytesDone: number, bytesTotal: number) => void },
   ): Promise<void>;
+  /**
+   * Before a board-half job (upgrade, identify, REPL, push) on a simulated port: a simulated
+   * board left in mirror mode, or after an upgrade ended either way, is power-cycled, as
+   * the user would unplug a real one. Returns the sentence for the log when it did; a
+   * no-op for real ports. Call it while holding the port (the cycle drops every handle).
+   */
+  readySimulatedBoard(portPath: string): Promise<string | undefined>;
+  /** Power-cycles the simulated GPy now (the "Power-cycle Simulated GPy" action). */
+  powerCycleSimulator(portPath: string): Promise<string>;
 }
+
+/** What the log says when the glue power-cycled the simulated GPy itself. */
+export const SIMULATOR_POWER_CYCLED = 'Simulated GPy power-cycled (a real board needs unplugging).';
 
 /**
  * The core's rules over what the glue knows of a session (diagnosis, preflight checks,

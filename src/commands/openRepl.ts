@@ -15,6 +15,14 @@ export const openReplCommand: GlueCommand = {
       ownerFor: (path) => services.ownerFor(path),
       loans: services.loans,
       ports: isSimulatedPort(portPath) ? undefined : services.watcher,
+      // A simulated board left in mirror mode is power-cycled rather than waited for.
+      beforeConnect: isSimulatedPort(portPath)
+        ? async () => {
+            const note = await (await services.loadCore()).readySimulatedBoard(portPath);
+            if (note) services.output.info(note);
+            return note;
+          }
+        : undefined,
     });
     terminal.show();
     return pty;

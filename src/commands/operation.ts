@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { OperationAbortedError, isModemToolError } from '../core/errors';
 import type { UpgradeEvent } from '../core/engine/upgradeEvents';
-import type { ModemCore, ModemEngine } from './modemCore';
+import { isSimulatedPort, type ModemCore, type ModemEngine } from './modemCore';
 import type { ExtensionServices } from './services';
 import { pickPort } from '../views/portPicker';
 import type { SessionKind, UpgradeSessionRecord } from '../views/sessionLog';
@@ -148,8 +148,40 @@ export async function resolvePort(services: ExtensionServices, given?: unknown):
   return picked?.path;
 }
 
+/**
+ * Before a board-half job on the simulated GPy: power-cycles it when an earlier job left
+ * it in mirror mode (or after an upgrade), and says so in the log and the session.
+ */
+export async function readySimulatedBoard(
+  services: ExtensionServices,
+  core: ModemCore,
+  portPath: string,
+  record?: (event: UpgradeEvent) => void,
+): Promise<string | undefined> {
+  const note = await core.readySimulatedBoard(portPath);
+  if (!note) return undefined;
+  services.output.info(note);
+  record?.({ kind: 'log', level: 'info', message: note, atMs: Date.now() });
+  return note;
+}
+
+/** The failure messages' button for the simulated board: what unplugging is for a real one. */
+export const POWER_CYCLE_SIMULATOR_ACTION = 'Power-cycle Simulated GPy';
+
+/** Runs the button's power cycle, with the port borrowed so no job is cut off. */
+export async function powerCycleSimulator(services: ExtensionServices, portPath: string): Promise<void> {
+  const core = await services.loadCore();
+  try {
+    const note = await services.loans.borrow(portPath, () => core.powerCycleSimulator(portPath));
+    services.output.info(note);
+    void vscode.window.showInformationMessage(note);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Power-cycling the simulated GPy failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** An error as the user should see it: what happened, then what to do. */
-export async function showFailure(services: ExtensionServices, error: unknown, what: string): Promise<void> {
+export async function showFailure(services: ExtensionServices, error: unknown, what: string, portPath?: string): Promise<void> {
   if (error instanceof OperationAbortedError) {
     void vscode.window.showInformationMessage(`${what} cancelled.`);
     return;
@@ -158,10 +190,13 @@ export async function showFailure(services: ExtensionServices, error: unknown, w
   const action = isModemToolError(error) ? error.action : 'See the "Pycom Modem" output for details.';
   services.output.error(`${what} failed: ${message}`);
   const isBindingMissing = isModemToolError(error) && error.code === 'serial-binding';
+  const isSimulated = portPath !== undefined && isSimulatedPort(portPath);
   const choice = await vscode.window.showErrorMessage(
     `${what} failed: ${message} ${action}`,
+    ...(isSimulated ? [POWER_CYCLE_SIMULATOR_ACTION] : []),
     ...(isBindingMissing ? ['Use Simulated GPy'] : ['Show Log']),
   );
+  if (choice === POWER_CYCLE_SIMULATOR_ACTION && portPath) await powerCycleSimulator(services, portPath);
   if (choice === 'Show Log') services.output.show(true);
   if (choice === 'Use Simulated GPy') await vscode.commands.executeCommand('pycomModem.tryOnSimulator');
 }

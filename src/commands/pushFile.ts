@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { GlueCommand } from './glueCommand';
-import { resolvePort, runOperation, showFailure } from './operation';
+import { readySimulatedBoard, resolvePort, runOperation, showFailure } from './operation';
 
 /** A remote name the board's file system takes: /flash/<name>, no path tricks. */
 export function defaultRemotePath(localPath: string): string {
@@ -34,6 +34,7 @@ export const pushFileCommand: GlueCommand = {
       services,
       { kind: 'push', title: `Push ${name}`, portPath, showPanel: false, progressTitle: `Copying ${name} to ${remotePath}` },
       async ({ core, signal, record }) => {
+        await readySimulatedBoard(services, core, portPath, record);
         const opener = await core.openerFor(portPath);
         await core.pushFile(
           { portPath, opener, localPath: localPath!, remotePath },
@@ -56,7 +57,7 @@ export const pushFileCommand: GlueCommand = {
       },
     );
     if (!outcome.ok) {
-      await showFailure(services, outcome.error, `Copying ${name}`);
+      await showFailure(services, outcome.error, `Copying ${name}`, portPath);
       return undefined;
     }
     void vscode.window.showInformationMessage(`${name} copied to ${remotePath}.`);

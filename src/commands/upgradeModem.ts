@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import type { UpgradeEvent } from '../core/engine/upgradeEvents';
 import type { GlueCommand } from './glueCommand';
 import { isSimulatedPort, type BoardIdentity, type FirmwareFileCheck } from './modemCore';
-import { resolvePort, runOperation, showFailure } from './operation';
+import { POWER_CYCLE_SIMULATOR_ACTION, powerCycleSimulator, readySimulatedBoard, resolvePort, runOperation, showFailure } from './operation';
 import { isModemToolError } from '../core/errors';
 import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, type KnownModem } from './upgradePreflight';
-import { modemStateWords } from '../views/panelEvents';
+import { cancelledAdvice, modemStateWords } from '../views/panelEvents';
 import type { ExtensionServices } from './services';
 import type { UpgradeSessionRecord } from '../views/sessionLog';
 
@@ -54,22 +54,24 @@ async function pickUpdaterElf(): Promise<string | undefined> {
 async function identify(
   services: ExtensionServices,
   portPath: string,
-): Promise<{ board?: BoardIdentity; error?: string; cause?: unknown }> {
+): Promise<{ board?: BoardIdentity; error?: string; cause?: unknown; powerCycleNote?: string }> {
   const core = await services.loadCore();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('the board did not answer in time')), IDENTIFY_TIMEOUT_MS);
+  let powerCycleNote: string | undefined;
   try {
     const board = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Identifying the board on ${portPath}` },
       () =>
-        services.loans.borrow(portPath, async () =>
-          core.identifyBoard({ portPath, opener: await core.openerFor(portPath) }, controller.signal),
-        ),
+        services.loans.borrow(portPath, async () => {
+          powerCycleNote = await readySimulatedBoard(services, core, portPath);
+          return core.identifyBoard({ portPath, opener: await core.openerFor(portPath) }, controller.signal);
+        }),
     );
     await services.selection.noteBoard(portPath, board.name);
-    return { board };
+    return { board, powerCycleNote };
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error), cause: error };
+    return { error: error instanceof Error ? error.message : String(error), cause: error, powerCycleNote };
   } finally {
     clearTimeout(timer);
   }
@@ -148,10 +150,12 @@ export const upgradeModemCommand: GlueCommand = {
     });
     if (preflight.isRefused) {
       const failed = preflight.results.filter((r) => r.status === 'fail');
-      void vscode.window.showErrorMessage(
+      const refusal = vscode.window.showErrorMessage(
         `Cannot upgrade the modem on ${portPath}: ${failed.map((r) => `${r.detail}${r.action ? ` ${r.action}` : ''}`).join(' ')}`,
         { modal: true, detail: preflight.detail },
+        ...(isSimulatedPort(portPath) ? [POWER_CYCLE_SIMULATOR_ACTION] : []),
       );
+      if ((await refusal) === POWER_CYCLE_SIMULATOR_ACTION) await powerCycleSimulator(services, portPath);
       return undefined;
     }
     const confirmed = await vscode.window.showWarningMessage(
@@ -168,6 +172,8 @@ export const upgradeModemCommand: GlueCommand = {
       services,
       { kind: 'upgrade', title: `Upgrade ${files.map((f) => f.split(/[\\/]/).pop()).join(' + ')}`, portPath, showPanel: true, progressTitle: `Upgrading the modem on ${portPath}` },
       async ({ core: loaded, signal, attach, session, record }) => {
+        // The power cycle before identifying the board belongs in this session's log too.
+        if (identity.powerCycleNote) record({ kind: 'log', level: 'info', message: identity.powerCycleNote, atMs: Date.now() });
         record({ kind: 'preflight', results: preflight.results, isReady: true, atMs: Date.now() });
         // For the diagnostic report: what was sent, and to which board.
         session.files = [...(updater ? [updater] : []), ...checks].map((check) => ({
@@ -182,6 +188,7 @@ export const upgradeModemCommand: GlueCommand = {
           timeScale: isSimulatedPort(portPath) ? 1 / settings.simulatorSpeedUp : 1,
         });
         attach(engine);
+        await readySimulatedBoard(services, loaded, portPath, record);
         return loaded.runFullUpgrade(
           { portPath, opener: await loaded.openerFor(portPath), files, updaterPath, transcriptDir: transcriptFolder(services) },
           { engine, signal },
@@ -244,9 +251,9 @@ async function announceOutcome(services: ExtensionServices, session: UpgradeSess
     return;
   }
   if (result?.outcome === 'cancelled') {
-    void vscode.window.showWarningMessage(
-      `Upgrade cancelled. ${result.resumeHint ?? 'Power-cycle the board, then run the upgrade again: it detects where the modem stands.'}`,
-    );
+    const simulated = isSimulatedPort(session.portPath) ? [POWER_CYCLE_SIMULATOR_ACTION] : [];
+    const choice = await vscode.window.showWarningMessage(`Upgrade cancelled. ${cancelledAdvice(result)}`, ...simulated);
+    if (choice === POWER_CYCLE_SIMULATOR_ACTION) await powerCycleSimulator(services, session.portPath);
     return;
   }
   const text = failureText(session, error);
@@ -255,8 +262,10 @@ async function announceOutcome(services: ExtensionServices, session: UpgradeSess
     text,
     'Open Panel',
     'Copy Report',
+    ...(isSimulatedPort(session.portPath) ? [POWER_CYCLE_SIMULATOR_ACTION] : []),
     ...(result?.error?.code === 'serial-binding' ? ['Use Simulated GPy'] : ['Show Log']),
   );
+  if (choice === POWER_CYCLE_SIMULATOR_ACTION) await powerCycleSimulator(services, session.portPath);
   if (choice === 'Use Simulated GPy') await vscode.commands.executeCommand('pycomModem.tryOnSimulator');
   if (choice === 'Open Panel') services.panel.show({ preserveFocus: false });
   if (choice === 'Copy Report') await vscode.commands.executeCommand('pycomModem.copyDiagnosticReport', session.id);

@@ -8,14 +8,25 @@ export interface KnownModem {
   report?: ModemVersionReport;
 }
 
-/** What this window last learned about the modem on a port (a previous info read or upgrade, the state read after a failure included). */
+/**
+ * What this window last learned about the modem on a port (a previous info read or upgrade, the state read after a failure included).
+ * A completed upgrade makes everything read before it stale (the modem rebooted into new
+ * firmware): only what was read after it counts, e.g. its own "after" version report.
+ */
 export function lastKnownModem(sessions: readonly UpgradeSessionRecord[], portPath: string): KnownModem {
-  const known: KnownModem = {};
+  let known: KnownModem = {};
   for (const session of sessions) {
     if (session.portPath !== portPath) continue;
+    let afterReport: ModemVersionReport | undefined;
     for (const event of session.events) {
       if (event.kind === 'modemState') known.state = event.state;
-      if (event.kind === 'modemInfo') known.report = event.report;
+      if (event.kind === 'modemInfo') {
+        known.report = event.report;
+        if (event.phase === 'after') afterReport = event.report;
+      }
+      if (event.kind === 'result' && event.outcome === 'success' && session.kind === 'upgrade') {
+        known = afterReport ? { report: afterReport } : {};
+      }
     }
   }
   return known;
@@ -60,6 +71,7 @@ export function upgradePreflightFacts(input: UpgradePreflightInput): PreflightFa
           },
         }
       : {}),
+    ...(!input.board && input.boardError !== undefined ? { boardError: input.boardError } : {}),
     ...(input.board
       ? { board: { machine: input.board.name, ...(input.board.firmwareVersion ? { release: input.board.firmwareVersion } : {}), hasLteModem: input.board.hasLteModem } }
       : {}),

@@ -21,10 +21,27 @@ export class OperationAbortedError extends ModemToolError {
   readonly code = 'aborted';
   constructor(reason?: unknown) {
     super(
-      `Cancelled${reason instanceof Error ? `: ${reason.message}` : typeof reason === 'string' ? `: ${reason}` : ''}.`,
+      cancelledMessage(reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : ''),
       'Run the command again when ready; the tool detects where the modem stands.',
     );
   }
+}
+
+/**
+ * "Cancelled: <why>." once, however often the reason was wrapped on its way up (an abort
+ * reason that is itself an OperationAbortedError, a reason that already says "cancelled").
+ */
+function cancelledMessage(reason: string): string {
+  let why = reason.trim();
+  for (;;) {
+    const unwrapped = why.replace(/^cancelled\s*:?\s*/i, '').replace(/\.+$/, '').trim();
+    if (unwrapped === why) break;
+    why = unwrapped;
+  }
+  if (!why) return 'Cancelled.';
+  // "cancelled by the user" reads as one sentence, not "Cancelled: cancelled by the user".
+  if (/^cancelled\b/i.test(reason.trim()) && /^by\b/i.test(why)) return `Cancelled ${why}.`;
+  return `Cancelled: ${why}.`;
 }
 
 /** A read whose deadline passed before a complete frame arrived. */

@@ -91,6 +91,11 @@ export function toPanelMessage(event: UpgradeEvent): HostToPanel | undefined {
         checks: event.results.map((r) => ({ id: r.id, title: r.title, status: r.status, detail: r.detail, ...(r.action ? { action: r.action } : {}) })),
       };
     case 'result':
+      // A cancel has one story, the engine's (where the modem stands, how to continue):
+      // the generic "run it again" action must not sit next to it.
+      if (event.outcome === 'cancelled') {
+        return { type: 'result', outcome: event.outcome, message: event.message, resumeHint: cancelledAdvice(event), transcriptPath: event.transcriptPath };
+      }
       return {
         type: 'result',
         outcome: event.outcome,
@@ -124,4 +129,13 @@ export function sessionReplay(session: UpgradeSessionRecord): HostToPanel {
     if (message) messages.push(message);
   }
   return { type: 'replay', messages };
+}
+
+/** What to do after a cancel, the same words in the toast and the panel: the engine's resume hint first. */
+export function cancelledAdvice(result: Extract<UpgradeEvent, { kind: 'result' }>): string {
+  return (
+    result.resumeHint ??
+    result.error?.action ??
+    'Power-cycle the board, then run the upgrade again: it detects where the modem stands.'
+  );
 }

@@ -13,6 +13,11 @@ export interface ReplTerminalOptions {
   /** The one owner of the port in this window (shared with the other commands). */
   ownerFor(portPath: string): Promise<Pick<PortOwner, 'run' | 'requestRelease'>>;
   loans: PortLoans;
+  /**
+   * Readies the board before each connect (the simulated GPy is power-cycled out of
+   * mirror mode); returns a note for the terminal when it did something.
+   */
+  beforeConnect?: () => Promise<string | undefined>;
   /** Tells when ports come and go, to reconnect after a board reboot; absent for the simulator. */
   ports?: {
     onDidChangePorts: vscode.Event<readonly SerialPortChoice[]>;
@@ -124,6 +129,12 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
       // The board now bridges the port to the modem at 921600 and has no REPL; talking
       // to it at the REPL rate would send garbage to the modem. A power cycle ends it.
       this.state = 'idle';
+      if (this.options.beforeConnect && !this.options.ports) {
+        // The simulated board: its power cycle is a click away, not a cable.
+        this.write(NOTE('port back from the modem upgrade: power-cycling the simulated board and reconnecting'));
+        void this.connect();
+        return;
+      }
       this.waitForBoard(
         'the board is in mirror mode until power-cycled: unplug it and plug it back in (or press Enter to reconnect now)',
         { mustVanishFirst: true },
@@ -143,13 +154,18 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
     this.state = 'connecting';
     const { portPath, baudRate } = this.options;
     const controller = new AbortController();
-    const done = this.options
-      .ownerFor(portPath)
+    const done = this.ready()
+      .then(() => this.options.ownerFor(portPath))
       .then((owner) =>
         owner.run((io, signal) => this.session(io, signal), { settings: { baudRate }, signal: controller.signal }),
       )
       .catch((error: unknown) => this.sessionEnded(error, controller.signal));
     this.turn = { controller, done };
+  }
+
+  private async ready(): Promise<void> {
+    const note = await this.options.beforeConnect?.();
+    if (note) this.write(NOTE(note));
   }
 
   /** The terminal's turn on the port: it lasts until the port closes or someone needs it. */

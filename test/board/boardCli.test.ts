@@ -118,9 +118,20 @@ test('board upgrade remembers the attempt in last-attempt.json and writes --repo
   assert.match(failedMarkdown, /### Diagnosis: The board \(LoPy4\) has no LTE modem/);
   assert.match(failedMarkdown, /Rule: no-lte-modem/);
   assert.match(failedMarkdown, /\| upgdiff\\_38638-to-41065\.dup \| 600000 \| diff 38638 → 41065 \|/);
+  const failedAttempt = lastAttempt();
+  // The board half writes its own transcript now: the failed attempt points at it.
+  assert.ok(failedAttempt?.transcriptPath?.startsWith(transcripts), failedAttempt?.transcriptPath);
+  assert.match(readFileSync(failedAttempt?.transcriptPath ?? '', 'utf8'), /STEP board-identify fail/);
   assert.deepEqual(
-    { ...lastAttempt(), startedAt: '' },
-    { portPath: lopy.portPath, files: [firmware], startedAt: '', outcome: 'failed', resumeHint: 'The modem was not changed; the board is at its REPL. Fix the cause above and run the upgrade again.' },
+    { ...failedAttempt, startedAt: '', transcriptPath: '' },
+    {
+      portPath: lopy.portPath,
+      files: [firmware],
+      startedAt: '',
+      outcome: 'failed',
+      resumeHint: 'The modem was not changed; the board is at its REPL. Fix the cause above and run the upgrade again.',
+      transcriptPath: '',
+    },
   );
 
   const sim = await gpy('cli-board-upgrade', { board: { timeScale: 0.005 }, modem: { timeScale: 0.001, keepImageBytes: false } });

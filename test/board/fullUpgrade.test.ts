@@ -1,8 +1,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createSimulatedGpy, type SimulatedGpy } from '../../src/sim/simulatedGpy';
 import { makeSyntheticUpdaterElf, writeSyntheticFirmware } from '../../src/sim/firmwareImage';
 import { UpgradeEngine } from '../../src/core/engine/upgradeEngine';
@@ -54,9 +54,18 @@ test('normal method: board half then engine on the same handle; the diff is appl
   const { gpy, engine, events } = await rig('full-fff');
   const file = join(dir, 'upgdiff_38638-to-41065.dup');
   await writeSyntheticFirmware(file, { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 600_000 });
-  const outcome = await runFullUpgrade({ portPath: gpy.portPath, opener: gpy.registry, files: [file], timeouts: TIMEOUTS }, { engine });
+  const transcriptDir = join(dir, 'transcripts-fff');
+  const outcome = await runFullUpgrade({ portPath: gpy.portPath, opener: gpy.registry, files: [file], timeouts: TIMEOUTS, transcriptDir }, { engine });
   assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
   assert.equal(outcome.after?.softwareBuild, 41065);
+  // One transcript for both halves: board steps, then the engine's, each line once.
+  assert.deepEqual(readdirSync(transcriptDir), [basename(outcome.transcriptPath!)]);
+  const transcript = readFileSync(outcome.transcriptPath!, 'utf8').trimEnd().split('\n');
+  const connectAt = transcript.findIndex((l) => l.includes('STEP board-connect start'));
+  const detectAt = transcript.findIndex((l) => l.includes('STEP detect start'));
+  assert.ok(connectAt >= 0 && detectAt > connectAt, 'board steps before the host steps');
+  assert.equal(transcript.filter((l) => l.includes('STEP detect start')).length, 1, 'written once');
+  assert.match(transcript.at(-1)!, / (RESULT|RESUME) /);
   assert.deepEqual(boardSteps(events), [
     'board-connect:start', 'board-connect:done', 'board-identify:start', 'board-identify:done',
     'push-files:skip', 'trigger:start', 'trigger:done', 'mirror-handover:start', 'mirror-handover:done',
@@ -179,4 +188,16 @@ test('cancel during the push: cancelled outcome, old updater untouched, port rel
   assert.ok(boardSteps(events).includes('push-files:fail'));
   assert.equal(gpy.boardLink.isOpen('host'), false);
   assert.deepEqual(new Uint8Array(await gpy.board.readFile('/flash/updater.elf')), old);
+});
+
+test('a board-half failure leaves one transcript on disk, with the board steps and the result', async () => {
+  const { gpy, engine } = await rig('full-lopy-transcript', { board: { machine: 'LoPy4' } });
+  const transcriptDir = join(dir, 'transcripts-lopy');
+  const outcome = await runFullUpgrade({ portPath: gpy.portPath, opener: gpy.registry, files: [join(dir, 'x.dup')], timeouts: TIMEOUTS, transcriptDir }, { engine });
+  assert.equal(outcome.error?.step, 'board-identify');
+  assert.ok(outcome.transcriptPath?.startsWith(transcriptDir), outcome.transcriptPath);
+  const text = readFileSync(outcome.transcriptPath!, 'utf8');
+  assert.match(text, /STEP board-connect/);
+  assert.match(text, /STEP board-identify fail/);
+  assert.match(text.trimEnd().split('\n').find((l) => / RESULT /.test(l)) ?? '', /RESULT failed/);
 });

@@ -83,9 +83,9 @@ const CASES: RuleCase[] = [
   },
   {
     cause: 'normal-stall-cut-short',
-    evidence: { errorCode: 'aborted', failedStep: 'transfer', transferProgress: progressAt(8), modemSilentMs: 60_000 },
-    // The same pause, but longer than a normal one: not "normal" any more.
-    nearMiss: { errorCode: 'aborted', failedStep: 'transfer', transferProgress: progressAt(8), modemSilentMs: NORMAL_STALL_MAX_MS + 1 },
+    evidence: { errorCode: 'stp-no-reply', failedStep: 'transfer', transferProgress: progressAt(8), modemSilentMs: 60_000 },
+    // A user's cancel in the same pause is a cancel, not a stall the tool gave up on.
+    nearMiss: { errorCode: 'aborted', failedStep: 'transfer', transferProgress: progressAt(8), modemSilentMs: 2_000 },
     actionSays: [/up to 5 minutes/, /do not cancel or unplug/, /resumes/],
   },
   {
@@ -220,6 +220,19 @@ test('the stall rule tells apart the zones of a normal pause from the middle of 
   assert.equal(at(99.4), 'normal-stall-cut-short');
   assert.equal(at(50), 'stp-silent-after-wait');
   assert.equal(at(2), 'stp-silent-after-wait');
+});
+
+test('a cancel two seconds into the 8 % pause is a cancel: where the modem stands, not "do not cancel"', () => {
+  const diagnosis = diagnose({ errorCode: 'aborted', failedStep: 'transfer', transferProgress: progressAt(8), modemSilentMs: 2_000, modemStateAfter: 4 });
+  assert.equal(diagnosis.cause, 'cancelled');
+  assert.match(diagnosis.action, /state 4/);
+  assert.doesNotMatch(diagnosis.action, /do not cancel/);
+  // The same pause cut short by the tool, but longer than a normal one: not "normal" any more.
+  // With the engine's resume hint, the diagnosis tells exactly that story (the toast and the panel show it too).
+  const hint = 'Part of the file was staged in the modem when the transfer stopped; run the same upgrade again: it starts over.';
+  assert.equal(diagnose({ errorCode: 'aborted', failedStep: 'transfer', transferProgress: progressAt(8), modemSilentMs: 2_000, resumeHint: hint }).action, hint);
+  const long = diagnose({ errorCode: 'stp-no-reply', failedStep: 'transfer', transferProgress: progressAt(8), modemSilentMs: NORMAL_STALL_MAX_MS + 1 });
+  assert.notEqual(long.cause, 'normal-stall-cut-short');
 });
 
 test('the next step follows the state after the failure', () => {

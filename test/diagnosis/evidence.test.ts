@@ -141,7 +141,9 @@ test('the event stream of a transfer cancelled during the 8 % pause', () => {
   assert.equal(evidence.bootloader0Build, 33080);
   assert.equal(evidence.path, 'on-the-fly');
   assert.deepEqual(evidence.transferProgress, { bytesDone: 470_000, bytesTotal: 5_835_531 });
-  assert.equal(diagnose(evidence).cause, 'normal-stall-cut-short');
+  // The user cancelled: the cancel rule tells where the modem stands (state 4: resume), not the stall rule.
+  assert.equal(diagnose(evidence).cause, 'cancelled');
+  assert.match(diagnose(evidence).action, /state 4/);
 });
 
 test('the error wins over the event stream, which fills the gaps', () => {

@@ -108,3 +108,12 @@ test('a diff the modem cannot patch: the failure text and what to use instead', 
   assert.ok(outcome.diagnosis, 'a diagnosis explains the failure');
   assert.ok(rig.events.some((e) => e.kind === 'diagnosis'));
 });
+
+test('one garbled reply to the first AT: asked again at the same rate, no switch to 115200', async (t) => {
+  const rig = simRig({ build: 38638, faultPlan: { strikes: [{ point: { at: 'command', command: 'AT' }, effect: 'garble' }] } });
+  t.after(() => rig.close());
+  const info = await rig.engine.info({ portPath: 'sim:modem', opener: rig.registry, timeouts: TEST_TIMEOUTS });
+  assert.equal(info.baudRate, 921_600);
+  assert.equal(info.state, 2);
+  assert.ok(!rig.events.some((e) => e.kind === 'log' && /trying 115200 baud/.test(e.message)), 'stayed at 921600');
+});

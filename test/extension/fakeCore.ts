@@ -77,6 +77,20 @@ export class FakeCore implements ModemCore {
   async identifyBoard() {
     return this.board;
   }
+  /** Port paths the glue asked to ready, and what the fake answered. */
+  readied: string[] = [];
+  simulatorNeedsPowerCycle = false;
+  powerCycles = 0;
+  async readySimulatedBoard(portPath: string) {
+    this.readied.push(portPath);
+    if (!portPath.startsWith('sim:') || !this.simulatorNeedsPowerCycle) return undefined;
+    return this.powerCycleSimulator();
+  }
+  async powerCycleSimulator() {
+    this.powerCycles++;
+    this.simulatorNeedsPowerCycle = false;
+    return 'Simulated GPy power-cycled (a real board needs unplugging).';
+  }
   async writeDemoFirmware(folder: string) {
     return `${folder}/CATM1-41065.dup`;
   }

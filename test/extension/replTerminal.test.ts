@@ -171,3 +171,45 @@ test('Enter reconnects at once while waiting for the board', async () => {
   await t.shown('connected to');
   t.pty.close();
 });
+
+test('the simulated board is readied (power-cycled out of mirror mode) before the terminal connects, also after an upgrade', async () => {
+  const registry = new MemoryPortRegistry();
+  const link = registry.add(new MemoryLink('sim:GPy'));
+  link.open('device', { baudRate: 115200 });
+  const owner = new PortOwner(registry, 'sim:GPy');
+  const loans = new PortLoans();
+  let readies = 0;
+  let isInMirrorMode = true;
+  const pty = new ReplPseudoterminal({
+    portPath: 'sim:GPy',
+    baudRate: 115200,
+    ownerFor: async () => owner,
+    loans,
+    beforeConnect: async () => {
+      readies++;
+      if (!isInMirrorMode) return undefined;
+      isInMirrorMode = false;
+      return 'Simulated GPy power-cycled (a real board needs unplugging).';
+    },
+  });
+  let screen = '';
+  const waiters: { text: string; resolve: () => void }[] = [];
+  pty.onDidWrite((text) => {
+    screen += text;
+    for (const w of [...waiters]) if (screen.includes(w.text)) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+  });
+  const shown = (text: string) => (screen.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve })));
+
+  pty.open(undefined);
+  await shown('connected to sim:GPy');
+  assert.match(screen, /Simulated GPy power-cycled.*\r\n.*connected to sim:GPy/s, 'the power cycle comes before the connection');
+  screen = '';
+  isInMirrorMode = true;
+  await loans.borrow('sim:GPy', async () => undefined, () => ({ isBoardInMirrorMode: true }));
+  await shown('connected to sim:GPy');
+  assert.match(screen, /Simulated GPy power-cycled/);
+  assert.doesNotMatch(screen, /unplug it and plug it back in/, 'nobody can unplug a simulated board');
+  assert.equal(readies, 2);
+  pty.close();
+  await owner.requestRelease();
+});

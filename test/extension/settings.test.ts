@@ -3,7 +3,9 @@ import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { __stub } from '../support/vscodeStub';
 import { readSettings } from '../../src/commands/settings';
-import { needsUpdaterElf, runUpgradePreflight, upgradePreflightFacts } from '../../src/commands/upgradePreflight';
+import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, upgradePreflightFacts } from '../../src/commands/upgradePreflight';
+import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
+import type { UpgradeSessionRecord } from '../../src/views/sessionLog';
 import { sessionRules } from '../../src/commands/sessionRules';
 import { versionReport } from './fakeCore';
 
@@ -43,17 +45,31 @@ test('preflight: the core checks over what the glue knows, and when updater.elf 
 
   const ok = runUpgradePreflight(sessionRules, {
     portPath: '/dev/ttyACM0',
-    boardError: 'the board did not answer in time',
+    board: { name: 'GPy', firmwareVersion: '1.20.2.r6', hasLteModem: true },
     known: { state: 2, report: versionReport(38638) },
     files: [file('/fw/CATM1-41065.dup', 5_000_000)],
     isSimulated: false,
   });
   assert.equal(ok.isRefused, false);
-  assert.match(ok.detail, /Board: not identified: the board did not answer in time on \/dev\/ttyACM0/);
+  assert.match(ok.detail, /Board: GPy \(firmware 1\.20\.2\.r6\) on \/dev\/ttyACM0/);
   assert.match(ok.detail, /Modem \(last read\): LR5\.1\.1\.0-38638 build 38638, state 2/);
   assert.match(ok.detail, /^\[ok\] +Upgrade path and duration: ON_THE_FLY/m);
   assert.match(ok.detail, /^\[warn\] Bootrom needs the recovery method\?: Bootloader0 is the old 33080 bootrom/m);
   assert.match(ok.detail, /plug it back in/);
+
+  // A board that did not answer is a failure with its reason and what to do, never "ready to upgrade".
+  const unidentified = runUpgradePreflight(sessionRules, {
+    portPath: 'sim:GPy',
+    boardError: 'The board on sim:GPy did not enter its raw REPL',
+    known: {},
+    files: [file('/fw/CATM1-41065.dup', 5_000_000)],
+    isSimulated: true,
+  });
+  assert.equal(unidentified.isRefused, true);
+  assert.match(unidentified.detail, /Board: not identified: The board on sim:GPy did not enter its raw REPL/);
+  assert.match(unidentified.detail, /^\[FAIL\] Board has an LTE modem: .*did not enter its raw REPL\./m);
+  assert.match(unidentified.detail, /Close every other program.*power-cycle/);
+  assert.doesNotMatch(unidentified.detail, /ready to upgrade/);
 
   const refused = runUpgradePreflight(sessionRules, {
     portPath: '/dev/ttyACM0',
@@ -63,4 +79,42 @@ test('preflight: the core checks over what the glue knows, and when updater.elf 
   });
   assert.equal(refused.isRefused, true);
   assert.deepEqual(refused.results.filter((r) => r.status === 'fail').map((r) => r.id), ['build-chain']);
+});
+
+test('the modem state read before a completed upgrade is stale: it drives no resume plan', () => {
+  const session = (kind: 'upgrade' | 'info', events: UpgradeEvent[]): UpgradeSessionRecord => ({
+    id: `${kind}-${events.length}`,
+    kind,
+    title: kind,
+    portPath: 'sim:GPy',
+    startedAtEpochMs: 0,
+    events,
+  });
+  const upgraded = session('upgrade', [
+    { kind: 'modemState', state: 2, atMs: 1 },
+    { kind: 'modemState', state: 4, atMs: 2 },
+    { kind: 'modemInfo', phase: 'after', report: versionReport(41065), atMs: 3 },
+    { kind: 'result', outcome: 'success', message: 'done', atMs: 4 },
+  ]);
+  const known = lastKnownModem([upgraded], 'sim:GPy');
+  assert.equal(known.state, undefined, 'state 4 was read during the upgrade that then completed');
+  assert.equal(known.report?.softwareBuild, 41065, 'the version read after the upgrade is still true');
+  const detail = runUpgradePreflight(sessionRules, {
+    portPath: 'sim:GPy',
+    board: { name: 'GPy', hasLteModem: true },
+    known,
+    files: [{ path: '/fw/CATM1-41065.dup', sizeBytes: 5_000_000, summary: 'f', problems: [], warnings: [], isUpdaterElf: false }],
+    isSimulated: true,
+  }).detail;
+  assert.doesNotMatch(detail, /resume|state 4/i);
+
+  // A failed upgrade's state read after the failure is what the next run needs.
+  const failed = session('upgrade', [
+    { kind: 'modemState', state: 4, atMs: 5 },
+    { kind: 'result', outcome: 'failed', message: 'lost', atMs: 6 },
+  ]);
+  assert.equal(lastKnownModem([upgraded, failed], 'sim:GPy').state, 4);
+  // A later info read counts again.
+  const info = session('info', [{ kind: 'modemState', state: 2, atMs: 7 }]);
+  assert.equal(lastKnownModem([upgraded, info], 'sim:GPy').state, 2);
 });

@@ -50,4 +50,28 @@ test('Try Upgrade on Simulated GPy runs the whole upgrade through the command an
   const info = (await __stub.commands.get('pycomModem.readModemInfo')!('sim:GPy')) as { state: number; report: { softwareBuild?: number } };
   assert.equal(info.state, 2);
   assert.equal(info.report.softwareBuild, 41065);
+
+  // A second Try Upgrade: the board is still in mirror mode, so the glue power-cycles the
+  // simulated GPy (the user cannot unplug it) and the upgrade runs again from its REPL.
+  let secondDetail = '';
+  __stub.messageAnswers.push((_text: string, _items: string[], options: { detail: string }) => {
+    secondDetail = options.detail;
+    return 'Upgrade';
+  });
+  const second = (await __stub.commands.get('pycomModem.tryOnSimulator')!()) as UpgradeSessionRecord;
+  const secondResult = second.events.find((e): e is Extract<UpgradeEvent, { kind: 'result' }> => e.kind === 'result');
+  assert.equal(secondResult?.outcome, 'success', JSON.stringify(secondResult?.error ?? second.events.slice(-5)));
+  assert.match(secondDetail, /Board: GPy/, 'identified after the automatic power cycle');
+  assert.doesNotMatch(secondDetail, /resume|state 4/i, 'no plan from the state read during the first upgrade');
+  assert.match(secondDetail, /0 failures/);
+
+  // And a third straight after, through the palette's Upgrade Modem with the same file.
+  __stub.messageAnswers.push('Upgrade');
+  const third = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: [join(storage, 'demo', 'CATM1-41065.dup')] })) as UpgradeSessionRecord;
+  assert.equal(third.outcome, 'success', JSON.stringify(third.events.slice(-5)));
+  assert.ok(
+    third.events.some((e) => e.kind === 'log' && e.message === 'Simulated GPy power-cycled (a real board needs unplugging).'),
+    'the session log says the simulated board was power-cycled',
+  );
 });
+

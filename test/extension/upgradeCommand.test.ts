@@ -368,3 +368,92 @@ test('no resume offer when the modem is known to run its application (state 2)',
   assert.equal(__stub.quickPicks.length, 0);
   dispose();
 });
+
+test('a cancel tells one story: no doubled "Cancelled:", the toast and the panel both give the engine\'s resume hint', async () => {
+  const { core, dispose } = setup();
+  const resumeHint = 'The firmware transfer was interrupted part-way; the modem stays in upgrade mode. Run the same upgrade again: the tool resumes (state 4).';
+  let isWaiting = false;
+  core.upgradeScript = async (engine, _request, signal) => {
+    isWaiting = true;
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    // Wrapped once more on its way up, as the engine does with the signal's reason.
+    const error = new OperationAbortedError(signal.reason);
+    engine.events.emit({
+      kind: 'result',
+      outcome: 'cancelled',
+      message: error.message,
+      error: { code: error.code, message: error.message, action: error.action },
+      resumeHint,
+      atMs: at(),
+    });
+    throw error;
+  };
+  const panel = await openReadyPanel();
+  __stub.messageAnswers.push('Upgrade');
+  const running = __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0', files: ['/fw/a.dup'] }) as Promise<UpgradeSessionRecord>;
+  await until(() => isWaiting, 'the engine to wait');
+  await __stub.commands.get('pycomModem.cancelOperation')!();
+  const session = await running;
+  const result = session.events.find((e): e is Extract<UpgradeEvent, { kind: 'result' }> => e.kind === 'result')!;
+  assert.equal(result.message, 'Cancelled by the user.');
+  const posted = panel.webview.posted.find((m) => (m as { type: string }).type === 'result') as { action?: string; resumeHint?: string };
+  assert.equal(posted.resumeHint, resumeHint);
+  assert.equal(posted.action, undefined, 'no second, different advice next to the hint');
+  const toast = __stub.messages.find((m) => /^Upgrade cancelled\./.test(m.message))!;
+  assert.equal(toast.message, `Upgrade cancelled. ${resumeHint}`);
+  assert.doesNotMatch(toast.message, /detects where the modem stands/);
+  dispose();
+});
+
+test('OperationAbortedError says "Cancelled" once however often its reason was wrapped', () => {
+  assert.equal(new OperationAbortedError(new OperationAbortedError('cancelled by the user')).message, 'Cancelled by the user.');
+  assert.equal(new OperationAbortedError(new OperationAbortedError(new OperationAbortedError('timeout'))).message, 'Cancelled: timeout.');
+  assert.equal(new OperationAbortedError().message, 'Cancelled.');
+  assert.equal(new OperationAbortedError('the REPL terminal let go of the port').message, 'Cancelled: the REPL terminal let go of the port.');
+});
+
+test('on the simulated GPy the board is readied before identify and the upgrade, and a failure offers its power cycle', async () => {
+  const { core, services, dispose } = setup();
+  core.simulatorNeedsPowerCycle = true;
+  core.upgradeScript = async () => {
+    throw new PortOpenError('sim:GPy', 'busy', 'in use', 'Close the other program.');
+  };
+  const logged: string[] = [];
+  const info = services.output.info.bind(services.output);
+  (services.output as { info: (m: string) => void }).info = (message: string) => {
+    logged.push(message);
+    info(message);
+  };
+  __stub.messageAnswers.push('Upgrade');
+  __stub.messageAnswers.push((_text: string, items: string[]) => {
+    assert.ok(items.includes('Power-cycle Simulated GPy'), items.join(', '));
+    return 'Power-cycle Simulated GPy';
+  });
+  const session = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] })) as UpgradeSessionRecord;
+  assert.equal(session.outcome, 'failed');
+  assert.deepEqual(core.readied, ['sim:GPy', 'sim:GPy'], 'before identify and before the upgrade');
+  assert.equal(core.powerCycles, 2, 'once before identify (it was needed), once from the button');
+  assert.ok(logged.includes('Simulated GPy power-cycled (a real board needs unplugging).'));
+  dispose();
+});
+
+test('a simulated board that does not answer at its REPL is refused (never "ready"), and the refusal offers its power cycle', async () => {
+  const { core, dispose } = setup();
+  core.identifyBoard = async () => {
+    throw new BoardSilentError('sim:GPy', 1500, 0);
+  };
+  let refusal: { text: string; items: string[]; detail: string } | undefined;
+  __stub.messageAnswers.push((text: string, items: string[], options: { detail: string }) => {
+    refusal = { text, items, detail: options.detail };
+    return 'Power-cycle Simulated GPy';
+  });
+  const session = await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] });
+  assert.equal(session, undefined, 'nothing ran');
+  assert.equal(core.upgradeRequests.length, 0);
+  assert.match(refusal!.text, /^Cannot upgrade the modem on sim:GPy: The board did not answer at its REPL/);
+  assert.match(refusal!.detail, /^\[FAIL\] Board has an LTE modem/m);
+  assert.doesNotMatch(refusal!.detail, /ready to upgrade/);
+  assert.ok(refusal!.items.includes('Power-cycle Simulated GPy'));
+  assert.equal(core.powerCycles, 1, 'the button power-cycled the simulated board');
+  dispose();
+});

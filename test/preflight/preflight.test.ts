@@ -148,6 +148,12 @@ const CASES: VerdictCase[] = [
     expect: { 'board-lte': 'fail' },
   },
   {
+    name: 'a board that did not answer at its REPL',
+    facts: { firmware: [FULL], boardError: 'The board on sim:GPy did not enter its raw REPL' },
+    expect: { 'board-lte': 'fail' },
+    detail: { 'board-lte': /did not enter its raw REPL/ },
+  },
+  {
     name: 'firmware 1.18 without sqnsupgrade',
     facts: { firmware: [FULL], board: { ...GPY, release: '1.18.2.r7', hasSqnsupgrade: false } },
     expect: { sqnsupgrade: 'fail' },

@@ -39,13 +39,6 @@ export interface BoardRow {
   todo?: string;
 }
 
-const FULL_UPGRADE_TRANSCRIPT_TODO =
-  'board/fullUpgrade.ts: the transcript is opened by the engine only, after the hand-over: a failure in the board half leaves no transcript on disk, ' +
-  'and a transcript of the host half has no board steps';
-const MIRROR_HINT_TODO =
-  'board/fullUpgrade.ts: after a host-half failure it returns the engine outcome as is: the resume hint ("the modem was not changed, run again at any time") ' +
-  'does not say that the board is still in mirror mode and must be power-cycled first';
-
 export const BOARD_ROWS: BoardRow[] = [
   {
     id: 'board/board-connect/REPL of a board still in mirror mode/silence',
@@ -56,7 +49,6 @@ export const BOARD_ROWS: BoardRow[] = [
     modem: { faultPlan: { strikes: [{ point: { at: 'command', command: 'AT' }, effect: 'silent' }] } },
     isAfterMirrorFailure: true,
     isInSubset: false,
-    todo: `${FULL_UPGRADE_TRANSCRIPT_TODO}; ${MIRROR_HINT_TODO.replace('after a host-half failure', 'after a board-connect failure on a board left in mirror mode')}`,
   },
   {
     id: 'board/push-files/updater.elf at a third/unplug',
@@ -67,7 +59,6 @@ export const BOARD_ROWS: BoardRow[] = [
     isFfh: true,
     unplugWhen: (e) => e.kind === 'progress' && e.step === 'push-files' && e.bytesDone > e.bytesTotal / 3,
     isInSubset: false,
-    todo: FULL_UPGRADE_TRANSCRIPT_TODO,
   },
   {
     id: 'board/trigger/first updater line/unplug',
@@ -77,7 +68,6 @@ export const BOARD_ROWS: BoardRow[] = [
     expect: { outcome: 'failed', step: 'trigger', why: 'the port vanishes while the updater prints' },
     unplugWhen: (e) => e.kind === 'boardOutput',
     isInSubset: false,
-    todo: FULL_UPGRADE_TRANSCRIPT_TODO,
   },
   {
     id: "board/trigger/the board's AT wake-up/silence",
@@ -87,7 +77,6 @@ export const BOARD_ROWS: BoardRow[] = [
     expect: { outcome: 'failed', step: 'trigger', why: 'the firmware updater gives up on a silent modem before mirroring' },
     modem: { faults: ['silent'] },
     isInSubset: true,
-    todo: FULL_UPGRADE_TRANSCRIPT_TODO,
   },
   {
     id: 'board/mirror-handover/first AT through the mirror/silence',
@@ -97,7 +86,6 @@ export const BOARD_ROWS: BoardRow[] = [
     expect: { outcome: 'failed', step: 'detect', why: 'the modem is silent behind the mirror; board and modem need a power cycle' },
     modem: { faultPlan: { strikes: [{ point: { at: 'command', command: 'AT' }, effect: 'silent' }] } },
     isInSubset: false,
-    todo: `${FULL_UPGRADE_TRANSCRIPT_TODO}; ${MIRROR_HINT_TODO}`,
   },
 ];
 

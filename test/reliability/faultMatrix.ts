@@ -260,6 +260,7 @@ export function expectationFor(point: MatrixPoint, fault: MatrixFault): Expectat
       return ok('STP resends what was not taken / not understood');
     case 'slow, outside':
       if (point.kind === 'probe' || point.kind === 'poll') return ok('a late answer is only one probe/poll: the next one is answered');
+      if (point.strike.at === 'stp' && point.strike.request === 'close') return ok('the late reply to the closing RESET, or the modem answering AT after it, shows it left STP');
       return fail('the reply comes after the deadline');
     case 'dropped bytes':
     case 'corrupted bytes':
@@ -309,20 +310,7 @@ export function rowId(path: UpgradePath, point: MatrixPoint, fault: MatrixFault)
  * Defects found by this matrix in files this suite does not own. Each row stays in the
  * matrix with the outcome the protocol allows and runs as a todo until it is fixed.
  */
-export const KNOWN_DEFECTS: readonly { matches: (path: UpgradePath, point: MatrixPoint, fault: MatrixFault) => boolean; todo: string }[] = [
-  {
-    matches: (_path, point, fault) => point.step === 'detect' && point.kind === 'probe' && fault === 'corrupted bytes',
-    todo:
-      'steps/wakeModem.ts: one garbled reply to the first AT switches to 115200; the modem (echo on) echoes the garbage it got at the wrong rate, ' +
-      'so back at 921600 the echo arrives before the OK, the AT channel calls it garbled, and the probe switches again: detection bounces between the rates until the wake-up deadline',
-  },
-  {
-    matches: (_path, point, fault) => point.kind === 'stp' && point.strike.at === 'stp' && point.strike.request === 'close' && fault === 'bad CRC',
-    todo:
-      'stp/stpSession.ts close(): a damaged reply to the closing RESET is resent, but the modem has already left STP (the line is AT again), ' +
-      'so the whole, stored file ends in stp-no-reply; a damaged 0x80 reply to the closing RESET should count as closed (or be checked with AT)',
-  },
-];
+export const KNOWN_DEFECTS: readonly { matches: (path: UpgradePath, point: MatrixPoint, fault: MatrixFault) => boolean; todo: string }[] = [];
 
 export function buildMatrix(timeouts: UpgradeTimeouts): MatrixRow[] {
   const rows: MatrixRow[] = [];

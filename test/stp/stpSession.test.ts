@@ -315,3 +315,92 @@ test('a file on disk streams through the session unchanged', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+/** The modem leaves STP as it answers the closing RESET: a resend of it reaches an AT line. */
+function closingResetModem(closingReply: (normal: Uint8Array) => Uint8Array[]): ScriptedModemOptions {
+  let resets = 0;
+  return {
+    intercept: (request, normal) => {
+      if (request.op !== 0) return [normal];
+      resets += 1;
+      return resets === 1 ? [normal] : resets === 2 ? closingReply(normal) : [];
+    },
+  };
+}
+
+test('a damaged reply to the closing RESET counts as closed: no resend to a modem that has left STP', async () => {
+  // Byte 9 is in the tid field: the hcrc fails, the magic and op 0x80 are intact.
+  const t = setup(closingResetModem((normal) => [Object.assign(normal.slice(), { 9: normal[9]! ^ 0x5a })]));
+  try {
+    await t.session.open();
+    await t.session.sendFile(bytesSource('image.dup', imageBytes(3000)));
+    assert.deepEqual(await t.session.close(), { kind: 'closed-damaged-reply' });
+    assert.deepEqual(tidsOf(t.modem, 0), [0, 0], 'one opening and one closing RESET, no resend');
+    const note = t.frames.filter((f) => f.direction === 'rx' && f.op === 0x80).at(-1)?.note ?? '';
+    assert.match(note, /bad hcrc, taken/);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('a damaged reply with another op is not taken for the closing RESET', async () => {
+  // Op 0x81 (SESSION_OPEN's reply) with a bad hcrc: not the RESET's answer, so the RESET goes again.
+  const t = setup(closingResetModem(() => [replyBytes(0x81, 0, 0, new Uint8Array(0), 'hcrc')]), { maxAttemptsPerRequest: 2, requestTimeoutMs: 40 });
+  try {
+    await t.session.open();
+    const closed = await t.session.close();
+    assert.equal(closed.kind, 'unconfirmed');
+    assert.deepEqual(tidsOf(t.modem, 0), [0, 0, 0]);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('a closing RESET without any reply is reported, not thrown: the transfer itself was acknowledged', async () => {
+  const t = setup(closingResetModem(() => []), { maxAttemptsPerRequest: 3, requestTimeoutMs: 40 });
+  try {
+    await t.session.open();
+    const image = imageBytes(3000, 9);
+    await t.session.sendFile(bytesSource('image.dup', image));
+    const closed = await t.session.close();
+    assert.equal(closed.kind, 'unconfirmed');
+    assert.ok(closed.kind === 'unconfirmed' && closed.error instanceof StpNoReplyError);
+    assert.equal(closed.error.op, 0);
+    assert.equal(closed.error.attempts, 3);
+    assert.deepEqual(tidsOf(t.modem, 0), [0, 0, 0, 0], 'one opening RESET, the closing RESET sent 3 times');
+    assert.deepEqual(t.modem.receivedBytes(), image);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('the opening RESET is still strict: a damaged reply to it is resent', async () => {
+  let resets = 0;
+  const t = setup({
+    intercept: (request, normal) => {
+      if (request.op !== 0) return [normal];
+      resets += 1;
+      return resets === 1 ? [Object.assign(normal.slice(), { 9: normal[9]! ^ 0x5a })] : [normal];
+    },
+  });
+  try {
+    await t.session.open();
+    assert.deepEqual(tidsOf(t.modem, 0), [0, 0]);
+  } finally {
+    await t.dispose();
+  }
+});
+
+test('close() still throws on abort', async () => {
+  const t = setup(closingResetModem(() => []), { requestTimeoutMs: 5_000 });
+  try {
+    await t.session.open();
+    const controller = new AbortController();
+    const closing = t.session.close(controller.signal);
+    await t.modem.waitFor((r) => r.op === 0 && tidsOf(t.modem, 0).length === 2);
+    controller.abort();
+    await assert.rejects(closing, OperationAbortedError);
+  } finally {
+    await t.dispose();
+  }
+});

@@ -7,6 +7,7 @@ import { STEP_TITLES, type Diagnosis, type StepId, type StepPhase, type UpgradeE
 import type { UpgradeOutcome, UpgradeRequest } from '../engine/upgradeEngine';
 import type { UpgradeTimeouts } from '../engine/upgradeTimeouts';
 import { RawRepl } from '../repl/rawRepl';
+import { TranscriptWriter } from '../transcript/transcriptWriter';
 import type { ByteTransport, LineSettings, PortOpener } from '../transport/byteTransport';
 import { pushFile } from './boardFiles';
 import { identifyBoard, type BoardIdentity } from './boardIdentity';
@@ -72,6 +73,10 @@ export class NoLteModemError extends ModemToolError {
 /** Where things stand after the board half failed, for the result's resumeHint. */
 const BOARD_STANDING = {
   untouched: 'Neither the board nor the modem was changed. You can run the upgrade again at any time.',
+  // The port opened but no REPL answered: most often a board still in mirror mode from an
+  // earlier attempt (its bytes go to the modem), which only a power cycle ends.
+  noRepl:
+    'Neither the board nor the modem was changed, but the board did not answer at its REPL. If an earlier attempt left it in mirror mode, power-cycle it (unplug it, plug it back) first, then run the upgrade again.',
   repl: 'The modem was not changed; the board is at its REPL. Fix the cause above and run the upgrade again.',
   mirror:
     'The board is in mirror mode (it has no way back): power-cycle it (unplug, plug back), then run the upgrade again. The modem was not changed.',
@@ -86,6 +91,11 @@ export async function runFullUpgrade(
   const stepEvent = (step: StepId, phase: StepPhase, detail?: string) =>
     emit({ kind: 'step', step, title: STEP_TITLES[step], phase, ...(detail ? { detail } : {}) });
   let standing: keyof typeof BOARD_STANDING = 'untouched';
+  // One transcript for both halves, open before the first board step: a board-half
+  // failure leaves its record on disk, and the engine appends the host half to it.
+  const transcript = openTranscript(request.transcriptDir, emit);
+  let isEngineWriting = false;
+  const stopTranscript = transcript ? engine.events.on((event) => !isEngineWriting && transcript.event(event)) : undefined;
   let current: StepId | undefined;
   const step = async <T>(id: StepId, job: () => Promise<T>, detailOf?: (value: T) => string | undefined): Promise<T> => {
     current = id;
@@ -108,6 +118,7 @@ export async function runFullUpgrade(
       async () => {
         const opened = await request.opener.open(request.portPath, REPL_LINE, signal);
         io = opened;
+        standing = 'noRepl';
         return { port: opened, repl: await RawRepl.enter(opened, { signal, replyTimeoutMs: boardTimeouts.replyMs }) };
       },
       () => `${request.portPath} at ${REPL_LINE.baudRate} baud, raw REPL`,
@@ -184,14 +195,25 @@ export async function runFullUpgrade(
     const { boardTimeouts: _board, ffh: _ffh, sqnsupgradeFolder: _folder, ...engineRequest } = request;
     // The host half diagnoses its own failures.
     stopRecording();
-    return await engine.upgrade(
-      {
-        ...engineRequest,
-        ...(trigger.ffhIgnored ? { updaterPath: undefined } : {}),
-        transport: port,
-      } as UpgradeRequest,
-      signal,
-    );
+    isEngineWriting = true;
+    let hostOutcome: UpgradeOutcome;
+    try {
+      hostOutcome = await engine.upgrade(
+        {
+          ...engineRequest,
+          ...(trigger.ffhIgnored ? { updaterPath: undefined } : {}),
+          ...(transcript ? { transcript } : {}),
+          // The engine's "run again at any time" does not hold here: the board stays in
+          // mirror mode, and the next run needs its REPL back.
+          untouchedHint: BOARD_STANDING.mirror,
+          transport: port,
+        } as UpgradeRequest,
+        signal,
+      );
+    } finally {
+      isEngineWriting = false;
+    }
+    return hostOutcome;
   } catch (error) {
     const isCancel = error instanceof OperationAbortedError || signal.aborted;
     if (current) {
@@ -202,6 +224,7 @@ export async function runFullUpgrade(
       outcome: isCancel ? 'cancelled' : 'failed',
       error: errorInfo(error, current),
       resumeHint: BOARD_STANDING[standing],
+      ...(transcript ? { transcriptPath: transcript.path } : {}),
     };
     const diagnosis = diagnoseBoardHalf(error, seen, request.portPath, emit);
     if (diagnosis) outcome.diagnosis = diagnosis;
@@ -211,10 +234,13 @@ export async function runFullUpgrade(
       message: isCancel ? 'Upgrade cancelled before the modem was touched.' : 'The board half of the upgrade failed; the modem was not touched.',
       ...(outcome.error ? { error: outcome.error } : {}),
       ...(outcome.resumeHint ? { resumeHint: outcome.resumeHint } : {}),
+      ...(outcome.transcriptPath ? { transcriptPath: outcome.transcriptPath } : {}),
     });
     return outcome;
   } finally {
     stopRecording();
+    stopTranscript?.();
+    transcript?.close();
     // Always release the port: the engine got it on loan and does not close it.
     await io?.close().catch(() => undefined);
   }
@@ -237,6 +263,17 @@ function diagnoseBoardHalf(
     return diagnosis;
   } catch (diagnosisError) {
     emit({ kind: 'log', level: 'warn', message: `No diagnosis: ${diagnosisError instanceof Error ? diagnosisError.message : String(diagnosisError)}` });
+    return undefined;
+  }
+}
+
+/** A transcript that cannot be written must not stop the upgrade: it is reported and skipped. */
+function openTranscript(dir: string | undefined, emit: (event: DistributiveOmit<UpgradeEvent, 'atMs'>) => void): TranscriptWriter | undefined {
+  if (!dir) return undefined;
+  try {
+    return TranscriptWriter.create(dir);
+  } catch (error) {
+    emit({ kind: 'log', level: 'warn', message: `No transcript: cannot write to ${dir} (${error instanceof Error ? error.message : String(error)}).` });
     return undefined;
   }
 }

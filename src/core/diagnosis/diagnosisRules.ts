@@ -145,7 +145,8 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
   {
     cause: 'normal-stall-cut-short',
     matches: (e) =>
-      (e.errorCode === 'stp-no-reply' || isCancelled(e) || e.errorCode === 'timeout') &&
+      // A user's cancel is not a stall: the 'cancelled' rule tells where the modem stands.
+      (e.errorCode === 'stp-no-reply' || e.errorCode === 'timeout') &&
       (e.failedStep === undefined || e.failedStep === 'transfer') &&
       isInNormalStallZone(transferPercent(e)) &&
       e.modemSilentMs !== undefined &&
@@ -163,11 +164,12 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
     matches: (e) => isCancelled(e),
     title: (e) => `Cancelled${e.failedStep ? ` during "${e.failedStep}"` : ''}`,
     action: (e) =>
-      mayHavePartialUpgrade(e) || e.modemStateAfter !== undefined
+      e.resumeHint ??
+      (mayHavePartialUpgrade(e) || e.modemStateAfter !== undefined
         ? `The modem may hold a partly done upgrade. Power-cycle the board (unplug, plug back), put it in mirror mode and ${howToContinue(e)}`
         : e.failedStep !== undefined && BOARD_STEPS.has(e.failedStep)
           ? 'Nothing was changed on the modem. Run the upgrade again when ready.'
-          : `If the board already went into mirror mode, power-cycle it (unplug, plug back) first; then ${howToContinue(e)}`,
+          : `If the board already went into mirror mode, power-cycle it (unplug, plug back) first; then ${howToContinue(e)}`),
     evidenceLines: (e) => [...progressLines(e), ...stateLines(e)],
   },
   {

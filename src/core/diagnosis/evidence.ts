@@ -17,6 +17,11 @@ export interface DiagnosisEvidence {
   errorMessage?: string;
   /** The error's own advice, used when no rule knows better. */
   errorAction?: string;
+  /**
+   * Where the engine left the modem and how to continue (the result's resume hint): after
+   * a cancel it is the one story the toast, the panel and the diagnosis all tell.
+   */
+  resumeHint?: string;
   portPath?: string;
   portOpenFailure?: PortOpenFailure;
   /** The port disappeared (unplug, board reset) rather than being closed by us. */
@@ -255,6 +260,7 @@ export function evidenceFromEvents(events: readonly UpgradeEvent[]): DiagnosisEv
       case 'result':
         endedAtMs = event.atMs;
         if (event.outcome === 'cancelled') evidence.errorCode = event.error?.code ?? 'aborted';
+        if (event.resumeHint) evidence.resumeHint = event.resumeHint;
         if (event.error) {
           evidence.errorCode = event.error.code;
           evidence.errorMessage = event.error.message;

@@ -41,6 +41,17 @@ export interface UpgradeRequest extends PortRequest {
   /** updater.elf (recovery path). */
   updaterPath?: string;
   transcriptDir?: string;
+  /**
+   * A transcript already open (the board half wrote the first steps into it): the
+   * engine appends to it instead of opening one in transcriptDir, and leaves it open
+   * for its owner to close.
+   */
+  transcript?: TranscriptWriter;
+  /**
+   * The resume hint when a failure left the modem unchanged, instead of "run again at
+   * any time": the board half says its board stays in mirror mode until power-cycled.
+   */
+  untouchedHint?: string;
 }
 
 export interface UpgradeOutcome {
@@ -89,7 +100,8 @@ export class UpgradeEngine {
   readonly events = new TypedEmitter<UpgradeEvent>();
 
   async upgrade(request: UpgradeRequest, signal: AbortSignal = new AbortController().signal): Promise<UpgradeOutcome> {
-    const transcript = this.openTranscript(request.transcriptDir);
+    const isOwnTranscript = !request.transcript;
+    const transcript = request.transcript ?? this.openTranscript(request.transcriptDir);
     const detach = transcript?.attach(this.events);
     const outcome: UpgradeOutcome = { outcome: 'failed', ...(transcript ? { transcriptPath: transcript.path } : {}) };
     let session: UpgradeSession | undefined;
@@ -110,7 +122,7 @@ export class UpgradeEngine {
       outcome.outcome = isCancel(error, signal) ? 'cancelled' : 'failed';
       outcome.error = errorInfo(error);
       if (session) {
-        outcome.resumeHint = STANDING[session.standing];
+        outcome.resumeHint = session.standing === 'untouched' && request.untouchedHint ? request.untouchedHint : STANDING[session.standing];
         // A crash dump is worth a try when the modem answered before; not after a refusal, an unplug or a silent modem.
         const modemMayAnswer =
           outcome.outcome === 'failed' &&
@@ -128,7 +140,7 @@ export class UpgradeEngine {
         }
       } else {
         // Nothing was sent yet: refused files, a busy port, a cancel before the port opened.
-        outcome.resumeHint = STANDING.untouched;
+        outcome.resumeHint = request.untouchedHint ?? STANDING.untouched;
       }
       this.diagnose(error, seen, request, outcome);
     } finally {
@@ -137,7 +149,7 @@ export class UpgradeEngine {
     }
     this.emitResult(outcome);
     detach?.();
-    transcript?.close();
+    if (isOwnTranscript) transcript?.close();
     return outcome;
   }
 
@@ -243,6 +255,8 @@ export class UpgradeEngine {
           portPath: request.portPath,
           platform: process.platform,
           ...(outcome.before ? { modemBefore: outcome.before } : {}),
+          // A cancel's diagnosis tells the same story as the result's hint.
+          ...(outcome.resumeHint ? { resumeHint: outcome.resumeHint } : {}),
         },
       });
       outcome.diagnosis = diagnosis;

@@ -233,6 +233,13 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
     title: 'Board has an LTE modem',
     run(facts) {
       const board = facts.board;
+      if (!board && facts.boardError !== undefined) {
+        return fail(
+          `The board did not answer at its REPL, so it could not be identified: ${facts.boardError.replace(/\.?$/, '.')}`,
+          'Close every other program using the port (Pymakr, a serial monitor, another VS Code window or terminal), ' +
+            'power-cycle the board (unplug it, plug it back; a board left in mirror mode by an earlier upgrade needs this), then try again.',
+        );
+      }
       if (!board) return skip('The board has not been identified.');
       const hasModem = board.hasLteModem ?? isLteBoard(board.machine);
       if (!hasModem) {

@@ -17,6 +17,11 @@ export interface PreflightFacts {
   hasSqnsupgradeFiles?: boolean;
   /** Line rate of the host transfer; mirror mode's 921600 unless the modem answered at 115200. */
   baudRate?: number;
+  /**
+   * Why identifying the board failed, when it was tried and failed (no raw REPL, no
+   * answer): then the board is a failure, not a skip; an upgrade would fail the same way.
+   */
+  boardError?: string;
 }
 
 export interface PreflightFile {

@@ -46,6 +46,19 @@ export interface SendFileOptions {
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
 }
 
+/**
+ * How the closing RESET ended. The modem leaves STP as it takes the RESET, so a lost or
+ * damaged reply cannot be asked again: resends reach a line that speaks AT. 'unconfirmed'
+ * is not a failure of the transfer (every block was acknowledged); whether the modem is
+ * fine is for an AT exchange to tell.
+ */
+export type StpCloseResult =
+  | { kind: 'closed' }
+  /** The reply arrived with a bad CRC, but its magic and RESET reply op were there. */
+  | { kind: 'closed-damaged-reply' }
+  /** No reply with the RESET reply op after every attempt. */
+  | { kind: 'unconfirmed'; error: StpNoReplyError };
+
 export const STP_DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 export const STP_DEFAULT_MAX_ATTEMPTS = 4;
 
@@ -189,10 +202,22 @@ export class StpSession {
     }
   }
 
-  /** RESET (sid 0, tid 0), which ends the session on the modem side. */
-  async close(signal?: AbortSignal): Promise<void> {
+  /**
+   * RESET (sid 0, tid 0), which ends the session on the modem side. Never fails for a
+   * missing or damaged reply (see StpCloseResult); an abort or a closed port still throws.
+   */
+  async close(signal?: AbortSignal): Promise<StpCloseResult> {
     this.info = undefined;
-    await this.exchange(encodeStpRequest({ op: StpOp.RESET, sid: 0, tid: 0 }), StpOp.RESET, 0, 0, signal);
+    let isDamaged = false;
+    try {
+      await this.exchange(encodeStpRequest({ op: StpOp.RESET, sid: 0, tid: 0 }), StpOp.RESET, 0, 0, signal, undefined, () => {
+        isDamaged = true;
+      });
+    } catch (error) {
+      if (error instanceof StpNoReplyError) return { kind: 'unconfirmed', error };
+      throw error;
+    }
+    return isDamaged ? { kind: 'closed-damaged-reply' } : { kind: 'closed' };
   }
 
   /** TRANSFER_BLOCK_CMD then TRANSFER_BLOCK for the `length` data bytes at frame[16..]; returns the residue. */
@@ -231,6 +256,8 @@ export class StpSession {
     tid: number,
     signal: AbortSignal | undefined,
     implausible?: (reply: StpReply) => string | undefined,
+    /** Set: a reply with this op but a bad CRC is taken (and this is called) instead of resent. */
+    onDamagedReplyTaken?: () => void,
   ): Promise<StpReply> {
     const replyOp = op | STP_REPLY_FLAG;
     const plen = frame.length - STP_HEADER_LENGTH;
@@ -244,7 +271,7 @@ export class StpSession {
       await this.io.write(frame, signal);
       this.onFrame?.({ direction: 'tx', op, sid, tid, plen, ...(attempt > 1 ? { note: `resend ${attempt}/${this.maxAttempts}` } : {}) });
       const deadline = Deadline.in(this.requestTimeoutMs, `reply to STP ${stpOpName(op)} tid ${tid}`);
-      const outcome = await this.awaitReply(replyOp, tid, deadline, signal, implausible);
+      const outcome = await this.awaitReply(replyOp, tid, deadline, signal, implausible, onDamagedReplyTaken);
       if (outcome.kind === 'reply') return outcome.reply;
       if (outcome.kind === 'corrupt') corruptReplies++;
       else lastBytes = outcome.lastBytes;
@@ -258,6 +285,7 @@ export class StpSession {
     deadline: Deadline,
     signal: AbortSignal | undefined,
     implausible: ((reply: StpReply) => string | undefined) | undefined,
+    onDamagedReplyTaken?: () => void,
   ): Promise<ReplyOutcome> {
     for (;;) {
       let reply: StpReply;
@@ -269,6 +297,14 @@ export class StpSession {
       }
       // A bad CRC makes op and tid untrustworthy too: resend rather than guess whose reply it was.
       if (!reply.hcrcOk || !reply.pcrcOk) {
+        // Only the closing RESET takes this: the modem leaves STP as it answers, so a resend
+        // would reach an AT line. A RESET reply op (the framer passes a bad-hcrc header only
+        // with a known reply op) after our RESET can only be its answer, whatever its tid.
+        if (onDamagedReplyTaken && reply.op === replyOp) {
+          this.reportReply(reply, `${!reply.hcrcOk ? 'bad hcrc' : 'bad pcrc'}, taken: the modem has left STP`);
+          onDamagedReplyTaken();
+          return { kind: 'reply', reply };
+        }
         this.reportReply(reply, !reply.hcrcOk ? 'bad hcrc' : 'bad pcrc');
         return { kind: 'corrupt' };
       }

@@ -42,6 +42,8 @@ interface ActiveSession {
   /** Targeted faults waiting for the next reply / block. */
   corruptNextReply?: boolean;
   residueNextBlock?: boolean;
+  /** Recorded when the closing RESET arrived, before its reply went out. */
+  image?: StoredImage;
 }
 
 /**
@@ -414,6 +416,9 @@ export class SimulatedModem {
                 return strike ? this.strikeAtStp(session, strike, `${request} ${blockNumber} tid ${header.tid}`) : 'go';
               },
             }),
+        sessionEnding: () => {
+          session.image = this.storeImage(session, true);
+        },
         sessionClosed: () => this.finishSession(session),
         log: (line) => this.log(line),
       },
@@ -455,9 +460,17 @@ export class SimulatedModem {
     return { residue };
   }
 
-  private recordSession(session: ActiveSession, isComplete: boolean): StoredImage {
+  /** Once per session: a complete image recorded at the closing RESET is not recorded again. */
+  private storeImage(session: ActiveSession, isComplete: boolean): StoredImage {
+    if (session.image) return session.image;
     const image = session.receiver.finish(isComplete);
     this.storedImages.push(image);
+    session.image = image;
+    return image;
+  }
+
+  private recordSession(session: ActiveSession, isComplete: boolean): StoredImage {
+    const image = this.storeImage(session, isComplete);
     if (this.session === session) {
       this.session = undefined;
       if (this.stpIdleTimer) {

@@ -42,6 +42,11 @@ export interface StpServerHooks {
   /** Whether to corrupt the header CRC of this reply (fault 'corrupt-reply-crc'). */
   shouldCorruptReply?(op: number): boolean;
   sessionOpened?(sid: number): void;
+  /**
+   * The closing RESET of an open session arrived (its reply not sent yet): the modem
+   * has the whole image now, whether or not its reply reaches the host.
+   */
+  sessionEnding?(): void;
   /** The closing RESET of an open session was answered: the line returns to AT. */
   sessionClosed?(): void;
   rejected?(reason: StpRejection, header: StpHeaderFields | undefined): void;
@@ -195,6 +200,7 @@ export class StpServer {
         const wasOpen = this.sessionSid !== undefined;
         this.sessionSid = undefined;
         this.pendingBlockBytes = undefined;
+        if (wasOpen) this.hooks.sessionEnding?.();
         await this.reply(header, new Uint8Array(0));
         if (wasOpen) {
           this.hasEnded = true;

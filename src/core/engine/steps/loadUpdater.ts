@@ -1,6 +1,8 @@
 import { Deadline } from '../../time/deadline';
 import type { FirmwareFileFacts } from '../upgradePlan';
 import type { UpgradeSession } from '../upgradeSession';
+import { ModemNotAnsweringError } from '../upgradeErrors';
+import { readModemState } from './detect';
 import { sendFileOverStp } from './stpTransfer';
 import { wakeModem } from './wakeModem';
 
@@ -19,9 +21,24 @@ export function loadUpdater(session: UpgradeSession, updater: FirmwareFileFacts)
         { lineEnding: '\n' },
       );
       session.standing = 'recoveryBootrom';
-      await sendFileOverStp(session, { step: 'load-updater', path: updater.path, fileIndex: 0 });
+      const closed = await sendFileOverStp(session, { step: 'load-updater', path: updater.path, fileIndex: 0 });
       session.waiting('load-updater', 'waiting for the modem to start updater.elf (this can take minutes)');
-      await wakeModem(session, { deadline: Deadline.in(session.timeouts.updaterLoadMs, 'updater.elf start-up') });
+      try {
+        await wakeModem(session, { deadline: Deadline.in(session.timeouts.updaterLoadMs, 'updater.elf start-up') });
+      } catch (error) {
+        if (closed.kind === 'unconfirmed' && error instanceof ModemNotAnsweringError) throw closed.error;
+        throw error;
+      }
+      if (closed.kind === 'unconfirmed') {
+        // No intact reply to the closing RESET: only the updater answering proves it was
+        // loaded; a bootrom that crashed on the RESET restarts as itself (state 0).
+        const state = await readModemState(session);
+        if (state === 0) {
+          session.log('warn', 'The modem is still in its recovery bootrom after the closing STP RESET: updater.elf did not load.');
+          throw closed.error;
+        }
+        session.log('info', `The modem answers AT in state ${state} after the closing STP RESET: updater.elf is running.`);
+      }
       session.isInUpdater = true;
       session.standing = 'inUpdater';
     },

@@ -1,5 +1,8 @@
 import { openFileSource } from '../../files/fileSource';
-import { StpSession, type StpFrameSummary } from '../../stp/stpSession';
+import type { StpNoReplyError } from '../../stp/stpErrors';
+import { StpSession, type StpCloseResult, type StpFrameSummary } from '../../stp/stpSession';
+import { bytesToLatin1 } from '../../transport/framers';
+import type { ByteTransport } from '../../transport/byteTransport';
 import { stpOpName } from '../../stp/stpFrame';
 import { progressFigures, type ProgressSample } from '../progressFigures';
 import type { StepId } from '../upgradeEvents';
@@ -12,12 +15,20 @@ export function summarizeStpFrame(frame: StpFrameSummary): string {
 /**
  * Sends one file over STP on a line the modem has already switched to STP (after
  * AT+SMSTPU or AT+STP): open, blocks, close. Every frame goes to the event stream;
- * progress carries rate and ETA from progressFigures.
+ * progress carries rate and ETA from progressFigures. A closing RESET without an intact
+ * reply is not a failure here (the modem has left STP by then): it is logged, the
+ * caller's confirmClosed checks the modem with AT, and it is returned.
  */
 export async function sendFileOverStp(
   session: UpgradeSession,
-  options: { step: StepId; path: string; fileIndex: number },
-): Promise<void> {
+  options: {
+    step: StepId;
+    path: string;
+    fileIndex: number;
+    /** Runs after a closing RESET without an intact reply; throws when the modem shows the transfer failed. */
+    confirmClosed?: (unconfirmed: UnconfirmedClose) => Promise<void>;
+  },
+): Promise<StpCloseResult> {
   // Bytes may wait on the line right after the OK (PROTOCOL.md §8): the STP reader
   // finds replies by magic, but stale bytes are dropped here so nothing old is mistaken.
   session.io.drain();
@@ -46,8 +57,46 @@ export async function sendFileOverStp(
     };
     report(0, source.size);
     await stp.sendFile(source, { signal: session.signal, onProgress: report });
-    await stp.close(session.signal);
+    // From the closing RESET on: a modem that crashes on it may restart while the RESET is still being resent.
+    const restart = watchForRestart(session.io);
+    try {
+      const closed = await stp.close(session.signal);
+      if (closed.kind === 'closed-damaged-reply') {
+        session.log('info', 'The reply to the closing STP RESET arrived damaged; it counts as closed (the modem has left STP).');
+      } else if (closed.kind === 'unconfirmed') {
+        session.log('warn', `Every block was acknowledged, but the modem did not confirm the end of the STP session (${closed.error.message}); checking it with AT.`);
+        await options.confirmClosed?.({ error: closed.error, hasRestarted: () => restart.hasSeen });
+      }
+      return closed;
+    } finally {
+      restart.stop();
+    }
   } finally {
     await source.close();
   }
+}
+
+export interface UnconfirmedClose {
+  error: StpNoReplyError;
+  /** The modem announced a restart (+SYSSTART) since the closing RESET went out. */
+  hasRestarted(): boolean;
+}
+
+const SYSSTART = '+SYSSTART';
+
+function watchForRestart(io: ByteTransport): { readonly hasSeen: boolean; stop(): void } {
+  let tail = '';
+  let hasSeen = false;
+  const stop = io.onTap((tap) => {
+    if (tap.direction !== 'rx' || hasSeen) return;
+    // Keeps a tail so a marker split across two chunks is still found.
+    tail = (tail + bytesToLatin1(tap.bytes)).slice(-4 * SYSSTART.length);
+    hasSeen = tail.includes(SYSSTART);
+  });
+  return {
+    get hasSeen() {
+      return hasSeen;
+    },
+    stop,
+  };
 }

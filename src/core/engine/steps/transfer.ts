@@ -1,7 +1,10 @@
 import type { FirmwareFileFacts } from '../upgradePlan';
 import type { UpgradeSession } from '../upgradeSession';
 import { readModemState } from './detect';
-import { sendFileOverStp } from './stpTransfer';
+import { Deadline } from '../../time/deadline';
+import { ModemNotAnsweringError } from '../upgradeErrors';
+import { sendFileOverStp, type UnconfirmedClose } from './stpTransfer';
+import { wakeModem } from './wakeModem';
 
 const SMSTPU_ACTION =
   'The modem would not start the transfer. Power-cycle the board (unplug it), put it back in mirror mode and retry; ' +
@@ -23,8 +26,34 @@ export function transferFirmware(session: UpgradeSession, file: FirmwareFileFact
       const command = file.method === 'on-the-fly' ? 'AT+SMSTPU="ON_THE_FLY"' : 'AT+SMSTPU';
       await session.commandExpectingOk(command, SMSTPU_ACTION);
       session.standing = file.method === 'on-the-fly' || session.isInUpdater ? 'partialTransfer' : 'stagedPartly';
-      await sendFileOverStp(session, { step: 'transfer', path: file.path, fileIndex });
+      await sendFileOverStp(session, {
+        step: 'transfer',
+        path: file.path,
+        fileIndex,
+        confirmClosed: (unconfirmed) => confirmStpLeft(session, file, unconfirmed),
+      });
     },
     `${file.name} (${file.method === 'on-the-fly' ? 'ON_THE_FLY' : 'FFF'}, ${file.size} bytes)`,
   );
+}
+
+/**
+ * The closing RESET got no intact reply: the modem may have left STP with its answer
+ * lost, or crashed on it. It answers AT once it has left STP (at once after FFF, after
+ * verifying after ON_THE_FLY); a crash shows as silence or as a restart (+SYSSTART),
+ * which loses what was sent: then the transfer failed, with the close's own error.
+ */
+async function confirmStpLeft(session: UpgradeSession, file: FirmwareFileFacts, unconfirmed: UnconfirmedClose): Promise<void> {
+  const budgetMs = file.method === 'fff' && !session.isInUpdater ? session.timeouts.wakeupMs : session.timeouts.applyMs;
+  try {
+    await wakeModem(session, { deadline: Deadline.in(budgetMs, 'modem after the closing STP RESET') });
+  } catch (error) {
+    if (error instanceof ModemNotAnsweringError) throw unconfirmed.error;
+    throw error;
+  }
+  if (unconfirmed.hasRestarted()) {
+    session.log('warn', 'The modem restarted (+SYSSTART) after the closing STP RESET: the transfer did not complete.');
+    throw unconfirmed.error;
+  }
+  session.log('info', 'The modem answers AT after the transfer: the STP session is closed.');
 }

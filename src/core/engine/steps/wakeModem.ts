@@ -8,8 +8,14 @@ import type { UpgradeSession } from '../upgradeSession';
 export const MIRROR_BAUD = 921_600;
 export const FALLBACK_BAUD = 115_200;
 
-/** Silent probes at one rate before trying the other (garbage switches at once). */
-const SILENT_PROBES_PER_BAUD = 3;
+/**
+ * Probes at one rate without a clean answer (silent or garbled) before trying the other.
+ * Garbage alone does not prove the rate wrong: one damaged reply at the right rate,
+ * followed by a switch, makes the modem (echo on) echo what it got at the wrong rate,
+ * which reads as garbage again back at the right rate, and detection bounces between
+ * the rates until its deadline. So a garbled reply is asked again at the same rate first.
+ */
+const UNANSWERED_PROBES_PER_BAUD = 3;
 
 /** Bytes a wrong baud rate produces: framing errors read as high-bit bytes; AT text is 7-bit. */
 export function looksGarbled(bytes: Uint8Array): boolean {
@@ -36,7 +42,7 @@ export async function wakeModem(
   const tried = new Set<number>([io.settings.baudRate]);
   let baudIndex = Math.max(0, baudRates.indexOf(io.settings.baudRate));
   if (baudRates[baudIndex] !== io.settings.baudRate) await switchBaud(session, baudRates[baudIndex]!, tried);
-  let silentProbesHere = 0;
+  let unansweredProbesHere = 0;
   let probes = 0;
   let sawGarbage = false;
   let lastBytes: Uint8Array = new Uint8Array(0);
@@ -66,11 +72,11 @@ export async function wakeModem(
       garbledNow = (bytes instanceof Uint8Array && looksGarbled(bytes)) || /garbl/i.test((error as Error)?.name ?? '');
     }
     sawGarbage ||= garbledNow;
-    silentProbesHere = garbledNow ? SILENT_PROBES_PER_BAUD : silentProbesHere + 1;
-    if (baudRates.length > 1 && silentProbesHere >= SILENT_PROBES_PER_BAUD) {
+    unansweredProbesHere += 1;
+    if (baudRates.length > 1 && unansweredProbesHere >= UNANSWERED_PROBES_PER_BAUD) {
       baudIndex = (baudIndex + 1) % baudRates.length;
       await switchBaud(session, baudRates[baudIndex]!, tried);
-      silentProbesHere = 0;
+      unansweredProbesHere = 0;
     }
     // A probe answered with garbage or ERROR returns early: keep to one probe per slot.
     const spentMs = performance.now() - probeStartedMs;
