@@ -139,6 +139,19 @@ function progressMessage(event: UpgradeEvent): string | undefined {
 }
 
 /** The port to use: given, selected, or picked now (and then remembered). */
+/**
+ * The engine for a command on `portPath`, with the user's timeouts; on the simulated GPy its
+ * waits shrink by the simulator's speed-up so a demo does not sit out real modem pauses.
+ */
+export function createEngineFor(services: ExtensionServices, core: ModemCore, portPath: string): ModemEngine {
+  const settings = services.settings();
+  return core.createEngine({
+    timeouts: settings.timeouts,
+    mirrorBaudRate: settings.mirrorBaudRate,
+    timeScale: isSimulatedPort(portPath) ? 1 / settings.simulatorSpeedUp : 1,
+  });
+}
+
 export async function resolvePort(services: ExtensionServices, given?: unknown): Promise<string | undefined> {
   if (typeof given === 'string' && given) return given;
   const current = services.selection.current;

@@ -1,23 +1,17 @@
 import * as vscode from 'vscode';
 import type { GlueCommand } from './glueCommand';
-import { isSimulatedPort } from './modemCore';
-import { resolvePort, runOperation, showFailure } from './operation';
+import { createEngineFor, resolvePort, runOperation, showFailure } from './operation';
 
 export const readCrashDumpCommand: GlueCommand = {
   id: 'pycomModem.readCrashDump',
   async run(services, portArgument) {
     const portPath = await resolvePort(services, portArgument);
     if (!portPath) return undefined;
-    const settings = services.settings();
     const outcome = await runOperation(
       services,
       { kind: 'crashDump', title: 'Crash dump', portPath, showPanel: true, progressTitle: `Reading the modem crash dump on ${portPath}` },
       async ({ core, signal, attach, record, session }) => {
-        const engine = core.createEngine({
-          timeouts: settings.timeouts,
-          mirrorBaudRate: settings.mirrorBaudRate,
-          timeScale: isSimulatedPort(portPath) ? 1 / settings.simulatorSpeedUp : 1,
-        });
+        const engine = createEngineFor(services, core, portPath);
         attach(engine);
         const dump = await engine.readCrashDump({ portPath, opener: await core.openerFor(portPath) }, signal);
         // The card needs a crashDump event; an engine that only returned the dump gets one recorded.

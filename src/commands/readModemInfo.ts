@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { GlueCommand } from './glueCommand';
-import { isSimulatedPort } from './modemCore';
-import { resolvePort, runOperation, showFailure } from './operation';
+import { createEngineFor, resolvePort, runOperation, showFailure } from './operation';
 import { modemStateWords } from '../views/panelEvents';
 
 export const readModemInfoCommand: GlueCommand = {
@@ -9,16 +8,11 @@ export const readModemInfoCommand: GlueCommand = {
   async run(services, portArgument) {
     const portPath = await resolvePort(services, portArgument);
     if (!portPath) return undefined;
-    const settings = services.settings();
     const outcome = await runOperation(
       services,
       { kind: 'info', title: 'Modem info', portPath, showPanel: false, progressTitle: `Reading the modem on ${portPath}` },
       async ({ core, signal, attach, record, session }) => {
-        const engine = core.createEngine({
-          timeouts: settings.timeouts,
-          mirrorBaudRate: settings.mirrorBaudRate,
-          timeScale: isSimulatedPort(portPath) ? 1 / settings.simulatorSpeedUp : 1,
-        });
+        const engine = createEngineFor(services, core, portPath);
         attach(engine);
         const info = await engine.info({ portPath, opener: await core.openerFor(portPath) }, signal);
         if (!session.events.some((e) => e.kind === 'modemState')) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { UpgradeEvent } from '../core/engine/upgradeEvents';
 import type { GlueCommand } from './glueCommand';
 import { isSimulatedPort, type BoardIdentity, type FirmwareFileCheck } from './modemCore';
-import { POWER_CYCLE_SIMULATOR_ACTION, powerCycleSimulator, readySimulatedBoard, resolvePort, runOperation, showFailure } from './operation';
+import { POWER_CYCLE_SIMULATOR_ACTION, createEngineFor, powerCycleSimulator, readySimulatedBoard, resolvePort, runOperation, showFailure } from './operation';
 import { isModemToolError } from '../core/errors';
 import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, type KnownModem } from './upgradePreflight';
 import { cancelledAdvice, modemStateWords } from '../views/panelEvents';
@@ -165,7 +165,6 @@ export const upgradeModemCommand: GlueCommand = {
     );
     if (confirmed !== 'Upgrade') return undefined;
 
-    const settings = services.settings();
     const attempt = core.newAttempt(portPath, files, updaterPath);
     await services.lastAttempts.save(attempt);
     const outcome = await runOperation(
@@ -182,11 +181,7 @@ export const upgradeModemCommand: GlueCommand = {
           kind: loaded.reportFileKind(check.path),
         }));
         if (identity.board) session.board = { machine: identity.board.name, release: identity.board.firmwareVersion, hasLteModem: identity.board.hasLteModem };
-        const engine = loaded.createEngine({
-          timeouts: settings.timeouts,
-          mirrorBaudRate: settings.mirrorBaudRate,
-          timeScale: isSimulatedPort(portPath) ? 1 / settings.simulatorSpeedUp : 1,
-        });
+        const engine = createEngineFor(services, loaded, portPath);
         attach(engine);
         await readySimulatedBoard(services, loaded, portPath, record);
         return loaded.runFullUpgrade(
