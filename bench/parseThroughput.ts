@@ -8,30 +8,14 @@ import { parseShowver } from '../src/core/parse/modemVersion';
 import { latin1ToBytes } from '../src/core/transport/framers';
 import { CAPTURE_33080_SPEC, buildCrashDumpImage } from '../src/sim/modem/crashDumpImage';
 import { lineBytesPerSecond, type Figure } from './benchSupport';
+import { SHOWVER_LINES } from '../test/fixtures/showverSample';
 
 /** Long enough that timer resolution and one GC do not matter, short enough for the bench. */
 const MEASURE_MS = 400;
 const UART_CHUNK_BYTES = 64;
 const LINE_MBPS = lineBytesPerSecond(921_600) / 1e6;
 
-const SHOWVER_REPLY = [
-  '',
-  'SYSTEM VERSION',
-  '==============',
-  '  FIRMWARE VERSION',
-  '    Bootloader0  : 5.1.1.0 [33080]',
-  '    Bootloader1* : 5.1.1.0 [38638]',
-  '    Bootloader2  : 5.1.1.0 [38638]',
-  '    NV Info      : 1.1,0,0',
-  '    Software     : 5.1.1.0 [38638] by robot-soft at 2018-08-20 09:51:46',
-  '    UE           : 5.0.0.0d',
-  '  COMPONENTS',
-  '    ZSP0         : 1.0.99-13604',
-  '    ZSP1         : 1.0.99-12341',
-  '',
-  'OK',
-  '',
-].join('\r\n');
+const SHOWVER_REPLY = ['', ...SHOWVER_LINES, '', 'OK', ''].join('\r\n');
 
 /** Runs `job` until MEASURE_MS have passed (after a warm-up); MB/s of `bytesPerRun`. */
 function throughputMBps(bytesPerRun: number, job: () => void): number {

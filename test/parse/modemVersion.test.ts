@@ -2,21 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildModemVersionReport, parseAti1, parseImei, parseShowver } from '../../src/core/parse/modemVersion';
+import { SHOWVER_TEXT } from '../fixtures/showverSample';
 
-const SHOWVER = [
-  'SYSTEM VERSION',
-  '==============',
-  '  FIRMWARE VERSION',
-  '    Bootloader0  : 5.1.1.0 [33080]',
-  '    Bootloader1* : 5.1.1.0 [38638]',
-  '    Bootloader2  : 5.1.1.0 [38638]',
-  '    NV Info      : 1.1,0,0',
-  '    Software     : 5.1.1.0 [38638] by robot-soft at 2018-08-20 09:51:46',
-  '    UE           : 5.0.0.0d',
-  '  COMPONENTS',
-  '    ZSP0         : 1.0.99-13604',
-  '    ZSP1         : 1.0.99-12341',
-].join('\r\n');
+const SHOWVER = SHOWVER_TEXT;
 
 test('showver: bootloaders with the active one, software, UE, NV info, components', () => {
   const info = parseShowver(SHOWVER);
