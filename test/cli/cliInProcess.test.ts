@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileBytes, MiB, simRig } from '../engine/simHarness';
+import { fileBytes, MiB, simRig, abortAfterSending } from '../engine/simHarness';
 import { jsonLines, runInProcess } from './cliHarness';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -140,16 +140,7 @@ test('cancelling the CLI upgrade (Ctrl-C) exits 1 with a resume hint', async (t)
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const controller = new AbortController();
   // Press "Ctrl-C" once the transfer is under way: watch the bytes the CLI sends.
-  const opener = {
-    async open(...args: Parameters<typeof rig.registry.open>) {
-      const io = await rig.registry.open(...args);
-      let sentBytes = 0;
-      io.onTap((tap) => {
-        if (tap.direction === 'tx' && (sentBytes += tap.bytes.length) > 100_000) controller.abort(new Error('Ctrl-C'));
-      });
-      return io;
-    },
-  };
+  const opener = abortAfterSending(rig.registry, 100_000, controller);
   const run = await runInProcess(['upgrade', '--port', 'sim:modem', '--timeout-scale', '0.05', '--transcript-dir', rig.dir, file], { opener, signal: controller.signal });
   assert.equal(run.code, 1);
   assert.match(run.stdout, /Upgrade cancelled\./);

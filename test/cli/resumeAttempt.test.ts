@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { continueCommand, parseLastAttempt } from '../../src/core/engine/lastAttempt';
-import { MiB, simRig } from '../engine/simHarness';
+import { MiB, simRig, abortAfterSending } from '../engine/simHarness';
 import { jsonLines, runInProcess } from './cliHarness';
 
 /**
@@ -17,16 +17,7 @@ test('state 4 after a cancel: `upgrade --port` without files names the last atte
   t.after(() => rig.close());
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const controller = new AbortController();
-  const opener = {
-    async open(...args: Parameters<typeof rig.registry.open>) {
-      const io = await rig.registry.open(...args);
-      let sentBytes = 0;
-      io.onTap((tap) => {
-        if (tap.direction === 'tx' && (sentBytes += tap.bytes.length) > 100_000) controller.abort(new Error('Ctrl-C'));
-      });
-      return io;
-    },
-  };
+  const opener = abortAfterSending(rig.registry, 100_000, controller);
   const common = ['--port', 'sim:modem', '--timeout-scale', '0.05', '--transcript-dir', rig.dir];
   const cancelled = await runInProcess(['upgrade', ...common, file], { opener, signal: controller.signal });
   assert.equal(cancelled.code, 1);

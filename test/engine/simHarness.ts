@@ -5,6 +5,7 @@ import { UpgradeEngine, type UpgradeRequest } from '../../src/core/engine/upgrad
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
 import type { UpgradeTimeouts } from '../../src/core/engine/upgradeTimeouts';
 import { MemoryLink, MemoryPortRegistry } from '../../src/core/transport/memoryLink';
+import type { PortOpener } from '../../src/core/transport/byteTransport';
 import { makeSyntheticUpdaterElf, writeSyntheticFirmware, type SyntheticFirmwareOptions } from '../../src/sim/firmwareImage';
 import { SimulatedModem, type SimulatedModemOptions } from '../../src/sim/modem/simulatedModem';
 import { writeFileSync } from 'node:fs';
@@ -110,4 +111,21 @@ export function stepsOf(events: UpgradeEvent[], phase: 'start' | 'done' | 'fail'
 
 export function atCommandsOf(events: UpgradeEvent[]): string[] {
   return events.flatMap((e) => (e.kind === 'at' ? [e.command] : []));
+}
+
+/**
+ * An opener over `registry` whose ports abort `controller` once more than `bytes` have been
+ * sent: a user pressing Ctrl-C with the transfer under way, at a point the test controls.
+ */
+export function abortAfterSending(registry: MemoryPortRegistry, bytes: number, controller: AbortController): PortOpener {
+  return {
+    async open(...args: Parameters<MemoryPortRegistry['open']>) {
+      const io = await registry.open(...args);
+      let sentBytes = 0;
+      io.onTap((tap) => {
+        if (tap.direction === 'tx' && (sentBytes += tap.bytes.length) > bytes) controller.abort(new Error('Ctrl-C'));
+      });
+      return io;
+    },
+  };
 }
