@@ -5,7 +5,7 @@ import { seedCrashDump, seedHead, seedRest, SEED_TOTAL_LENGTH } from '../parse/s
 import { parseCrashDump } from '../../src/core/parse/crashDump';
 import { binaryReplyFramer, MAX_BINARY_REPLY_BYTES } from '../../src/core/at/binaryReplyFramer';
 import { BinaryReplyOverflowError } from '../../src/core/at/atErrors';
-import { bytesToLatin1, latin1ToBytes } from '../../src/core/transport/framers';
+import { bytesToLatin1, concatBytes, latin1ToBytes } from '../../src/core/transport/framers';
 import { ReadTimeoutError } from '../../src/core/errors';
 import { Deadline, type Clock } from '../../src/core/time/deadline';
 
@@ -17,15 +17,6 @@ function chunked(bytes: Uint8Array, size: number): Uint8Array[] {
   return out;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 const OK = latin1ToBytes('\r\nOK\r\n');
 
@@ -62,7 +53,7 @@ for (const lengthIncludesHeader of [true, false]) {
 
 test('the dump arriving a few bytes at a time is read the same', async () => {
   const dump = seedCrashDump({ lengthIncludesHeader: true });
-  const { channel, close } = setUp(() => [...chunked(concat(dump, OK), 97)]);
+  const { channel, close } = setUp(() => [...chunked(concatBytes(dump, OK), 97)]);
   const { data } = await channel.readBinaryFile('/fs/crashdump', { timeoutMs: 5000 });
   assert.deepEqual(data, dump.subarray(2));
   close();
@@ -159,8 +150,8 @@ test('the binary framer gives up past its byte bound instead of growing without 
 test('the binary framer waits while a final code could still be arriving', () => {
   const framer = binaryReplyFramer(CRASHDUMP);
   const body = new Uint8Array([0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0]);
-  assert.equal(framer.frame(concat(latin1ToBytes('\r\n'), body, latin1ToBytes('\r\nO'))), undefined);
-  const framed = framer.frame(concat(latin1ToBytes('\r\n'), body, latin1ToBytes('\r\nOK\r\nleft')));
+  assert.equal(framer.frame(concatBytes(latin1ToBytes('\r\n'), body, latin1ToBytes('\r\nO'))), undefined);
+  const framed = framer.frame(concatBytes(latin1ToBytes('\r\n'), body, latin1ToBytes('\r\nOK\r\nleft')));
   assert.ok(framed);
   assert.deepEqual(framed.value.data, body);
   assert.equal(framed.value.lengthRule, 'includes-header');

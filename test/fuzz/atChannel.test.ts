@@ -4,11 +4,11 @@ import fc from 'fast-check';
 import { AtChannel } from '../../src/core/at/atChannel';
 import { ModemToolError } from '../../src/core/errors';
 import { MemoryLink } from '../../src/core/transport/memoryLink';
-import { anyBytes, bytesToLatin1, latin1ToBytes } from '../../src/core/transport/framers';
+import { anyBytes, bytesToLatin1, concatBytes, latin1ToBytes } from '../../src/core/transport/framers';
 import { Deadline } from '../../src/core/time/deadline';
 import { seedCrashDump, seedHead } from '../parse/seedCrashDump';
 import { fuzzParams, onlyTypedErrorsAsync } from './fuzzRuns';
-import { concat, cutPoints, mutated, splitAt } from './fuzzInputs';
+import { cutPoints, mutated, splitAt } from './fuzzInputs';
 
 /** The budget each fuzzed command gets: long enough to show a hang, short enough for thousands of cases. */
 const REPLY_TIMEOUT_MS = 40;
@@ -124,7 +124,7 @@ test('AtChannel against mutated replies: a reply or a typed error by the deadlin
 test('AtChannel.readBinaryFile against mutated crash dumps: data or a typed error by the deadline, then back in step', async () => {
   const dumps = fc
     .constantFrom(seedCrashDump({ lengthIncludesHeader: true }), seedCrashDump({ lengthIncludesHeader: false }), seedHead)
-    .map((dump) => concat(dump, latin1ToBytes('\r\nOK\r\n')));
+    .map((dump) => concatBytes(dump, latin1ToBytes('\r\nOK\r\n')));
   const replies = fc.oneof(mutated(dumps), fc.uint8Array({ maxLength: 200 }));
   await fc.assert(
     fc.asyncProperty(replies, cutPoints, async (bytes, cuts) => {

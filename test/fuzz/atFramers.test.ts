@@ -9,7 +9,8 @@ import { ModemToolError } from '../../src/core/errors';
 import { latin1ToBytes } from '../../src/core/transport/framers';
 import { seedCrashDump } from '../parse/seedCrashDump';
 import { PARSE_TIME_BOUND_MS, fuzzParams, onlyTypedErrors, timed } from './fuzzRuns';
-import { concat, cutPoints, feedChunks, mutated, splitAt } from './fuzzInputs';
+import { cutPoints, feedChunks, mutated, splitAt } from './fuzzInputs';
+import { concatBytes } from '../../src/core/transport/framers';
 
 const COMMANDS = ['AT', 'ATI1', 'AT+CGSN', 'AT+SMOD?', 'AT+SMUPGRADE?', 'AT!="showver"', 'AT+SMSTPU="ON_THE_FLY"'];
 const FINALS = ['OK', 'ERROR', '+CME ERROR: 10', '+CMS ERROR: 500', 'NO CARRIER', 'ABORTED'];
@@ -80,7 +81,7 @@ function sameReply(a: FramedAtReply, b: FramedAtReply): void {
 test('AT reply round trip: lines, unsolicited lines, echo and final code come back, whatever the chunking', () => {
   fc.assert(
     fc.property(builtReply, fc.uint8Array({ maxLength: 40 }), cutPoints, (reply, trailing, cuts) => {
-      const { frames, rest } = feedChunks(() => atReplyFramer(reply.command), splitAt(concat(reply.bytes, trailing), cuts));
+      const { frames, rest } = feedChunks(() => atReplyFramer(reply.command), splitAt(concatBytes(reply.bytes, trailing), cuts));
       assert.ok(frames.length >= 1);
       const { value } = frames[0]!;
       assert.deepEqual(value.lines, reply.lines);
@@ -91,7 +92,7 @@ test('AT reply round trip: lines, unsolicited lines, echo and final code come ba
       // The reply ends at its final code: later bytes are the next reader's (a \n may trail a \r cut).
       assert.ok(frames[0]!.consumed === reply.bytes.length || frames[0]!.consumed === reply.bytes.length - 1);
       if (frames.length === 1) {
-        const left = concat(reply.bytes.subarray(frames[0]!.consumed), trailing);
+        const left = concatBytes(reply.bytes.subarray(frames[0]!.consumed), trailing);
         assert.deepEqual(rest, left);
       }
     }),
@@ -103,7 +104,7 @@ test('AT reply: delivering the bytes whole or in chunks gives the same reply, or
   const input = fc.oneof(
     builtReply.map((r) => ({ command: r.command, bytes: r.bytes })),
     fc.record({ command: fc.constantFrom(...COMMANDS), bytes: mutated(builtReply.map((r) => r.bytes)) }),
-    fc.record({ command: fc.constantFrom(...COMMANDS), bytes: fc.tuple(builtReply.map((r) => r.bytes), baudNoise).map(([a, b]) => concat(a, b)) }),
+    fc.record({ command: fc.constantFrom(...COMMANDS), bytes: fc.tuple(builtReply.map((r) => r.bytes), baudNoise).map(([a, b]) => concatBytes(a, b)) }),
   );
   fc.assert(
     fc.property(input, cutPoints, ({ command, bytes }, cuts) => {
@@ -152,7 +153,7 @@ test('a late reply to a timed-out command (its echo first) is skipped, and the r
       // An info line that equals a command's echo would read as another late reply's start.
       fc.pre([...late.lines, ...reply.lines].every((line) => !COMMANDS.some((c) => c.toUpperCase() === line.trim().toUpperCase())));
       const staleBytes = latin1ToBytes(`${late.late}\r\r\n${late.lines.map((l) => `${l}\r\n`).join('')}${late.final}\r\n`);
-      const { frames } = feedChunks(() => atReplyFramer(reply.command, { lateEchoes: [late.late] }), splitAt(concat(staleBytes, reply.bytes), cuts), { maxFrames: 1 });
+      const { frames } = feedChunks(() => atReplyFramer(reply.command, { lateEchoes: [late.late] }), splitAt(concatBytes(staleBytes, reply.bytes), cuts), { maxFrames: 1 });
       assert.equal(frames.length, 1);
       const { value } = frames[0]!;
       assert.deepEqual(value.lines, reply.lines);
@@ -186,14 +187,14 @@ const builtBinaryReply = fc
     includesHeader: fc.boolean(),
     // Ends in a byte that is no text: otherwise "…\r\nOK" at the end of the data could
     // be read as a final code 4 bytes early, an ambiguity of the inferred layout itself.
-    body: fc.uint8Array({ maxLength: 3000 }).map((b) => concat(b, new Uint8Array([0x00]))),
+    body: fc.uint8Array({ maxLength: 3000 }).map((b) => concatBytes(b, new Uint8Array([0x00]))),
     final: fc.constantFrom('OK', 'ERROR'),
   })
   .map(({ hasEcho, hasInfoLine, includesHeader, body, final }) => {
     const total = includesHeader ? body.length + 4 : body.length;
-    const data = concat(new Uint8Array([total >>> 24, (total >>> 16) & 0xff, (total >>> 8) & 0xff, total & 0xff]), body);
+    const data = concatBytes(new Uint8Array([total >>> 24, (total >>> 16) & 0xff, (total >>> 8) & 0xff, total & 0xff]), body);
     const head = (hasEcho ? `${CRASHDUMP}\r` : '') + (hasInfoLine ? `\r\n+FSRDFILE: "/fs/crashdump",${data.length}` : '') + '\r\n';
-    return { data, final, bytes: concat(latin1ToBytes(head), data, latin1ToBytes(`\r\n${final}\r\n`)) };
+    return { data, final, bytes: concatBytes(latin1ToBytes(head), data, latin1ToBytes(`\r\n${final}\r\n`)) };
   });
 
 function checkBinary(value: FramedBinaryReply, pendingLength: number, consumed: number): void {
@@ -220,7 +221,7 @@ test('binary reply framer on mutated crash dumps and arbitrary bytes: only typed
   const seeds = fc.constantFrom(
     seedCrashDump({ lengthIncludesHeader: true }),
     seedCrashDump({ lengthIncludesHeader: false }),
-  ).map((dump) => concat(latin1ToBytes(`${CRASHDUMP}\r`), dump, latin1ToBytes('\r\nOK\r\n')));
+  ).map((dump) => concatBytes(latin1ToBytes(`${CRASHDUMP}\r`), dump, latin1ToBytes('\r\nOK\r\n')));
   const input = fc.oneof(mutated(seeds), mutated(builtBinaryReply.map((r) => r.bytes)), fc.uint8Array({ maxLength: 300 }));
   fc.assert(
     fc.property(input, cutPoints, fc.boolean(), (bytes, cuts, trustDeclaredLength) => {
@@ -237,7 +238,7 @@ test('binary reply framer on mutated crash dumps and arbitrary bytes: only typed
 
 test('regression: OK followed in the same chunk by 64+ noise bytes (a reboot at another baud) is still the reply', () => {
   const noise = new Uint8Array(80).fill(0xff);
-  const bytes = concat(latin1ToBytes('AT+SMSWBOOT=3,1\r\r\nOK\r\n'), noise);
+  const bytes = concatBytes(latin1ToBytes('AT+SMSWBOOT=3,1\r\r\nOK\r\n'), noise);
   const { frames, rest } = feedChunks(() => atReplyFramer('AT+SMSWBOOT=3,1'), [bytes], { maxFrames: 1 });
   assert.equal(frames.length, 1);
   assert.equal(frames[0]!.value.final, 'OK');
@@ -245,7 +246,7 @@ test('regression: OK followed in the same chunk by 64+ noise bytes (a reboot at 
 });
 
 test('garbage before the final code is still a garbled verdict, thrown at 64 bytes or carried by the reply', () => {
-  const bytes = concat(new Uint8Array(80).fill(0xfe), latin1ToBytes('\r\nOK\r\n'));
+  const bytes = concatBytes(new Uint8Array(80).fill(0xfe), latin1ToBytes('\r\nOK\r\n'));
   assert.throws(() => feedChunks(() => atReplyFramer('AT'), splitAt(bytes, [70])), GarbledReplyError);
   const { frames } = feedChunks(() => atReplyFramer('AT'), [bytes]);
   assert.equal(frames[0]!.value.garbledLines.length, 1);
@@ -253,7 +254,7 @@ test('garbage before the final code is still a garbled verdict, thrown at 64 byt
 
 test('regression: a +FSRDFILE info line of 32,000 digits (quadratic `(\\d+)\\D*$`, 4 s) frames at once', () => {
   const line = `\r\n+FSRDFILE: ${'1'.repeat(32_000)}x7\r\n`;
-  const bytes = concat(latin1ToBytes(line), new Uint8Array([0, 0, 0, 3, 1, 2, 3]), latin1ToBytes('\r\nOK\r\n'));
+  const bytes = concatBytes(latin1ToBytes(line), new Uint8Array([0, 0, 0, 3, 1, 2, 3]), latin1ToBytes('\r\nOK\r\n'));
   const { value: outcome, elapsedMs } = timed(() => feedChunks(() => binaryReplyFramer(CRASHDUMP), [bytes]));
   assert.ok(elapsedMs < PARSE_TIME_BOUND_MS, `took ${Math.round(elapsedMs)} ms`);
   assert.deepEqual(outcome.frames[0]!.value.data, new Uint8Array([0, 0, 0, 3, 1, 2, 3]));

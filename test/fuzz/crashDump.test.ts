@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { CRASH_DUMP_TAG, formatCrashDumpText, parseCrashDump, type CrashDump } from '../../src/core/parse/crashDump';
 import { seedCrashDump, seedHead } from '../parse/seedCrashDump';
 import { PARSE_TIME_BOUND_MS, fuzzParams, timed } from './fuzzRuns';
-import { concat, mutated, runsOf } from './fuzzInputs';
+import { mutated, runsOf } from './fuzzInputs';
+import { concatBytes } from '../../src/core/transport/framers';
 
 function u32(value: number): Uint8Array {
   const out = new Uint8Array(4);
@@ -13,7 +14,7 @@ function u32(value: number): Uint8Array {
 }
 
 function record(tag: number, data: Uint8Array, declaredLength = data.length): Uint8Array {
-  return concat(u32(tag), u32(declaredLength), data);
+  return concatBytes(u32(tag), u32(declaredLength), data);
 }
 
 const ascii = (text: string) => new Uint8Array([...text].map((c) => c.charCodeAt(0) & 0xff));
@@ -78,14 +79,14 @@ test('structured dumps: known records round trip, unknown tags are skipped, trun
   fc.assert(
     fc.property(dumpArb, (d) => {
       const buildString = `5.1.1.0 [${d.build}] by robot-soft at 2017-10-27 07:49:11`;
-      const body = concat(
+      const body = concatBytes(
         record(CRASH_DUMP_TAG.version, u32(d.version)),
-        record(CRASH_DUMP_TAG.build, concat(ascii(buildString), new Uint8Array([0]))),
+        record(CRASH_DUMP_TAG.build, concatBytes(ascii(buildString), new Uint8Array([0]))),
         ...d.unknown.map(([tag, data]) => record(tag, data)),
         record(CRASH_DUMP_TAG.assertion, ascii(`Assertion failed\nFile: ${d.file.trim()}@${d.line}\n'message`)),
       );
       const total = d.includesHeader ? body.length + 4 : body.length;
-      const whole = concat(ascii('\r\n'), u32(total), body);
+      const whole = concatBytes(ascii('\r\n'), u32(total), body);
       const bytes = d.cut === undefined ? whole : whole.subarray(0, d.cut % (whole.length + 1));
       const dump = parseCrashDump(bytes);
       checkDump(dump, bytes);
@@ -117,7 +118,7 @@ test('a header claiming 0xFFFFFFFF bytes, and records claiming 0xFFFFFFFF: quick
   let inputBytes = 0;
   fc.assert(
     fc.property(arb, ({ total, records }) => {
-      const bytes = concat(ascii('\r\n'), u32(total), ...records.map(([tag, length, data]) => concat(u32(tag), u32(length), data)));
+      const bytes = concatBytes(ascii('\r\n'), u32(total), ...records.map(([tag, length, data]) => concatBytes(u32(tag), u32(length), data)));
       inputBytes += bytes.length;
       const { value, elapsedMs } = timed(() => parseCrashDump(bytes));
       assert.ok(elapsedMs < PARSE_TIME_BOUND_MS);
@@ -139,7 +140,7 @@ test('assertion texts built from runs ("File:" thousands of times, long lines): 
   const tokens = ['File:', '@', '1', ' ', '\n', 'a', '\r', "'", 'Assertion failed'];
   fc.assert(
     fc.property(runsOf(tokens, { maxRun: 1500 }), (text) => {
-      const bytes = concat(ascii('\r\n'), u32(0xffffffff), record(CRASH_DUMP_TAG.assertion, ascii(text)), record(CRASH_DUMP_TAG.build, ascii(text)));
+      const bytes = concatBytes(ascii('\r\n'), u32(0xffffffff), record(CRASH_DUMP_TAG.assertion, ascii(text)), record(CRASH_DUMP_TAG.build, ascii(text)));
       const { value, elapsedMs } = timed(() => parseCrashDump(bytes));
       assert.ok(elapsedMs < PARSE_TIME_BOUND_MS, `took ${Math.round(elapsedMs)} ms on ${text.length} characters`);
       checkDump(value, bytes);
@@ -152,7 +153,7 @@ test('assertion texts built from runs ("File:" thousands of times, long lines): 
 
 test('regression: an assertion record of 50,000 "File:" (a babbling line; 13 s when searched whole) parses at once', () => {
   const text = 'File:'.repeat(50_000);
-  const bytes = concat(ascii('\r\n'), u32(0xffffffff), record(CRASH_DUMP_TAG.assertion, ascii(text)));
+  const bytes = concatBytes(ascii('\r\n'), u32(0xffffffff), record(CRASH_DUMP_TAG.assertion, ascii(text)));
   const { value, elapsedMs } = timed(() => parseCrashDump(bytes));
   assert.ok(elapsedMs < 2 * PARSE_TIME_BOUND_MS, `took ${Math.round(elapsedMs)} ms`);
   assert.equal(value.assertionText?.length, text.length);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import type { Framer } from '../../src/core/transport/byteTransport';
+import { concatBytes } from '../../src/core/transport/framers';
 
 /** Ways a line damages a reply: what a glitch, a baud mismatch or a lost byte does. */
 type Mutation =
@@ -22,15 +23,6 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('prefix' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
 );
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 export function applyMutation(bytes: Uint8Array, mutation: Mutation): Uint8Array {
   const at = bytes.length === 0 ? 0 : mutation.kind === 'prefix' ? 0 : mutation.at % (bytes.length + 1);
@@ -50,13 +42,13 @@ export function applyMutation(bytes: Uint8Array, mutation: Mutation): Uint8Array
     case 'truncate':
       return bytes.slice(0, at);
     case 'delete':
-      return concat(bytes.subarray(0, at), bytes.subarray(at + mutation.count));
+      return concatBytes(bytes.subarray(0, at), bytes.subarray(at + mutation.count));
     case 'insert':
-      return concat(bytes.subarray(0, at), mutation.bytes, bytes.subarray(at));
+      return concatBytes(bytes.subarray(0, at), mutation.bytes, bytes.subarray(at));
     case 'duplicate':
-      return concat(bytes.subarray(0, at + mutation.count), bytes.subarray(at));
+      return concatBytes(bytes.subarray(0, at + mutation.count), bytes.subarray(at));
     case 'prefix':
-      return concat(mutation.bytes, bytes);
+      return concatBytes(mutation.bytes, bytes);
   }
 }
 
@@ -121,7 +113,7 @@ export function feedChunks<T>(
   let pending: Uint8Array = new Uint8Array(0);
   let framer = makeFramer();
   for (const chunk of chunks) {
-    pending = concat(pending, chunk);
+    pending = concatBytes(pending, chunk);
     for (;;) {
       if (pending.length === 0 || frames.length >= maxFrames) break;
       const framed = framer.frame(pending);
@@ -137,4 +129,3 @@ export function feedChunks<T>(
   return { frames, rest: pending };
 }
 
-export { concat };

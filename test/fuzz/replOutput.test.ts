@@ -8,7 +8,8 @@ import { MemoryLink } from '../../src/core/transport/memoryLink';
 import { anyBytes, latin1ToBytes } from '../../src/core/transport/framers';
 import { Deadline } from '../../src/core/time/deadline';
 import { PARSE_TIME_BOUND_MS, fuzzParams, onlyTypedErrorsAsync, timed } from './fuzzRuns';
-import { concat, cutPoints, mutated, runsOf, splitAt } from './fuzzInputs';
+import { cutPoints, mutated, runsOf, splitAt } from './fuzzInputs';
+import { concatBytes } from '../../src/core/transport/framers';
 
 const REASONS = ['no-space', 'not-found', 'exists', 'io', 'memory', 'import', 'syntax', 'interrupted', 'other'];
 const utf8 = new TextEncoder();
@@ -150,7 +151,7 @@ test('raw REPL exec round trip: stdout and stderr come back exactly, however the
   const text = fc.string({ unit: 'binary', maxLength: 120 }).filter((s) => !s.includes('\x04'));
   await fc.assert(
     fc.asyncProperty(text, text, cutPoints, async (stdout, stderr, cuts) => {
-      const reply = concat(latin1ToBytes('OK'), utf8.encode(stdout), new Uint8Array([0x04]), utf8.encode(stderr), latin1ToBytes('\x04>'));
+      const reply = concatBytes(latin1ToBytes('OK'), utf8.encode(stdout), new Uint8Array([0x04]), utf8.encode(stderr), latin1ToBytes('\x04>'));
       const board = boardAnswering(splitAt(reply, cuts));
       try {
         const repl = await RawRepl.enter(board.host, { replyTimeoutMs: LATE_MS });

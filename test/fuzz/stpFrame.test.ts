@@ -14,7 +14,8 @@ import {
   type StpReply,
 } from '../../src/core/stp/stpFrame';
 import { fuzzParams } from './fuzzRuns';
-import { concat, cutPoints, feedChunks, mutated, splitAt } from './fuzzInputs';
+import { cutPoints, feedChunks, mutated, splitAt } from './fuzzInputs';
+import { concatBytes } from '../../src/core/transport/framers';
 
 /** Bitwise CRC-16/XMODEM, written apart from the table version under test. */
 function bitwiseCrc(bytes: Uint8Array): number {
@@ -153,7 +154,7 @@ test('a valid reply after garbage is found (garbage without a reply magic), what
     .filter((bytes) => !containsMagic(bytes));
   fc.assert(
     fc.property(garbage, validReply, cutPoints, (junk, reply, cuts) => {
-      const { frames } = feedChunks(() => stpReplyFramer(), splitAt(concat(junk, reply.bytes), cuts));
+      const { frames } = feedChunks(() => stpReplyFramer(), splitAt(concatBytes(junk, reply.bytes), cuts));
       assert.equal(frames.length, 1, 'exactly the one reply');
       const { value, consumed, pendingLength } = frames[0]!;
       checkReply(value, consumed, pendingLength, DEFAULT_MAX_PLEN);
@@ -170,7 +171,7 @@ test('a valid reply after garbage is found (garbage without a reply magic), what
 
 test('mutated replies (bit flips, cuts, insertions, garbage before), chunked: never a throw, never more consumed than given, payload within the limit', () => {
   const maxPlens = fc.oneof(fc.constant(undefined), fc.integer({ min: 0, max: 4096 }));
-  const stream = fc.array(validReply.map((r) => r.bytes), { minLength: 1, maxLength: 3 }).map((parts) => concat(...parts));
+  const stream = fc.array(validReply.map((r) => r.bytes), { minLength: 1, maxLength: 3 }).map((parts) => concatBytes(...parts));
   fc.assert(
     fc.property(mutated(stream), cutPoints, maxPlens, (bytes, cuts, maxPlen) => {
       const limit = maxPlen ?? DEFAULT_MAX_PLEN;
@@ -189,7 +190,7 @@ test('mutated replies (bit flips, cuts, insertions, garbage before), chunked: ne
 test('arbitrary bytes, and bytes rich in magics: never a throw, and every frame starts at a reply magic', () => {
   const magicRich = fc
     .array(fc.oneof(fc.constant(REPLY_MAGIC), fc.uint8Array({ maxLength: 20 }), fc.constant(new Uint8Array([0x00, 0x00]))), { maxLength: 30 })
-    .map((parts) => concat(...parts));
+    .map((parts) => concatBytes(...parts));
   fc.assert(
     fc.property(fc.oneof(fc.uint8Array({ maxLength: 600 }), magicRich), cutPoints, (bytes, cuts) => {
       const { frames } = feedChunks(() => stpReplyFramer(), splitAt(bytes, cuts));

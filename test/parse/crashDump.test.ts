@@ -3,16 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { formatCrashDumpText, parseCrashDump } from '../../src/core/parse/crashDump';
 import { seedCrashDump, seedHead, seedRest } from './seedCrashDump';
+import { concatBytes } from '../../src/core/transport/framers';
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 function record(tag: number, data: number[]): number[] {
   const header = new Uint8Array(8);
@@ -40,7 +32,7 @@ test('the first 100 captured bytes: build 33080, version 1, tag-4 record cut aft
 });
 
 test('the seed as the thread saw it (both pieces): file l1DspReset.c, line 96, message, still truncated', () => {
-  const dump = parseCrashDump(concat(seedHead, seedRest));
+  const dump = parseCrashDump(concatBytes(seedHead, seedRest));
   assert.equal(dump.build, 33080);
   assert.equal(dump.file, 'l1DspReset.c');
   assert.equal(dump.line, 96);
@@ -70,7 +62,7 @@ test('the 39529 capture shape: hal_misc.c@420 and its message', () => {
   const body = [...record(0, [0, 0, 0, 2]), ...record(2, [...'5.1.1.0 [39529] by robot-soft\0'].map((c) => c.charCodeAt(0))), ...record(4, text)];
   const header = new Uint8Array(4);
   new DataView(header.buffer).setUint32(0, body.length + 4);
-  const dump = parseCrashDump(concat(header, new Uint8Array(body)));
+  const dump = parseCrashDump(concatBytes(header, new Uint8Array(body)));
   assert.equal(dump.formatVersion, 2);
   assert.equal(dump.build, 39529);
   assert.equal(dump.file, '...hal_misc.c');
@@ -121,7 +113,7 @@ test('every cut of a whole dump parses, and is flagged truncated', () => {
 });
 
 test('formatCrashDumpText gives a readable summary', () => {
-  const text = formatCrashDumpText(parseCrashDump(concat(seedHead, seedRest)));
+  const text = formatCrashDumpText(parseCrashDump(concatBytes(seedHead, seedRest)));
   assert.match(text, /5\.1\.1\.0 \[33080\]/);
   assert.match(text, /l1DspReset\.c, line 96/);
   assert.match(text, /LPU RIP/);
@@ -150,7 +142,7 @@ test('formatCrashDumpText: a message beside an assertion line without a File lin
   const body = [...record(4, [...'Assertion failed\nwatchdog expired\0'].map((c) => c.charCodeAt(0)))];
   const header = new Uint8Array(4);
   new DataView(header.buffer).setUint32(0, body.length);
-  const text = formatCrashDumpText(parseCrashDump(concat(header, new Uint8Array(body))));
+  const text = formatCrashDumpText(parseCrashDump(concatBytes(header, new Uint8Array(body))));
   assert.equal(text.match(/Assertion failed/g)?.length, 1, text);
   assert.equal(text.match(/watchdog expired/g)?.length, 1, text);
 });

@@ -54,3 +54,14 @@ export const anyBytes: Framer<Uint8Array> = {
     return pending.length > 0 ? { value: pending.slice(), consumed: pending.length } : undefined;
   },
 };
+
+/** One array holding `parts` end to end. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import type { ModemState } from '../../core/parse/modemVersion';
 import { ati1Lines, showverLines, type ModemIdentity } from './modemIdentity';
+import { concatBytes } from '../../core/transport/framers';
 
 /** Which program is running in the modem: each knows different commands and echoes differently. */
 export type ModemFirmware = 'bootrom' | 'application' | 'updater';
@@ -211,13 +212,7 @@ export function formatAtReply(outcome: AtOutcome, firmware: ModemFirmware): Uint
     text('\r\n');
   }
   text(`${outcome.result}\r\n`);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }
 
 /** Longest line kept while waiting for a terminator: beyond it the bytes are noise. */
@@ -270,13 +265,7 @@ export class AtLineAssembler {
     const parts = [Uint8Array.from(this.pending), ...this.queue];
     this.pending = [];
     this.queue = [];
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    return out;
+    return concatBytes(...parts);
   }
 
   clear(): void {

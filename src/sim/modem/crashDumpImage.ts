@@ -4,6 +4,7 @@
  * (PROTOCOL.md section 4, an inference from two captures). The total counts the
  * record bytes that follow it.
  */
+import { concatBytes } from '../../core/transport/framers';
 export const CRASH_TAG_FORMAT = 0;
 export const CRASH_TAG_BUILD = 2;
 export const CRASH_TAG_ASSERTION = 4;
@@ -58,7 +59,7 @@ const RECORD_HEADER_BYTES = 8;
 export function buildCrashDumpImage(spec: CrashDumpSpec): Uint8Array {
   const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
   const formatData = u32(spec.formatVersion);
-  const buildData = concat([ascii(spec.buildString), new Uint8Array([0])]);
+  const buildData = concatBytes(ascii(spec.buildString), new Uint8Array([0]));
   const text = ascii(spec.assertionText);
   const assertionData = new Uint8Array(Math.max(spec.assertionRecordBytes ?? text.length + 1, text.length));
   assertionData.set(text, 0);
@@ -67,33 +68,24 @@ export function buildCrashDumpImage(spec: CrashDumpSpec): Uint8Array {
   const fixedBytes =
     5 * RECORD_HEADER_BYTES + formatData.length + buildData.length + assertionData.length + registers.length;
   const stackBytes = Math.max(0, (spec.totalLength ?? fixedBytes + 1024) - fixedBytes);
-  const records = concat([
+  const records = concatBytes(
     record(CRASH_TAG_FORMAT, formatData),
     record(CRASH_TAG_BUILD, buildData),
     record(CRASH_TAG_ASSERTION, assertionData),
     record(CRASH_TAG_REGISTERS, registers),
     record(CRASH_TAG_STACK, random(stackBytes)),
-  ]);
-  return concat([u32(records.length), records]);
+  );
+  return concatBytes(u32(records.length), records);
 }
 
 function record(tag: number, data: Uint8Array): Uint8Array {
-  return concat([u32(tag), u32(data.length), data]);
+  return concatBytes(u32(tag), u32(data.length), data);
 }
 
 function u32(value: number): Uint8Array {
   return new Uint8Array([(value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 function seededBytes(seed: number): (count: number) => Uint8Array {
   let state = seed >>> 0 || 1;
