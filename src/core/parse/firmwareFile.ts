@@ -90,7 +90,8 @@ function containerKind(head: Uint8Array): string | undefined {
   return undefined;
 }
 
-function formatBytes(bytes: number): string {
+/** "5.6 MiB", "332 KiB", "96 bytes" (binary units), for file checks and /flash space. */
+export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
   return `${bytes} bytes`;

@@ -1,11 +1,10 @@
 import { isLteBoard, releaseBefore120 } from '../diagnosis/evidenceReading';
 import type { UpgradePath } from '../engine/upgradeEvents';
-import { inspectFirmwareFile, type FirmwareNetwork } from '../parse/firmwareFile';
+import { formatBytes, inspectFirmwareFile, type FirmwareNetwork } from '../parse/firmwareFile';
 import { OLD_BOOTROM_BUILD, type ModemFirmwareKind } from '../parse/modemVersion';
 import {
   baseName,
   FLASH_MARGIN_BYTES,
-  formatBytes,
   FULL_IMAGE_AND_UPDATER,
   predictUpgradePath,
   readable,

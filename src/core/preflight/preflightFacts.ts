@@ -81,12 +81,6 @@ export function baseName(name: string): string {
   return name.split(/[\\/]/).pop() ?? name;
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
-  return `${bytes} bytes`;
-}
-
 export interface ReadableFile {
   name: string;
   size: number;
