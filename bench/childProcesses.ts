@@ -6,11 +6,17 @@ import { join } from 'node:path';
  * to this code when the bench runs bundled (npm run bench), else the .ts through tsx.
  */
 export function forkBenchScript(name: string, args: string[]): ChildProcess {
+  const { scriptPath, execArgv } = benchScript(name);
+  return fork(scriptPath, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** Where a bench script is and the Node flags it needs, bundled or not. */
+export function benchScript(name: string): { scriptPath: string; execArgv: string[] } {
   const isBundled = __filename.endsWith('.js');
-  return fork(join(__dirname, isBundled ? name.replace(/\.ts$/, '.js') : name), args, {
+  return {
+    scriptPath: join(__dirname, isBundled ? name.replace(/\.ts$/, '.js') : name),
     execArgv: isBundled ? [] : ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  };
 }
 
 /** The child's next IPC message of this kind; rejects when it exits first or stays silent. */

@@ -1,6 +1,8 @@
 // The simulated modem for the STP benchmark, in a process of its own so its CPU does not
 // steal from the host side. Started by bench/stpTransfer.ts with an IPC channel:
 //   node --import tsx bench/modemPeer.ts <devicePath> <paced: 1|0>
+// A device path of `-` means the pty's master side is this process's stdin and stdout
+// (bench/peerOnPty.ts).
 // It serves a SimulatedModem (state 4: the updater, which takes ON_THE_FLY) on the pty and
 // notes, per request, when its first bytes arrived, when its last byte had crossed the
 // simulated line, and when the reply was handed to the OS.
@@ -9,18 +11,19 @@ import { LinePacer } from '../src/sim/modem/linePacer';
 import { serveModemOnTransport, MIRROR_BAUD } from '../src/sim/modem/serveModem';
 import { toMonotonicMs } from './monotonicClock';
 import type { PeerMessage, PeerReport } from './peerMessages';
+import { StdioLine } from './stdioLine';
 
 async function main(): Promise<void> {
   const [devicePath, pacedFlag] = process.argv.slice(2);
   if (!devicePath || !process.send) throw new Error('usage: modemPeer.ts <devicePath> <1|0>, started with an IPC channel');
   const isPaced = pacedFlag === '1';
-  const io = await new SerialPortOpener().open(devicePath, { baudRate: MIRROR_BAUD });
+  const io = devicePath === '-' ? new StdioLine({ baudRate: MIRROR_BAUD }) : await new SerialPortOpener().open(devicePath, { baudRate: MIRROR_BAUD });
 
   // The same line clock ModemUart keeps: a chunk's bytes have crossed the line at
   // max(arrival, line free) + bytes / rate. Replaying it on the taps tells when the modem
   // could at the earliest have seen a request complete.
   const shadow = new LinePacer({ baudRate: () => MIRROR_BAUD, timeScale: 1, isEnabled: isPaced });
-  const timeline = { requestStartMs: [] as number[], requestDoneMs: [] as number[], replyMs: [] as number[] };
+  const timeline = { requestStartMs: [] as number[], requestDoneMs: [] as number[], replyMs: [] as number[], replyBytes: [] as number[] };
   let requestStartMs: number | undefined;
   let requestDoneMs: number | undefined;
   let isMeasuring = false;
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
       timeline.requestStartMs.push(toMonotonicMs(requestStartMs));
       timeline.requestDoneMs.push(toMonotonicMs(requestDoneMs));
       timeline.replyMs.push(toMonotonicMs(tap.atMs));
+      timeline.replyBytes.push(tap.bytes.length);
     }
     requestStartMs = requestDoneMs = undefined;
   });

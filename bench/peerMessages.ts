@@ -8,8 +8,10 @@ export interface PeerReport {
   requestStartMs: number[];
   /** Its last byte has crossed the simulated line (the UART's line clock, replayed). */
   requestDoneMs: number[];
-  /** The reply was handed to the OS. */
+  /** The reply was handed to the OS (paced: once its bytes had crossed the line). */
   replyMs: number[];
+  /** Its size: paced, its own line time is part of the wait before replyMs. */
+  replyBytes: number[];
   /** Bytes the modem stored in the last STP session. */
   storedBytes: number;
 }

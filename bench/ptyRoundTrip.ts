@@ -1,15 +1,18 @@
 // The floor under every STP exchange on this machine: a 16-byte ping through the same
-// path (serialport → pty → socat → pty → serialport in another process) and back, with no
+// path (serialport → pty → the peer process, bench/peerOnPty.ts) and back, with no
 // protocol code on either end. Measured in the same run, it tells how much of the STP
-// figure's "transit" is the environment (scheduling, the thread-pool reads and writes of
-// serialport, socat) rather than our code.
+// figure's "transit" is the environment (scheduling, serialport's thread-pool reads and
+// writes, the pty) rather than our code. The `relay` path (a socat pty pair) is measured
+// too, to show what a relay process adds.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { loadSerialPort } from '../src/core/transport/serialBinding';
-import { openPtyPair } from '../test/support/ptyPair';
-import { exited, forkBenchScript, nextMessage } from './childProcesses';
+import { withTempDir } from './benchSupport';
+import { nextMessage } from './childProcesses';
+import { openPeerLine, type PeerPath } from './peerOnPty';
 
 export interface RoundTrips {
+  path: PeerPath;
   count: number;
   /** Idle time before each ping. */
   gapMs: number;
@@ -26,11 +29,15 @@ const PING_TIMEOUT_MS = 2_000;
  * on a loaded machine than one kept busy, and the paced STP transfer idles about 11 ms
  * (half a block's line time, on average) before each reply it waits for.
  */
-export async function measurePtyRoundTrips(count = 500, gapMs = 0): Promise<RoundTrips> {
-  const ptys = await openPtyPair();
-  const peer = forkBenchScript('echoPeer.ts', [ptys.devicePath]);
+export function measurePtyRoundTrips(count = 500, gapMs = 0, path: PeerPath = 'direct'): Promise<RoundTrips> {
+  return withTempDir('bench-rtt-', (dir) => measureOn(dir, count, gapMs, path));
+}
+
+async function measureOn(dir: string, count: number, gapMs: number, path: PeerPath): Promise<RoundTrips> {
+  const line = await openPeerLine(dir, path, 'echoPeer.ts', []);
+  const { peer } = line;
   const { SerialPort } = await loadSerialPort();
-  const port = new SerialPort({ path: ptys.hostPath, baudRate: 921_600, lock: true, autoOpen: false });
+  const port = new SerialPort({ path: line.hostPath, baudRate: 921_600, lock: true, autoOpen: false });
   try {
     await nextMessage(peer, 'ready', 30_000);
     await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
@@ -59,6 +66,7 @@ export async function measurePtyRoundTrips(count = 500, gapMs = 0): Promise<Roun
     }
     const sorted = [...tripsMs].sort((a, b) => a - b);
     return {
+      path,
       count,
       gapMs,
       meanMs: tripsMs.reduce((a, b) => a + b, 0) / count,
@@ -67,8 +75,6 @@ export async function measurePtyRoundTrips(count = 500, gapMs = 0): Promise<Roun
     };
   } finally {
     if (port.isOpen) await new Promise((resolve) => port.close(resolve));
-    peer.disconnect();
-    await exited(peer, 5_000);
-    await ptys.close();
+    await line.close();
   }
 }

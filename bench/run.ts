@@ -88,8 +88,9 @@ async function main(): Promise<void> {
     show(await stpUnpacedFigure());
   }
   if (wanted('stp-paced')) {
-    const floor = await measurePtyRoundTrips(300, PACED_IDLE_GAP_MS);
-    show(await stpPacedFigure(floor));
+    const floor = await measurePtyRoundTrips(300, PACED_IDLE_GAP_MS, 'direct');
+    const relayFloor = await measurePtyRoundTrips(300, PACED_IDLE_GAP_MS, 'relay');
+    show(await stpPacedFigure(floor, relayFloor));
   }
   if (wanted('board-push')) show(await boardPushFigure());
   if (wanted('cli-memory')) show(await cliMemoryFigure(join(paths.distDir, 'cli.js')));

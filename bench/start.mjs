@@ -13,8 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { buildBundles } from '../scripts/build.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-// Inside node_modules so the bundles resolve serialport and the MicroPython build from it.
-const outDir = join(repoRoot, 'node_modules', '.cache', 'pycom-bench');
+// Inside node_modules so the bundles resolve serialport and the MicroPython build from it;
+// one folder per run, so two runs side by side (one figure each) do not delete each other's code.
+const outDir = join(repoRoot, 'node_modules', '.cache', `pycom-bench-${process.pid}`);
 const distDir = join(outDir, 'dist');
 const benchDir = join(outDir, 'bench');
 
@@ -45,4 +46,5 @@ const result = spawnSync(process.execPath, [join(benchDir, 'run.js'), ...args], 
   cwd: repoRoot,
   env: { ...process.env, BENCH_DIST: distDir, BENCH_VSCODE_STUB: join(outDir, 'vscodeStub.js'), BENCH_REPO_ROOT: repoRoot },
 });
+rmSync(outDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -6,10 +6,13 @@
 //
 // Each request/reply cycle is cut into five spans on the machine-wide monotonic clock:
 //   host turnaround   last reply chunk in → next request handed to the transport (host process)
-//   to modem          request handed over → its first bytes in the modem process (pty, socat)
+//   to modem          request handed over → its first bytes in the modem process (pty)
 //   line              first bytes in → last byte across the simulated line (paced: the wire)
-//   modem turnaround  last byte across the line → reply handed to the OS (modem process)
-//   to host           reply handed over → its last chunk in the host process (pty, socat)
+//   modem turnaround  last byte across the line → reply handed to the OS (modem process),
+//                     less the reply's own line time (paced, the modem sends it once it crossed)
+//   to host           reply handed over → its last chunk in the host process (pty)
+// The modem process owns the pty's master side (bench/peerOnPty.ts): no relay between the
+// two, as none sits between a host and its USB-serial adapter.
 import { join } from 'node:path';
 import { StpSession } from '../src/core/stp/stpSession';
 import { openFileSource } from '../src/core/files/fileSource';
@@ -18,9 +21,9 @@ import type { ByteTransport } from '../src/core/transport/byteTransport';
 import { untilBytes, latin1ToBytes } from '../src/core/transport/framers';
 import { Deadline } from '../src/core/time/deadline';
 import { writeSyntheticFirmware } from '../src/sim/firmwareImage';
-import { openPtyPair } from '../test/support/ptyPair';
 import { goalMark, lineBytesPerSecond, mb, ms, percent, withTempDir, type Figure } from './benchSupport';
-import { exited, forkBenchScript, nextMessage } from './childProcesses';
+import { nextMessage } from './childProcesses';
+import { openPeerLine } from './peerOnPty';
 import { toMonotonicMs } from './monotonicClock';
 import type { PeerMessage, PeerReport } from './peerMessages';
 import type { RoundTrips } from './ptyRoundTrip';
@@ -41,6 +44,8 @@ export interface CycleSpans {
   toModemMs: number;
   lineMs: number;
   modemTurnaroundMs: number;
+  /** Paced: the replies' own line time. */
+  replyLineMs: number;
   toHostMs: number;
 }
 
@@ -59,13 +64,13 @@ export async function runStpTransfer(imageBytes: number, isPaced: boolean): Prom
   return withTempDir('bench-stp-', async (dir) => {
     const imagePath = join(dir, 'CATM1-41065.dup');
     await writeSyntheticFirmware(imagePath, { kind: 'full', network: 'CAT-M1', build: 41065, size: imageBytes });
-    const ptys = await openPtyPair();
-    const peer = forkBenchScript('modemPeer.ts', [ptys.devicePath, isPaced ? '1' : '0']);
+    const line = await openPeerLine(dir, 'direct', 'modemPeer.ts', [isPaced ? '1' : '0']);
+    const { peer } = line;
     const source = await openFileSource(imagePath);
     let io: ByteTransport | undefined;
     try {
       await nextMessage(peer, 'ready', 30_000);
-      io = await new SerialPortOpener().open(ptys.hostPath, { baudRate: BAUD });
+      io = await new SerialPortOpener().open(line.hostPath, { baudRate: BAUD });
       // The updater (state 4) runs with echo off and takes ON_THE_FLY.
       await io.write(latin1ToBytes('AT+SMSTPU="ON_THE_FLY"\r\n'));
       await io.read(untilBytes('OK\r\n'), { deadline: Deadline.in(5_000, 'OK to AT+SMSTPU') });
@@ -99,31 +104,32 @@ export async function runStpTransfer(imageBytes: number, isPaced: boolean): Prom
       peer.send({ kind: 'report' } satisfies PeerMessage);
       const modem = await nextMessage<PeerReport>(peer, 'report', 10_000);
       await session.close();
-      const { spans, cycles, maxModemTurnaroundMs } = cycleSpans(txMs, rxEndMs, modem);
+      const { spans, cycles, maxModemTurnaroundMs } = cycleSpans(txMs, rxEndMs, modem, isPaced);
       return { payloadBytes: source.size, elapsedMs, wireBytes, cycles, spans, maxModemTurnaroundMs };
     } finally {
       await source.close();
       await io?.close();
       if (peer.connected) peer.send({ kind: 'stop' } satisfies PeerMessage);
-      await exited(peer, 5_000);
-      await ptys.close();
+      await line.close();
     }
   });
 }
 
-function cycleSpans(txMs: number[], rxEndMs: number[], modem: PeerReport): { spans: CycleSpans; cycles: number; maxModemTurnaroundMs: number } {
+function cycleSpans(txMs: number[], rxEndMs: number[], modem: PeerReport, isPaced: boolean): { spans: CycleSpans; cycles: number; maxModemTurnaroundMs: number } {
   const cycles = Math.min(txMs.length, rxEndMs.length, modem.replyMs.length);
   if (cycles !== txMs.length || cycles !== modem.replyMs.length) {
     // A resend or a reply split oddly would shift the pairing: say so rather than mislead.
     throw new Error(`cycles do not pair up: host sent ${txMs.length}, modem answered ${modem.replyMs.length}, host saw ${rxEndMs.length} replies`);
   }
-  const spans: CycleSpans = { hostTurnaroundMs: 0, toModemMs: 0, lineMs: 0, modemTurnaroundMs: 0, toHostMs: 0 };
+  const spans: CycleSpans = { hostTurnaroundMs: 0, toModemMs: 0, lineMs: 0, modemTurnaroundMs: 0, replyLineMs: 0, toHostMs: 0 };
   let maxModemTurnaroundMs = 0;
   for (let i = 0; i < cycles; i++) {
     if (i > 0) spans.hostTurnaroundMs += txMs[i]! - rxEndMs[i - 1]!;
     spans.toModemMs += modem.requestStartMs[i]! - txMs[i]!;
     spans.lineMs += modem.requestDoneMs[i]! - modem.requestStartMs[i]!;
-    const turnaroundMs = modem.replyMs[i]! - modem.requestDoneMs[i]!;
+    const replyLineMs = isPaced ? (modem.replyBytes[i]! * 1000) / LINE_BYTES_PER_SECOND : 0;
+    spans.replyLineMs += replyLineMs;
+    const turnaroundMs = modem.replyMs[i]! - modem.requestDoneMs[i]! - replyLineMs;
     spans.modemTurnaroundMs += turnaroundMs;
     maxModemTurnaroundMs = Math.max(maxModemTurnaroundMs, turnaroundMs);
     spans.toHostMs += rxEndMs[i]! - modem.replyMs[i]!;
@@ -131,37 +137,41 @@ function cycleSpans(txMs: number[], rxEndMs: number[], modem: PeerReport): { spa
   return { spans, cycles, maxModemTurnaroundMs };
 }
 
-export async function stpPacedFigure(floor: RoundTrips, imageBytes = STP_BENCH_IMAGE_BYTES): Promise<Figure> {
+export async function stpPacedFigure(floor: RoundTrips, relayFloor: RoundTrips, imageBytes = STP_BENCH_IMAGE_BYTES): Promise<Figure> {
   const run = await runStpTransfer(imageBytes, true);
   const ratio = run.payloadBytes / (run.elapsedMs / 1000) / LINE_BYTES_PER_SECOND;
   const wireMs = (run.wireBytes / LINE_BYTES_PER_SECOND) * 1000;
-  const { hostTurnaroundMs, modemTurnaroundMs, toModemMs, toHostMs, lineMs } = run.spans;
+  const { hostTurnaroundMs, modemTurnaroundMs, toModemMs, toHostMs, lineMs, replyLineMs } = run.spans;
   const transitMs = toModemMs + toHostMs;
-  // The simulator sends its short replies without waiting out their line time, so the
-  // time beyond the wire is counted from the requests' line time alone.
-  const beyondLineMs = run.elapsedMs - lineMs;
-  const share = (part: number) => percent(part / beyondLineMs);
+  // Requests and replies both cost their line time (the simulator paces both ways).
+  const beyondWireMs = run.elapsedMs - lineMs - replyLineMs;
+  const share = (part: number) => percent(part / beyondWireMs);
   const perCycle = (part: number) => `${(part / run.cycles).toFixed(2)} ms/cycle`;
   const isGoalMet = ratio >= PACED_GOAL;
   const ratioWithoutTransit = run.payloadBytes / ((run.elapsedMs - transitMs) / 1000) / LINE_BYTES_PER_SECOND;
   // What the figure would be if every cycle cost only the wire and the bare pty round trip.
-  const floorRatio = run.payloadBytes / ((wireMs + run.cycles * floor.meanMs) / 1000) / LINE_BYTES_PER_SECOND;
+  const floorRatio = (trips: RoundTrips) => run.payloadBytes / ((wireMs + run.cycles * trips.meanMs) / 1000) / LINE_BYTES_PER_SECOND;
   return {
     id: 'stp-paced',
     isGoalMet,
     line:
       `STP ${mb(run.payloadBytes)} over pty, paced 921600: payload/line = ${ratio.toFixed(3)} ` +
       `(stop-and-wait ceiling ${STOP_AND_WAIT_CEILING.toFixed(3)}, goal ≥ ${PACED_GOAL}: ${goalMark(isGoalMet)}); ` +
-      `${ms(beyondLineMs)} beyond the requests' line time: host turnaround ${share(hostTurnaroundMs)} (${perCycle(hostTurnaroundMs)}), ` +
+      `${ms(beyondWireMs)} beyond the wire time of requests and replies: host turnaround ${share(hostTurnaroundMs)} (${perCycle(hostTurnaroundMs)}), ` +
       `modem turnaround ${share(modemTurnaroundMs)} (${perCycle(modemTurnaroundMs)}), ` +
       `pty transit ${share(transitMs)} (${perCycle(transitMs)}); without the transit ${ratioWithoutTransit.toFixed(3)}; ` +
-      `a bare pty round trip after ${floor.gapMs} ms idle takes ${floor.meanMs.toFixed(2)} ms mean here, alone a cap of ${floorRatio.toFixed(3)}`,
+      `a bare pty round trip after ${floor.gapMs} ms idle takes ${floor.meanMs.toFixed(2)} ms mean here, alone a cap of ${floorRatio(floor).toFixed(3)}`,
     details: [
       `elapsed ${ms(run.elapsedMs)}; wire time of the ${run.wireBytes} bytes at 92160 B/s ${ms(wireMs)}; ${run.cycles} request/reply cycles`,
       `spans summed over the cycles: host turnaround ${ms(hostTurnaroundMs)}, to modem ${ms(toModemMs)}, ` +
-        `request on the line ${ms(lineMs)}, modem turnaround ${ms(modemTurnaroundMs)} (max ${ms(run.maxModemTurnaroundMs)}), to host ${ms(toHostMs)}`,
-      `bare pty round trip (16 bytes, serialport both ends, ${floor.count} pings, ${floor.gapMs} ms idle before each): ` +
-        `mean ${floor.meanMs.toFixed(2)} ms, median ${floor.medianMs.toFixed(2)} ms, p95 ${floor.p95Ms.toFixed(2)} ms`,
+        `request on the line ${ms(lineMs)}, modem turnaround ${ms(modemTurnaroundMs)} (max ${ms(run.maxModemTurnaroundMs)}), ` +
+        `reply on the line ${ms(replyLineMs)}, to host ${ms(toHostMs)}`,
+      ...[floor, relayFloor].map(
+        (trips) =>
+          `bare pty round trip, ${trips.path === 'direct' ? 'the path measured (serialport → pty → peer process)' : 'through a socat pty pair (serialport both ends), for comparison'} ` +
+          `(16 bytes, ${trips.count} pings, ${trips.gapMs} ms idle before each): ` +
+          `mean ${trips.meanMs.toFixed(2)} ms, median ${trips.medianMs.toFixed(2)} ms, p95 ${trips.p95Ms.toFixed(2)} ms; alone a cap of ${floorRatio(trips).toFixed(3)}`,
+      ),
     ],
   };
 }
