@@ -21,6 +21,36 @@ test('line rate: 921600 baud 8N1 is 92,160 bytes/s, scaled by timeScale', () => 
   assert.equal(off.reserve(1_000_000, 42), 42);
 });
 
+test('an exact wait ends neither before the bytes crossed nor a timer tick after', async () => {
+  const pacer = new LinePacer({ baudRate: () => 921600, timeScale: 1 });
+  for (const byteCount of [46, 92, 460]) {
+    const handedOverAtMs = performance.now();
+    const doneAtMs = handedOverAtMs + (byteCount * 1000) / 92160;
+    await pacer.pace(byteCount, undefined, handedOverAtMs, true);
+    const endedMs = performance.now();
+    assert.ok(endedMs >= doneAtMs, `${byteCount} bytes: ended ${(doneAtMs - endedMs).toFixed(3)} ms before their line time`);
+    // A busy machine can still delay the end; only an early end is a modelling error.
+    assert.ok(endedMs - doneAtMs < 50, `${byteCount} bytes: ended ${(endedMs - doneAtMs).toFixed(1)} ms late`);
+    pacer.reset();
+  }
+});
+
+test('a reply leaves only after the request crossed the line and its own bytes did', async () => {
+  const rig = startModem({ timeScale: 1 });
+  try {
+    await at(rig.host, 'ATE0');
+    const padding = 'x'.repeat(1800);
+    const startedMs = performance.now();
+    const reply = await at(rig.host, padding + 'AT', 5000);
+    const elapsedMs = performance.now() - startedMs;
+    assert.equal(reply, '\r\nOK\r\n');
+    const lineMs = ((padding.length + 'AT\r'.length + reply.length) * 1000) / 92160;
+    assert.ok(elapsedMs >= lineMs, `the reply came ${(lineMs - elapsedMs).toFixed(3)} ms before the line could carry it`);
+  } finally {
+    await rig.stop();
+  }
+});
+
 test('output is paced: the 12 KB crash dump takes about its line time at 921600', async () => {
   const rig = startModem({ timeScale: 1 });
   try {

@@ -17,6 +17,9 @@ export interface LinePacerOptions {
   minWaitMs?: number;
 }
 
+/** How late a Node timer may fire: an exact wait arms its timer this much early and polls the rest. */
+const TIMER_SLACK_MS = 1.5;
+
 export function lineBytesPerSecond(baudRate: number, timeScale = 1): number {
   return baudRate / BITS_PER_BYTE_8N1 / Math.max(timeScale, 1e-9);
 }
@@ -51,9 +54,16 @@ export class LinePacer {
     return this.lineFreeAtMs;
   }
 
-  /** Waits until `byteCount` more bytes, handed over at `handedOverAtMs`, have crossed the line. */
-  async pace(byteCount: number, signal?: AbortSignal, handedOverAtMs = performance.now()): Promise<void> {
+  /**
+   * Waits until `byteCount` more bytes, handed over at `handedOverAtMs`, have crossed the
+   * line. `isExact`: the caller acts on these bytes at once (a request has arrived whole,
+   * a reply leaves), so the wait may neither skip a short remainder (the reply would leave
+   * before the request's last byte arrived) nor end a timer's coarseness late (a modem
+   * slower than the real one). Other pieces only carry their debt to the next one.
+   */
+  async pace(byteCount: number, signal?: AbortSignal, handedOverAtMs = performance.now(), isExact = false): Promise<void> {
     const doneAtMs = this.reserve(byteCount, handedOverAtMs);
+    if (isExact) return untilClock(doneAtMs, signal);
     const waitMs = doneAtMs - performance.now();
     if (waitMs < (this.options.minWaitMs ?? 1)) return;
     await lineDelay(waitMs, signal);
@@ -62,6 +72,19 @@ export class LinePacer {
   /** Forgets reserved time (the line was reset, e.g. a reboot dropped what was queued). */
   reset(): void {
     this.lineFreeAtMs = 0;
+  }
+}
+
+/**
+ * Ends when the clock reads `atMs`, to a few µs: a timer for the bulk of the wait, then
+ * event-loop turns (which still serve I/O) for the last stretch a timer cannot hit.
+ */
+async function untilClock(atMs: number, signal?: AbortSignal): Promise<void> {
+  const coarseMs = atMs - performance.now() - TIMER_SLACK_MS;
+  if (coarseMs >= 1) await lineDelay(coarseMs, signal);
+  while (performance.now() < atMs) {
+    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 

@@ -110,7 +110,8 @@ export class ModemUart {
     for (let at = 0; at < outgoing.length; at += step) {
       if (this.isClosed || !this.io.isOpen) return;
       const piece = outgoing.subarray(at, Math.min(outgoing.length, at + step));
-      await this.txPacer.pace(piece.length, this.stopController.signal, handedOverAtMs).catch(() => undefined);
+      const isLast = at + step >= outgoing.length;
+      await this.txPacer.pace(piece.length, this.stopController.signal, handedOverAtMs, isLast).catch(() => undefined);
       if (this.isClosed || !this.io.isOpen) return;
       await this.io.write(piece).catch((error: unknown) => this.options.log?.(`modem write failed: ${String(error)}`));
     }
@@ -126,7 +127,7 @@ export class ModemUart {
         const step = this.rxPacer.bytesIn(PACE_CHUNK_MS);
         for (let at = 0; at < incoming.length; at += step) {
           const piece = incoming.subarray(at, Math.min(incoming.length, at + step));
-          await this.rxPacer.pace(piece.length, signal, arrivedAtMs);
+          await this.rxPacer.pace(piece.length, signal, arrivedAtMs, at + step >= incoming.length);
           this.inbox.push(piece);
           this.wake();
         }
