@@ -108,3 +108,28 @@ test('two-stage diffs are sent in order, each applied before the next', async (t
     [1, 2],
   );
 });
+
+test('a build after the upgrade other than the file name promises is a warning, not a failure', async (t) => {
+  const rig = simRig({ state: 2, build: 38638 });
+  t.after(() => rig.close());
+  // The name says 41065; the image inside installs 40343.
+  const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 40343, size: 200_000 });
+  const outcome = await rig.engine.upgrade(rig.request([file]));
+  assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
+  assert.equal(outcome.after?.softwareBuild, 40343);
+  const warnings = rig.events.flatMap((e) => (e.kind === 'log' && e.level === 'warn' ? [e.message] : []));
+  assert.ok(
+    warnings.some((w) => w.includes('build 40343 after the upgrade') && w.includes('CATM1-41065.dup should have installed build 41065')),
+    `warnings: ${JSON.stringify(warnings)}`,
+  );
+});
+
+test('the build the file name promises raises no warning', async (t) => {
+  const rig = simRig({ state: 2, build: 38638 });
+  t.after(() => rig.close());
+  const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 200_000 });
+  const outcome = await rig.engine.upgrade(rig.request([file]));
+  assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
+  const warnings = rig.events.flatMap((e) => (e.kind === 'log' && e.level === 'warn' ? [e.message] : []));
+  assert.ok(!warnings.some((w) => w.includes('after the upgrade')), `warnings: ${JSON.stringify(warnings)}`);
+});

@@ -15,13 +15,13 @@ import { detectModem, readModemState, wakeAtEitherBaud } from './steps/detect';
 import { loadUpdater } from './steps/loadUpdater';
 import { prepareModem } from './steps/prepare';
 import { rebootIntoUpdater } from './steps/recoveryBoot';
-import { readVersionReport, reportVersion } from './steps/report';
+import { readVersionReport, reportVersion, warnOnUnexpectedBuild } from './steps/report';
 import { transferFirmware } from './steps/transfer';
 import { MIRROR_BAUD, wakeModem } from './steps/wakeModem';
 import { ModemNotAnsweringError, STANDING } from './upgradeErrors';
 import { diagnoseFailure } from '../diagnosis/diagnose';
 import type { Diagnosis, UpgradeErrorInfo, UpgradeEvent, UpgradePath } from './upgradeEvents';
-import { checkBuildChain, chooseUpgradePath, inspectUpgradeFiles, type UpgradeFiles } from './upgradePlan';
+import { checkBuildChain, chooseUpgradePath, expectedFinalBuild, inspectUpgradeFiles, type UpgradeFiles } from './upgradePlan';
 import { UpgradeSession } from './upgradeSession';
 import { resolveTimeouts, type UpgradeTimeouts } from './upgradeTimeouts';
 
@@ -204,6 +204,7 @@ export class UpgradeEngine {
       session.isInUpdater = false;
     }
     outcome.after = await reportVersion(session);
+    warnOnUnexpectedBuild(session, expectedFinalBuild(files.firmware), outcome.after.softwareBuild);
   }
 
   /** Wakes the modem (921600, then 115200), reads its state and version. Changes nothing. */

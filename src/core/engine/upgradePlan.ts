@@ -211,3 +211,11 @@ export function checkBuildChain(files: readonly FirmwareFileFacts[], modemBuild:
   }
   return warnings;
 }
+
+/** The build the last file installs, when its name tells (a diff's target, a full image's build). */
+export function expectedFinalBuild(files: readonly FirmwareFileFacts[]): { build: number; fileName: string } | undefined {
+  const last = files.at(-1);
+  if (!last) return undefined;
+  const build = last.kind === 'diff' ? last.toBuild : last.build;
+  return build === undefined ? undefined : { build, fileName: last.name };
+}

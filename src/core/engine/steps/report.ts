@@ -31,3 +31,21 @@ export function reportVersion(session: UpgradeSession): Promise<ModemVersionRepo
     return report;
   });
 }
+
+/**
+ * The modem checked the image and booted it, so a different build than the file's name
+ * promises means a misnamed file (or a modem that kept its old firmware without saying
+ * so): worth a warning, not a failure, since the modem runs a firmware it accepted.
+ */
+export function warnOnUnexpectedBuild(
+  session: Pick<UpgradeSession, 'log'>,
+  expected: { build: number; fileName: string } | undefined,
+  actualBuild: number | undefined,
+): void {
+  if (!expected || actualBuild === undefined || actualBuild === expected.build) return;
+  session.log(
+    'warn',
+    `The modem reports build ${actualBuild} after the upgrade, but ${expected.fileName} should have installed build ${expected.build}. ` +
+      `The modem runs a firmware it checked and accepted; the file's name may not match its contents. Check where the file came from before upgrading again.`,
+  );
+}
