@@ -36,6 +36,8 @@ export interface TransferView {
 
 export interface PanelState {
   session?: { id: string; title: string; portPath: string; startedAtMs: number };
+  /** The host has answered `ready`: without a session, the panel may now say there is none. */
+  hasHostAnswered?: boolean;
   plan?: { path: string; files: string[]; estimatedMs?: number };
   steps: StepView[];
   transfer?: TransferView;
@@ -72,10 +74,11 @@ function addSample(samples: RateSample[], sample: RateSample): RateSample[] {
 export function reducePanel(state: PanelState, message: HostToPanel): PanelState {
   switch (message.type) {
     case 'replay':
-      return message.messages.reduce(reducePanel, { ...initialPanelState, isHexShown: state.isHexShown });
+      return message.messages.reduce(reducePanel, { ...initialPanelState, isHexShown: state.isHexShown, hasHostAnswered: true });
     case 'session':
       return {
         ...initialPanelState,
+        hasHostAnswered: true,
         session: { id: message.sessionId, title: message.title, portPath: message.portPath, startedAtMs: message.startedAtMs },
       };
     case 'plan':

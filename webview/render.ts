@@ -30,6 +30,10 @@ const STEP_MARKS: Record<string, string> = { done: '✓', fail: '✗', skip: '�
  * the host or the device goes through text nodes (see ui/dom.ts).
  */
 export function renderPanel(state: PanelState, doc: PanelDocument, actions: PanelViewActions): HTMLElement {
+  if (!state.session && !state.hasHostAnswered) {
+    // A freshly opened page waits for the host's replay (a few ms) rather than saying "no session".
+    return el(doc, 'section', { className: 'empty-state' }, el(doc, 'h1', {}, 'Modem upgrade'));
+  }
   if (!state.session) {
     return el(
       doc,

@@ -111,7 +111,9 @@ export class UpgradePanelHost implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.isReady = true;
-        if (this.shownSession) void this.panel?.webview.postMessage(sessionReplay(this.shownSession));
+        // Always answer, even with nothing: until then the page cannot tell "no session"
+        // from "not told yet", and would flash its empty-state text on every reopen.
+        void this.panel?.webview.postMessage(this.shownSession ? sessionReplay(this.shownSession) : { type: 'replay', messages: [] });
         return;
       case 'cancel':
         this.actions.cancel();

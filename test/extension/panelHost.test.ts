@@ -96,3 +96,12 @@ test('a panel restored by VS Code after a reload is revived by the serializer an
   assert.deepEqual(replay.messages.map((m) => m.type), ['session', 'log']);
   host.dispose();
 });
+
+test('the host answers ready even without a session, so the page can say there is none', () => {
+  const host = new UpgradePanelHost(Uri.file('/ext') as never, new SessionLog(), { cancel() {}, copyReport() {}, openTranscript() {} });
+  host.show();
+  const panel = __stub.panels.at(-1)!;
+  panel.sendFromPage({ type: 'ready' });
+  assert.deepEqual(panel.webview.posted, [{ type: 'replay', messages: [] }]);
+  host.dispose();
+});

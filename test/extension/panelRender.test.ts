@@ -72,9 +72,12 @@ test('no webview source writes markup (innerHTML, outerHTML, insertAdjacentHTML,
   assert.deepEqual(offenders, []);
 });
 
-test('the empty panel says what to do', () => {
-  const root = render(initialPanelState);
-  assert.match(root.textContent, /Upgrade Modem/);
+test('the empty panel says what to do once the host answered, and nothing before', () => {
+  const waiting = render(initialPanelState);
+  assert.doesNotMatch(waiting.textContent, /No modem session/, 'a fresh page does not claim there is no session before the host answered');
+  const answered = render(reducePanel(initialPanelState, { type: 'replay', messages: [] }));
+  assert.match(answered.textContent, /No modem session/);
+  assert.match(answered.textContent, /Upgrade Modem/);
 });
 
 test('steps keep their order and last phase; the running one shows a progress ring', () => {
