@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { RawRepl } from '../../src/core/repl/rawRepl';
 import {
-  CHUNK_PAYLOAD_BYTES,
+  EXEC_CHUNK_PAYLOAD_BYTES,
   FlashSpaceError,
   PushVerifyError,
   flashSpace,
@@ -27,7 +27,7 @@ async function board(options: Parameters<typeof startFakeBoard>[0] = {}) {
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-test('pushes 0 B, 1 B and 300 KB files, each verified by the sha256 the board computed', async (t) => {
+test('a board that cannot run the receive loop gets 0 B, 1 B and 300 KB files one exec per chunk, each verified by the sha256 the board computed', async (t) => {
   const { fake, repl } = await board({ name: 'push-sizes' });
   for (const size of [0, 1, 300 * 1024]) {
     const bytes = new Uint8Array(randomBytes(size));
@@ -35,6 +35,7 @@ test('pushes 0 B, 1 B and 300 KB files, each verified by the sha256 the board co
     const result = await pushFile(repl, { bytes, remotePath: `/flash/f${size}.bin`, onProgress: (done) => progress.push(done) });
     assert.equal(result.skipped, false);
     assert.equal(result.attempts, 1);
+    assert.equal(result.scheme, 'exec-per-chunk', 'this board cannot run the receive loop');
     assert.equal(result.sha256, sha(bytes));
     assert.deepEqual(fake.readFlash(`/flash/f${size}.bin`), bytes);
     assert.equal(fake.readFlash(`/flash/f${size}.bin.part`), undefined, 'no .part left behind');
@@ -142,7 +143,7 @@ test('listDir, readRemoteHash and removeFile, with awkward names', async () => {
   assert.equal(fake.readFlash(`/flash/${name}`), undefined);
 });
 
-test('push rate: wire efficiency of the scheme and the measured rate, as shares of the 115200 line', async (t) => {
+test('exec-per-chunk push rate: wire efficiency of the scheme and the measured rate, as shares of the 115200 line', async (t) => {
   const timeScale = 0.05;
   const { fake, repl } = await board({ name: 'push-rate', timeScale });
   const bytes = new Uint8Array(randomBytes(300 * 1024));
@@ -155,7 +156,7 @@ test('push rate: wire efficiency of the scheme and the measured rate, as shares 
   // Stop-and-wait: the two directions never overlap, so the line time is the sum of both.
   const wireShare = bytes.length / (after.host - before.host + after.board - before.board);
   const measuredShare = bytes.length / boardSeconds / lineBytesPerSecond;
-  t.diagnostic(`chunk ${CHUNK_PAYLOAD_BYTES} B: wire efficiency ${(wireShare * 100).toFixed(1)} % of line rate; measured ${(measuredShare * 100).toFixed(1)} % at time scale ${timeScale} (timer jitter counts ${1 / timeScale}x)`);
+  t.diagnostic(`chunk ${EXEC_CHUNK_PAYLOAD_BYTES} B: wire efficiency ${(wireShare * 100).toFixed(1)} % of line rate; measured ${(measuredShare * 100).toFixed(1)} % at time scale ${timeScale} (timer jitter counts ${1 / timeScale}x)`);
   assert.ok(wireShare >= 0.7, `wire efficiency ${wireShare}`);
   // Wall-clock figure: on a loaded machine timer jitter (multiplied by 1/timeScale) eats into it,
   // so it is only a sanity bound; the wire share above is the deterministic check.

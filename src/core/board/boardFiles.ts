@@ -7,32 +7,33 @@ export { BoardReplyError, FlashSpaceError, PushVerifyError, type RemoteFileHash 
 import type { ExecOptions, RawRepl } from '../repl/rawRepl';
 import { BoardExecError, outputLines } from '../repl/replOutput';
 import { pyStr } from '../repl/pythonQuote';
+import { PART_HANDLE, writePartByExecs, type ExecOptionsFor } from './execPartWriter';
+import { streamToPart } from './streamedPartWriter';
+
+export { EXEC_CHUNK_PAYLOAD_BYTES } from './execPartWriter';
+export { STREAM_CHUNK_PAYLOAD_BYTES, STREAM_WINDOW_BYTES } from './streamedPartWriter';
 
 /**
- * Files on the board's /flash, through raw-REPL exec only.
+ * Files on the board's /flash, through the raw REPL.
  *
- * Push scheme: one exec per chunk, each carrying CHUNK_PAYLOAD_BYTES of base64 to a
- * write function the first exec defined (`_pm_w('...')`). The `\x04>` that ends each
- * exec is the acknowledgement the board's small UART buffer needs: the next chunk is
- * sent only when the board is back in its receive loop. Chunks are large so the round
- * trip (reply bytes + board work) costs a few per cent of the line time; base64 costs
- * 25 %. A board-side receive loop would save only the ~8 bytes of call syntax per chunk,
- * but would leave the board blocked on stdin after an abort.
+ * Push scheme: the data goes to `<target>.part` through one exec running a receive
+ * loop on the board (streamedPartWriter.ts): the host streams base64 chunks under a
+ * window that the board's acknowledgements open, so the board's flash write of one
+ * chunk overlaps with the line carrying the next. With one exec per chunk the line
+ * stood still during every flash write (at the 64 KB/s the simulator assumes, about
+ * 12 % on top of the line time); overlapped, only base64's third more bytes remain.
+ * A board on which the loop cannot start gets the proven exec-per-chunk scheme
+ * instead (execPartWriter.ts).
  *
- * Safety: data goes to `<target>.part`; size and sha256 are computed ON THE BOARD from
- * what it reads back from flash, and only a match is renamed over the target. An
- * aborted or failed push leaves the old target untouched and a .part that the next
- * push removes first.
+ * Safety: size and sha256 are computed ON THE BOARD from what it reads back from
+ * flash, and only a match is renamed over the target. An aborted or failed push
+ * leaves the old target untouched and a .part that the next push removes first.
  */
 
-/** Payload per exec: a multiple of 3 so each chunk's base64 has no padding; 8192 base64 characters on the wire, a few KB of heap on the board. */
-export const CHUNK_PAYLOAD_BYTES = 6144;
 /** Board-side read size when hashing: small enough for any heap, large enough to be quick. */
 const HASH_READ_BYTES = 4096;
 /** FAT needs room for the directory entry and cluster chain beyond the data clusters. */
 const FS_OVERHEAD_BLOCKS = 1;
-/** Board work per chunk beyond the line time: base64 decode and a flash write (which may wait for a sector erase). */
-const CHUNK_WORK_TIMEOUT_MS = 10_000;
 /** Hashing reads the whole file back from flash: budget per byte, plus a base. */
 const HASH_TIMEOUT_BASE_MS = 10_000;
 const HASH_TIMEOUT_PER_MB_MS = 20_000;
@@ -57,9 +58,14 @@ export interface PushFileOptions {
   remotePath: string;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   signal?: AbortSignal;
-  /** Payload bytes per exec (rounded down to a multiple of 3). */
+  /** Payload bytes per streamed chunk (rounded down to a multiple of 3); default STREAM_CHUNK_PAYLOAD_BYTES. */
   chunkBytes?: number;
+  /** Bytes the host may send past the chunk the board is writing; default STREAM_WINDOW_BYTES. */
+  windowBytes?: number;
 }
+
+/** How the data reached the board: the streamed receive loop, or one exec per chunk where the loop could not start. */
+export type PushScheme = 'streamed' | 'exec-per-chunk';
 
 export interface PushResult {
   /** The board already had the same size and sha256: nothing was written. */
@@ -69,6 +75,8 @@ export interface PushResult {
   sha256: string;
   /** Write passes needed (2 after one verification retry). */
   attempts: number;
+  /** Undefined when the push was skipped. */
+  scheme?: PushScheme;
   elapsedMs: number;
 }
 
@@ -202,8 +210,7 @@ export async function pushFile(repl: RawRepl, options: PushFileOptions): Promise
   const target = toRemotePath(options.remotePath);
   const part = `${target}.part`;
   const expected: RemoteFileHash = { size: bytes.length, sha256: sha256Hex(bytes) };
-  const chunkBytes = Math.max(3, Math.floor((options.chunkBytes ?? CHUNK_PAYLOAD_BYTES) / 3) * 3);
-  const execOptions = (extra: ExecOptions & { context?: string } = {}): ExecOptions & { context?: string } => ({ ...(signal ? { signal } : {}), ...extra });
+  const execOptions: ExecOptionsFor = (extra = {}) => ({ ...(signal ? { signal } : {}), ...extra });
 
   // One round trip: drop a stale .part, hash what is there, read the free space.
   const survey = await repl.execOrThrow(
@@ -235,9 +242,9 @@ export async function pushFile(repl: RawRepl, options: PushFileOptions): Promise
 
   let actual: RemoteFileHash | undefined;
   for (let attempt = 1; attempt <= 2; attempt++) {
-    await writePart(repl, part, bytes, chunkBytes, execOptions, onProgress);
+    const scheme = await writePart(repl, part, bytes, options, execOptions);
     const verified = await repl.execOrThrow(
-      `_pm_f.close()\n${HASH_FUNCTION}\nprint(_pm_hash(${pyStr(part)}))`,
+      `${PART_HANDLE}.close()\n${HASH_FUNCTION}\nprint(_pm_hash(${pyStr(part)}))`,
       execOptions({ timeoutMs: hashTimeoutMs(bytes.length), context: `verifying ${part}` }),
     );
     const parsed = parseHashLine(outputLines(verified).at(-1));
@@ -255,48 +262,30 @@ export async function pushFile(repl: RawRepl, options: PushFileOptions): Promise
         ].join('\n'),
         execOptions({ context: `renaming ${part} to ${target}` }),
       );
-      return { skipped: false, remotePath: target, bytes: bytes.length, sha256: expected.sha256, attempts: attempt, elapsedMs: performance.now() - startedMs };
+      return { skipped: false, remotePath: target, bytes: bytes.length, sha256: expected.sha256, attempts: attempt, scheme, elapsedMs: performance.now() - startedMs };
     }
   }
   throw new PushVerifyError(target, expected, actual);
 }
 
-async function writePart(
-  repl: RawRepl,
-  part: string,
-  bytes: Uint8Array,
-  chunkBytes: number,
-  execOptions: (extra?: ExecOptions & { context?: string }) => ExecOptions & { context?: string },
-  onProgress: ((bytesDone: number, bytesTotal: number) => void) | undefined,
-): Promise<void> {
-  await repl.execOrThrow(
-    [
-      'try:',
-      '    _pm_f.close()',
-      'except Exception:',
-      '    pass',
-      'import ubinascii',
-      `_pm_f = open(${pyStr(part)}, 'wb')`,
-      '_pm_a = ubinascii.a2b_base64',
-      'def _pm_w(s):',
-      '    _pm_f.write(_pm_a(s))',
-    ].join('\n'),
-    execOptions({ context: `creating ${part}` }),
-  );
-  onProgress?.(0, bytes.length);
-  for (let offset = 0; offset < bytes.length; offset += chunkBytes) {
-    const chunk = bytes.subarray(offset, Math.min(bytes.length, offset + chunkBytes));
-    const base64 = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('base64');
-    try {
-      await repl.execOrThrow(`_pm_w('${base64}')`, execOptions({ timeoutMs: CHUNK_WORK_TIMEOUT_MS }));
-    } catch (error) {
-      if (error instanceof BoardExecError && error.reason === 'no-space' && !execOptions().signal?.aborted) {
-        // Something else filled /flash since the check: give the space back; the target was never touched.
-        await repl.exec(`try:\n    _pm_f.close()\n    import uos\n    uos.remove(${pyStr(part)})\nexcept OSError:\n    pass`, execOptions()).catch(() => undefined);
-      }
-      throw error;
+/** Fills the .part by the streamed loop, or exec by exec where the loop cannot start; gives /flash back after ENOSPC. */
+async function writePart(repl: RawRepl, part: string, bytes: Uint8Array, options: PushFileOptions, execOptions: ExecOptionsFor): Promise<PushScheme> {
+  const { signal, onProgress } = options;
+  try {
+    const streamed = await streamToPart(repl, part, bytes, {
+      ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
+      ...(options.windowBytes !== undefined ? { windowBytes: options.windowBytes } : {}),
+      ...(signal ? { signal } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
+    if (streamed.isWritten) return 'streamed';
+    await writePartByExecs(repl, part, bytes, execOptions, onProgress);
+    return 'exec-per-chunk';
+  } catch (error) {
+    if (error instanceof BoardExecError && error.reason === 'no-space' && !signal?.aborted) {
+      // Something else filled /flash since the check: give the space back; the target was never touched.
+      await repl.exec(`try:\n    ${PART_HANDLE}.close()\n    import uos\n    uos.remove(${pyStr(part)})\nexcept OSError:\n    pass`, execOptions()).catch(() => undefined);
     }
-    onProgress?.(offset + chunk.length, bytes.length);
+    throw error;
   }
 }
-

@@ -18,7 +18,9 @@ import { BoardExecError } from './replOutput';
  * itself paces the host. Bytes are lost only when they arrive while the board is busy
  * running code and its small UART buffer fills. This client therefore never writes
  * while code runs: one exec at a time, the next code only after the `\x04>` prompt.
- * That reply is the acknowledgement the small buffer needs.
+ * That reply is the acknowledgement the small buffer needs. (Code that reads its own
+ * stdin while it runs gets data through `io` under its own flow control: see
+ * board/streamedPartWriter.ts.)
  *
  * Control bytes this client sends: Ctrl-C (interrupt), Ctrl-A (enter raw), Ctrl-D
  * (run the code just sent; never alone: alone it soft-reboots), Ctrl-B (leave raw).

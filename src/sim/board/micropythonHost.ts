@@ -3,9 +3,11 @@ import { pathToFileURL } from 'node:url';
 import { MICROPYTHON_WORKER_SOURCE } from './micropythonWorkerSource';
 
 /** Indexes of the shared control words (must match the worker script). */
-export const CONTROL = { INTERRUPT: 0, RX_WRITTEN: 1, RX_READ: 2, INTR_CHAR: 3, WAKE: 4 } as const;
+export const CONTROL = { INTERRUPT: 0, RX_WRITTEN: 1, RX_READ: 2, INTR_CHAR: 3, WAKE: 4, SLEEPING: 5 } as const;
 const CONTROL_WORDS = 8;
 const CTRL_C = 0x03;
+/** How often bytes held back for code that is reading are moved into its buffer. */
+const BACKLOG_POLL_MS = 1;
 
 export interface BoardConfig {
   /** os.uname() fields: sysname, nodename, release, version, machine. */
@@ -20,6 +22,8 @@ export interface MicroPythonHostOptions {
   flashBytesPerSecond: number;
   /** The UART receive buffer the board's code reads while it runs (bytes beyond it are dropped). */
   rxBufferBytes: number;
+  /** Bytes lost from the held-back line input (see pushRx) once the code stopped reading. */
+  onRxDropped?: (byteCount: number) => void;
   boardConfig: BoardConfig;
   /** Files put in the interpreter's file system before the prelude runs. */
   files: ReadonlyArray<{ path: string; bytes: Uint8Array }>;
@@ -67,6 +71,14 @@ export class MicroPythonHost {
   private running:
     | { id: number; resolve: (outcome: RunOutcome) => void; onOutput: (bytes: Uint8Array) => void; finished: Promise<void> }
     | undefined;
+  /**
+   * Bytes that arrived in one burst beyond the free buffer while the code reads: on a real
+   * line they would still be crossing it, one by one, while a reading board drains its
+   * buffer far faster. The simulator delivers the line in pieces (and scaled time makes
+   * them large), so the part that does not fit yet waits here, in order.
+   */
+  private rxBacklog: number[] = [];
+  private backlogTimer: ReturnType<typeof setTimeout> | undefined;
   private fileWaiters = new Map<number, (message: Extract<WorkerMessage, { kind: 'fileDone' }>) => void>();
   private exited = false;
 
@@ -76,6 +88,7 @@ export class MicroPythonHost {
     rxRing: SharedArrayBuffer,
     /** Wall-clock ms the wasm took to load and the prelude to run. */
     readonly loadMs: number,
+    private readonly onRxDropped: (byteCount: number) => void,
   ) {
     this.control = new Int32Array(control);
     this.rxRing = new Uint8Array(rxRing);
@@ -116,7 +129,7 @@ export class MicroPythonHost {
       worker.on('message', onMessage);
       worker.on('error', onError);
     });
-    return new MicroPythonHost(worker, control, rxRing, loadMs);
+    return new MicroPythonHost(worker, control, rxRing, loadMs, options.onRxDropped ?? (() => undefined));
   }
 
   get isRunning(): boolean {
@@ -167,8 +180,37 @@ export class MicroPythonHost {
     return true;
   }
 
-  /** Puts a received byte in the UART buffer the running code reads; false when it is full (the byte is lost). */
+  /**
+   * Puts a received byte in the UART buffer the running code reads; false when it is
+   * lost: the buffer is full and the code is not reading (it sleeps, e.g. in a flash
+   * write). A byte that finds the buffer full while the code reads waits in the backlog.
+   */
   pushRx(byte: number): boolean {
+    this.moveBacklog();
+    if (this.rxBacklog.length === 0 && this.putInRing(byte)) return true;
+    if (this.isSleeping) return false;
+    this.rxBacklog.push(byte);
+    this.scheduleBacklog();
+    return true;
+  }
+
+  /** Takes the bytes the code left unread (the REPL reads them next). Only while idle. */
+  takeRx(): Uint8Array {
+    const written = Atomics.load(this.control, CONTROL.RX_WRITTEN);
+    let read = Atomics.load(this.control, CONTROL.RX_READ);
+    const out = new Uint8Array(written - read + this.rxBacklog.length);
+    let at = 0;
+    for (; read < written; at++, read++) out[at] = this.rxRing[read % this.rxRing.length]!;
+    out.set(this.rxBacklog, at);
+    this.resetRing();
+    return out;
+  }
+
+  private get isSleeping(): boolean {
+    return Atomics.load(this.control, CONTROL.SLEEPING) === 1;
+  }
+
+  private putInRing(byte: number): boolean {
     const written = Atomics.load(this.control, CONTROL.RX_WRITTEN);
     const read = Atomics.load(this.control, CONTROL.RX_READ);
     if (written - read >= this.rxRing.length) return false;
@@ -178,14 +220,26 @@ export class MicroPythonHost {
     return true;
   }
 
-  /** Takes the bytes the code left unread (the REPL reads them next). Only while idle. */
-  takeRx(): Uint8Array {
-    const written = Atomics.load(this.control, CONTROL.RX_WRITTEN);
-    let read = Atomics.load(this.control, CONTROL.RX_READ);
-    const out = new Uint8Array(written - read);
-    for (let i = 0; read < written; i++, read++) out[i] = this.rxRing[read % this.rxRing.length]!;
-    this.resetRing();
-    return out;
+  /** Moves held-back bytes into the buffer as it frees; once the code sleeps, what does not fit is lost. */
+  private moveBacklog(): void {
+    let moved = 0;
+    while (moved < this.rxBacklog.length && this.putInRing(this.rxBacklog[moved]!)) moved++;
+    if (moved > 0) this.rxBacklog.splice(0, moved);
+    if (this.rxBacklog.length > 0 && this.isSleeping) {
+      const lost = this.rxBacklog.length;
+      this.rxBacklog = [];
+      this.onRxDropped(lost);
+    }
+  }
+
+  private scheduleBacklog(): void {
+    if (this.backlogTimer) return;
+    this.backlogTimer = setTimeout(() => {
+      this.backlogTimer = undefined;
+      if (!this.running) return;
+      this.moveBacklog();
+      if (this.rxBacklog.length > 0) this.scheduleBacklog();
+    }, BACKLOG_POLL_MS);
   }
 
   readFile(path: string): Promise<Uint8Array> {
@@ -208,6 +262,9 @@ export class MicroPythonHost {
   private resetRing(): void {
     Atomics.store(this.control, CONTROL.RX_WRITTEN, 0);
     Atomics.store(this.control, CONTROL.RX_READ, 0);
+    this.rxBacklog = [];
+    if (this.backlogTimer) clearTimeout(this.backlogTimer);
+    this.backlogTimer = undefined;
   }
 
   private fileOp(request: { op: 'read' | 'write' | 'exists'; path: string; bytes?: Uint8Array }) {

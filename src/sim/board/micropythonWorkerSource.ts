@@ -19,7 +19,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { moduleUrl, heapBytes, timeScale, prelude, boardConfig, files } = workerData;
 const ctrl = new Int32Array(workerData.control);
 const rxRing = new Uint8Array(workerData.rxRing);
-const INTERRUPT = 0, RX_WRITTEN = 1, RX_READ = 2, INTR_CHAR = 3, WAKE = 4;
+const INTERRUPT = 0, RX_WRITTEN = 1, RX_READ = 2, INTR_CHAR = 3, WAKE = 4, SLEEPING = 5;
 
 // Simulated time: the board's clock runs 1/timeScale times faster than the wall clock,
 // so time.sleep(1) on a board scaled by 0.001 takes one real millisecond.
@@ -35,6 +35,7 @@ let mp;
 let outChunks = [];
 let outLength = 0;
 let pendingInterrupt = false;
+let stdinInterrupted = false;
 let facts = {};
 
 function flushOut() {
@@ -65,6 +66,11 @@ function checkInterrupt() {
 }
 
 // sys.stdin reads block here until the host puts bytes in the shared receive ring.
+// Ctrl-C must end the read, as the board's UART poll does: the C side retries an empty
+// answer (EOF) for ever, so the read is failed instead (it raises OSError), and the
+// KeyboardInterrupt already scheduled is raised at the VM's next check, within the
+// read's caller. The worker cannot see when the VM has raised it, so until this run
+// ends every read that would block fails at once.
 function stdinByte() {
   flushOut();
   for (;;) {
@@ -75,21 +81,29 @@ function stdinByte() {
       Atomics.store(ctrl, RX_READ, read + 1);
       return byte;
     }
-    if (checkInterrupt()) return null;
+    if (pendingInterrupt || checkInterrupt()) {
+      stdinInterrupted = true;
+      throw new Error('KeyboardInterrupt');
+    }
     Atomics.wait(ctrl, RX_WRITTEN, written, 50);
   }
 }
 
 const simhost = {
-  // Sleeps in board time; Ctrl-C ends it early.
+  // Sleeps in board time; Ctrl-C ends it early. SLEEPING tells the host the code reads no UART now.
   sleep_ms(ms) {
     flushOut();
     const untilMs = realNow() + Math.max(0, Number(ms)) * timeScale;
-    for (;;) {
-      if (checkInterrupt()) return;
-      const leftMs = untilMs - realNow();
-      if (leftMs <= 0) return;
-      Atomics.wait(ctrl, WAKE, Atomics.load(ctrl, WAKE), Math.min(leftMs, 50));
+    Atomics.store(ctrl, SLEEPING, 1);
+    try {
+      for (;;) {
+        if (checkInterrupt()) return;
+        const leftMs = untilMs - realNow();
+        if (leftMs <= 0) return;
+        Atomics.wait(ctrl, WAKE, Atomics.load(ctrl, WAKE), Math.min(leftMs, 50));
+      }
+    } finally {
+      Atomics.store(ctrl, SLEEPING, 0);
     }
   },
   set_intr_char(c) { Atomics.store(ctrl, INTR_CHAR, Number(c)); },
@@ -161,6 +175,7 @@ function run(message) {
   facts = message.facts || {};
   currentCode = message.code;
   pendingInterrupt = false;
+  stdinInterrupted = false;
   let result;
   try {
     // The host already enabled Ctrl-C (INTR_CHAR = 3) and may have flagged one since.
@@ -178,6 +193,13 @@ function run(message) {
   } catch (error) {
     if (error && error.name === 'PythonError') {
       result = { ok: false, exceptionType: error.type, traceback: String(error.message), wrapped: message.how !== 'exec' };
+      // The failed read (see stdinByte) reached the top before the VM raised the
+      // KeyboardInterrupt: on the board the read itself raises it, from the same line.
+      const failedRead = /OSError: 29(\s*)$/;
+      if (stdinInterrupted && error.type === 'OSError' && failedRead.test(result.traceback)) {
+        result.exceptionType = 'KeyboardInterrupt';
+        result.traceback = result.traceback.replace(failedRead, 'KeyboardInterrupt: $1');
+      }
     } else {
       result = { ok: false, exceptionType: 'SimulatorError', traceback: String(error && error.stack || error), wrapped: false };
     }

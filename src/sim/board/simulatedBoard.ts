@@ -203,6 +203,7 @@ export class SimulatedBoard {
       timeScale: this.options.timeScale,
       flashBytesPerSecond: this.options.flashBytesPerSecond,
       rxBufferBytes: this.options.rxBufferBytes,
+      onRxDropped: (byteCount) => this.countDropped(byteCount),
       boardConfig: config,
       files,
       prelude: PRELUDE_SOURCE,
@@ -364,11 +365,14 @@ export class SimulatedBoard {
         dropped++;
       }
     }
-    if (dropped > 0) {
-      this.stats.rxDroppedBytes += dropped;
-      this.events.emit({ kind: 'rxDropped', byteCount: dropped });
-    }
+    this.countDropped(dropped);
     this.session?.wake?.();
+  }
+
+  private countDropped(byteCount: number): void {
+    if (byteCount === 0) return;
+    this.stats.rxDroppedBytes += byteCount;
+    this.events.emit({ kind: 'rxDropped', byteCount });
   }
 
   private async enterMirror(session: Session): Promise<void> {

@@ -9,7 +9,8 @@ import { loadTestMicroPython, type LoadedMicroPython } from './micropython';
  * (wasm) behind a raw REPL written from PROTOCOL.md section 7, on a line paced at
  * 115200 8N1 (scaled by timeScale) both ways. It counts host bytes that arrive while
  * code runs (a real board's small UART buffer would lose them) so tests can prove the
- * client waits for each acknowledgement.
+ * client waits for each acknowledgement. Its code cannot read stdin (see the prelude), so
+ * a push here takes the exec-per-chunk path.
  */
 export interface FakeBoardOptions {
   name?: string;
@@ -80,6 +81,15 @@ class _Uos:
         return getattr(os, name)
 sys.modules['uos'] = _Uos()
 ${options.hasSqnsupgrade ? "sys.modules['sqnsupgrade'] = _Uname()" : ''}
+# Code runs synchronously here, so it could never wait for input: no sys.stdin, as on a
+# firmware without it (a push falls back to one exec per chunk).
+class _SysWithoutStdin:
+    _real = sys
+    def __getattr__(self, name):
+        if name == 'stdin':
+            raise AttributeError(name)
+        return getattr(_SysWithoutStdin._real, name)
+sys.modules['sys'] = _SysWithoutStdin()
 `;
 }
 
