@@ -3,7 +3,9 @@
 // image. The peak is the kernel's VmHWM, written at exit by bench/peakMemory.cjs
 // (preloaded), so no sampling interval can miss it. The image is streamed if the peak is
 // flat in its size; the retained heap after a forced GC and the largest ArrayBuffer total
-// tell a leak or a whole-file copy from garbage the collector had not yet reclaimed.
+// tell a leak or a whole-file copy from garbage the collector had not yet reclaimed, and
+// the heap allocated per image byte and the young generation's size tell how much garbage
+// a block makes (V8 grows the young generation, and the peak, with what survives it).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,6 +27,12 @@ export interface PeakMemory {
   heapTotalBytes: number;
   arrayBuffersBytes: number;
   retainedHeapBytes: number;
+  /** V8 heap bytes allocated over the whole run (bench/peakMemory.cjs). */
+  allocatedBytes: number;
+  /** Collections by V8's name for them: 'Scavenge', 'MarkSweepCompact', ... */
+  gcCounts: Record<string, number>;
+  /** The largest the young generation (new space) grew: what a high allocation rate inflates. */
+  youngGenerationMaxBytes: number;
   elapsedMs: number;
 }
 
@@ -71,7 +79,9 @@ export async function cliMemoryFigure(cliPath: string): Promise<Figure> {
   const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   const describe = (run: PeakMemory) =>
     `${mb(run.imageBytes)}: peak RSS ${mib(run.vmHwmBytes)} (V8 heap ${mib(run.heapTotalBytes)}, live after GC ${mib(run.retainedHeapBytes)}, ` +
-    `ArrayBuffers at most ${mib(run.arrayBuffersBytes)}; ${(run.elapsedMs / 1000).toFixed(1)} s)`;
+    `ArrayBuffers at most ${mib(run.arrayBuffersBytes)}; ${(run.elapsedMs / 1000).toFixed(1)} s); ${allocationText(run)}`;
+  // What one more image byte costs in allocation, start-up and the AT steps left out.
+  const allocatedPerImageByte = (large.allocatedBytes - small.allocatedBytes) / (large.imageBytes - small.imageBytes);
   return {
     id: 'cli-memory',
     isGoalMet,
@@ -80,8 +90,23 @@ export async function cliMemoryFigure(cliPath: string): Promise<Figure> {
       `(ratio ${(large.vmHwmBytes / small.vmHwmBytes).toFixed(2)} for 3 × the image; goal < 80 MiB: ${goalMark(isGoalMet)}); ` +
       `live heap after GC ${mib(small.retainedHeapBytes)} / ${mib(large.retainedHeapBytes)}, ArrayBuffers ≤ ${mib(large.arrayBuffersBytes)}: streamed; ` +
       `with --max-semi-space-size=1 the 6 MB peak is ${mib(capped.vmHwmBytes)}`,
-    details: [describe(small), describe(large), `with node --max-semi-space-size=1, ${describe(capped)}`],
+    details: [
+      describe(small),
+      describe(large),
+      `with node --max-semi-space-size=1, ${describe(capped)}`,
+      `heap allocation per image byte (the ${mb(large.imageBytes)} run less the ${mb(small.imageBytes)} one): ${allocatedPerImageByte.toFixed(1)} bytes`,
+    ],
   };
+}
+
+function allocationText(run: PeakMemory): string {
+  const collections = Object.entries(run.gcCounts)
+    .map(([kind, count]) => `${count} ${kind}`)
+    .join(', ');
+  return (
+    `heap allocated ${(run.allocatedBytes / 1024 / 1024).toFixed(0)} MiB, ${collections || 'no collections'}, ` +
+    `new space (young generation) up to ${(run.youngGenerationMaxBytes / 1024 / 1024).toFixed(0)} MiB`
+  );
 }
 
 function lineFrom(child: ChildProcess, pattern: RegExp, withinMs: number): Promise<string> {

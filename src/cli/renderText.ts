@@ -46,6 +46,14 @@ export function formatVersionReport(report: ModemVersionReport): string[] {
   return lines;
 }
 
+function progressFiguresText(event: Extract<UpgradeEvent, { kind: 'progress' }>, fraction: number, isDone: boolean): string {
+  return (
+    `${(fraction * 100).toFixed(1).padStart(5)} % ${formatBytes(event.bytesDone)}/${formatBytes(event.bytesTotal)}` +
+    (event.bytesPerSecond > 0 ? ` ${formatBytes(event.bytesPerSecond)}/s` : '') +
+    (event.etaMs !== undefined && !isDone ? ` ETA ${formatDuration(event.etaMs)}` : '')
+  );
+}
+
 function bar(fraction: number): string {
   const filled = Math.round(Math.max(0, Math.min(1, fraction)) * BAR_WIDTH);
   return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
@@ -138,15 +146,12 @@ export class TextRenderer {
   private progress(event: Extract<UpgradeEvent, { kind: 'progress' }>): void {
     const fraction = event.bytesTotal > 0 ? event.bytesDone / event.bytesTotal : 1;
     const isDone = event.bytesDone >= event.bytesTotal;
-    const figures =
-      `${(fraction * 100).toFixed(1).padStart(5)} % ${formatBytes(event.bytesDone)}/${formatBytes(event.bytesTotal)}` +
-      (event.bytesPerSecond > 0 ? ` ${formatBytes(event.bytesPerSecond)}/s` : '') +
-      (event.etaMs !== undefined && !isDone ? ` ETA ${formatDuration(event.etaMs)}` : '');
+    // Whether anything is shown is decided before the text is made: most events show nothing.
     if (this.options.isTTY) {
       const now = this.nowMs();
       if (!isDone && now - this.lastBarMs < BAR_REDRAW_MS) return;
       this.lastBarMs = now;
-      this.out.write(`\r\x1b[2K  ${event.fileName} ${bar(fraction)} ${figures}`);
+      this.out.write(`\r\x1b[2K  ${event.fileName} ${bar(fraction)} ${progressFiguresText(event, fraction, isDone)}`);
       this.barIsShown = true;
       if (isDone) this.endBar();
       return;
@@ -155,7 +160,7 @@ export class TextRenderer {
     const bucket = Math.floor((fraction * 100) / PLAIN_PROGRESS_PERCENT_STEP);
     if (this.lastPlainBucket.get(key) === bucket) return;
     this.lastPlainBucket.set(key, bucket);
-    this.line(`  ${event.fileName}: ${figures}`);
+    this.line(`  ${event.fileName}: ${progressFiguresText(event, fraction, isDone)}`);
   }
 
   private endBar(): void {

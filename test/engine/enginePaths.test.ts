@@ -34,7 +34,11 @@ test('ON_THE_FLY: full image > 4 MiB in application state, stored byte for byte,
   assert.ok(outcome.transcriptPath && existsSync(outcome.transcriptPath));
   const transcript = readFileSync(outcome.transcriptPath, 'utf8');
   assert.match(transcript, /AT> AT\+SMSTPU="ON_THE_FLY"/);
-  assert.match(transcript, /STP tx TRANSFER_BLOCK /);
+  // The data phase: its start and end with the block count, routine block frames as digests.
+  assert.match(transcript, /INFO STP data phase: CATM1-41065\.dup, 4198625 bytes in blocks of up to 2016 bytes/);
+  assert.match(transcript, /STP rx TRANSFER_BLOCK ×\d+ acknowledged \(tid \d+–\d+, \d+ bytes sent/);
+  assert.match(transcript, /INFO STP data phase done: 2083 blocks, 4198625 bytes acknowledged in /);
+  assert.ok(transcript.split('\n').length < 200, 'a transcript line per digest, not per frame');
   assert.match(transcript, /RESULT success/);
   assert.equal(rig.link.isOpen('host'), false, 'the engine released the port');
 });

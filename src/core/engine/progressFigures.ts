@@ -32,6 +32,65 @@ export function progressFigures(samples: readonly ProgressSample[], bytesTotal: 
   return { percent, bytesPerSecond, etaMs: (bytesLeft / bytesPerSecond) * 1000 };
 }
 
+/** A progress event at most this often: a person reads no faster, and every event is kept by the session's listeners. */
+export const PROGRESS_EVENT_INTERVAL_MS = 100;
+/** ...except that each tenth of the file is always reported, so a transfer shorter than the interval still shows its steps. */
+const PROGRESS_ALWAYS_REPORTED_STEPS = 10;
+
+export interface PacedProgress extends ProgressFigures {
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+/**
+ * Turns a transfer's per-block progress into the few events a front end needs: the
+ * first, then at most one per PROGRESS_EVENT_INTERVAL_MS or per tenth of the file, and
+ * always the last. A block of a fast transfer takes well under a millisecond, so an
+ * event per block would be thousands of events (each one formatted, stored by the
+ * session and written to the transcript) for nothing a person could see. Keeps only
+ * the first and the latest sample: that is all the average rate needs.
+ */
+export class ProgressPacer {
+  private first: ProgressSample | undefined;
+  private latest: ProgressSample | undefined;
+  private lastReportedMs = -Infinity;
+  private lastReportedStep = -1;
+  private isLatestReported = true;
+  private readonly nowMs: () => number;
+
+  constructor(
+    private readonly bytesTotal: number,
+    options: { nowMs?: () => number } = {},
+  ) {
+    this.nowMs = options.nowMs ?? (() => performance.now());
+  }
+
+  /** Records that `bytesDone` are done; returns the figures when this sample is worth an event. */
+  sample(bytesDone: number): PacedProgress | undefined {
+    const atMs = this.nowMs();
+    this.latest = { atMs, bytesDone };
+    this.first ??= this.latest;
+    this.isLatestReported = false;
+    const step = this.bytesTotal > 0 ? Math.floor((bytesDone / this.bytesTotal) * PROGRESS_ALWAYS_REPORTED_STEPS) : PROGRESS_ALWAYS_REPORTED_STEPS;
+    const isDue = atMs - this.lastReportedMs >= PROGRESS_EVENT_INTERVAL_MS || step > this.lastReportedStep || bytesDone >= this.bytesTotal;
+    return isDue ? this.report(atMs, step) : undefined;
+  }
+
+  /** The latest sample when no event carried it yet: a transfer that stops says how far it got. */
+  unreported(): PacedProgress | undefined {
+    if (this.isLatestReported || !this.latest) return undefined;
+    return this.report(this.nowMs(), this.lastReportedStep);
+  }
+
+  private report(atMs: number, step: number): PacedProgress {
+    this.lastReportedMs = atMs;
+    this.lastReportedStep = Math.max(this.lastReportedStep, step);
+    this.isLatestReported = true;
+    const samples = this.first === this.latest ? [this.latest!] : [this.first!, this.latest!];
+    return { ...progressFigures(samples, this.bytesTotal), bytesDone: this.latest!.bytesDone, bytesTotal: this.bytesTotal };
+  }
+}
+
 /** "5.2 MB", "812 kB", "96 B": decimal units, as file managers show sizes. */
 export function formatBytes(bytes: number): string {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;

@@ -151,6 +151,7 @@ export interface StpReplyFramerOptions {
 }
 
 const REPLY_MAGIC_BYTES = new Uint8Array([0x74, 0x73, 0x61, 0x66]);
+const EMPTY_PAYLOAD = new Uint8Array(0);
 
 function isKnownReplyOp(op: number): boolean {
   return (op & STP_REPLY_FLAG) !== 0 && OP_NAMES[op & ~STP_REPLY_FLAG] !== undefined;
@@ -173,21 +174,45 @@ export function stpReplyFramer(options: StpReplyFramerOptions = {}): Framer<StpR
         const at = findMagic(pending, from);
         if (at === -1) return undefined;
         if (pending.length - at < STP_HEADER_LENGTH) return undefined;
-        const header = decodeStpHeader(pending, at);
-        const expectedHcrc = stpHeaderCrc(pending, at);
-        const hcrcOk = header.hcrc === 0 || header.hcrc === expectedHcrc;
-        if (header.plen > maxPlen || (!hcrcOk && !isKnownReplyOp(header.op))) {
+        // Fields read in place: this runs on every chunk received, and makes the reply and its payload, nothing else.
+        const op = pending[at + 4]!;
+        const plen = u16At(pending, at + 6);
+        const hcrc = u16At(pending, at + 12);
+        const hcrcOk = hcrc === 0 || hcrc === stpHeaderCrc(pending, at);
+        if (plen > maxPlen || (!hcrcOk && !isKnownReplyOp(op))) {
           from = at + 1;
           continue;
         }
-        const end = at + STP_HEADER_LENGTH + header.plen;
+        const end = at + STP_HEADER_LENGTH + plen;
         if (pending.length < end) return undefined;
-        const payload = pending.slice(at + STP_HEADER_LENGTH, end);
-        const pcrcOk = header.pcrc === 0 || header.pcrc === crc16Xmodem(payload);
-        return { value: { ...header, payload, hcrcOk, pcrcOk, skipped: at }, consumed: end };
+        // Half the replies of a transfer (TRANSFER_BLOCK_CMD's) carry nothing: they share one empty payload.
+        const payload = plen === 0 ? EMPTY_PAYLOAD : pending.slice(at + STP_HEADER_LENGTH, end);
+        const pcrc = u16At(pending, at + 14);
+        const reply: StpReply = {
+          magic: STP_MAGIC_REPLY,
+          op,
+          sid: pending[at + 5]!,
+          plen,
+          tid: u32At(pending, at + 8),
+          hcrc,
+          pcrc,
+          payload,
+          hcrcOk,
+          pcrcOk: pcrc === 0 || pcrc === crc16Xmodem(payload),
+          skipped: at,
+        };
+        return { value: reply, consumed: end };
       }
     },
   };
+}
+
+function u16At(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset]! << 8) | bytes[offset + 1]!;
+}
+
+function u32At(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
 }
 
 /** Index of the next reply magic, or of a magic cut short by the end of the buffer (it may complete with the next chunk). */

@@ -1,7 +1,7 @@
 import { ReadTimeoutError } from '../errors';
 import type { BlockSource } from '../files/blockSource';
 import { Deadline } from '../time/deadline';
-import type { ByteTransport, Framer } from '../transport/byteTransport';
+import type { ByteTransport, Framer, ReadOptions } from '../transport/byteTransport';
 import { StpNoReplyError, StpRejectedError } from './stpErrors';
 import {
   STP_HEADER_LENGTH,
@@ -64,6 +64,9 @@ export const STP_DEFAULT_MAX_ATTEMPTS = 4;
 
 /** The session id the host uses once SESSION_OPEN succeeded; RESET goes out on sid 0. */
 const STP_SESSION_SID = 1;
+
+/** Shared by every exchange that has heard nothing yet: nobody writes into an empty array. */
+const NO_BYTES = new Uint8Array(0);
 
 /** Room for the two bytes of TRANSFER_BLOCK_CMD's u16 length. */
 const BLOCK_CMD_FRAME_LENGTH = STP_HEADER_LENGTH + 2;
@@ -262,14 +265,16 @@ export class StpSession {
     const replyOp = op | STP_REPLY_FLAG;
     const plen = frame.length - STP_HEADER_LENGTH;
     let corruptReplies = 0;
-    let lastBytes: Uint8Array = new Uint8Array(0);
+    let lastBytes: Uint8Array = NO_BYTES;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (attempt > 1) {
         // Whatever is left (a reply cut short, noise) would otherwise be read as the answer to the resend.
         this.io.drain();
       }
       await this.io.write(frame, signal);
-      this.onFrame?.({ direction: 'tx', op, sid, tid, plen, ...(attempt > 1 ? { note: `resend ${attempt}/${this.maxAttempts}` } : {}) });
+      if (this.onFrame) {
+        this.onFrame(attempt > 1 ? { direction: 'tx', op, sid, tid, plen, note: `resend ${attempt}/${this.maxAttempts}` } : { direction: 'tx', op, sid, tid, plen });
+      }
       const deadline = Deadline.in(this.requestTimeoutMs, `reply to STP ${stpOpName(op)} tid ${tid}`);
       const outcome = await this.awaitReply(replyOp, tid, deadline, signal, implausible, onDamagedReplyTaken);
       if (outcome.kind === 'reply') return outcome.reply;
@@ -287,10 +292,11 @@ export class StpSession {
     implausible: ((reply: StpReply) => string | undefined) | undefined,
     onDamagedReplyTaken?: () => void,
   ): Promise<ReplyOutcome> {
+    const readOptions: ReadOptions = signal ? { deadline, signal } : { deadline };
     for (;;) {
       let reply: StpReply;
       try {
-        reply = await this.io.read(this.framer, { deadline, ...(signal ? { signal } : {}) });
+        reply = await this.io.read(this.framer, readOptions);
       } catch (error) {
         if (error instanceof ReadTimeoutError) return { kind: 'timeout', lastBytes: error.lastBytes };
         throw error;
@@ -325,7 +331,10 @@ export class StpSession {
   }
 
   private reportReply(reply: StpReply, note: string | undefined): void {
-    this.onFrame?.({ direction: 'rx', op: reply.op, sid: reply.sid, tid: reply.tid, plen: reply.plen, ...(note ? { note } : {}) });
+    if (!this.onFrame) return;
+    const summary: StpFrameSummary = { direction: 'rx', op: reply.op, sid: reply.sid, tid: reply.tid, plen: reply.plen };
+    if (note) summary.note = note;
+    this.onFrame(summary);
   }
 }
 

@@ -4,7 +4,7 @@ import type { UpgradeEvent } from '../engine/upgradeEvents';
 import type { TypedEmitter } from '../events/typedEmitter';
 import { formatTranscriptEvent } from './transcriptFormat';
 
-/** Progress is thinned to this many lines per file; STP frames and AT lines are all kept. */
+/** Progress is thinned to this many lines per file; STP lines (each frame or digest the engine emits, see StpTrafficLog) and AT lines are all kept. */
 const PROGRESS_LINES_PER_FILE = 100;
 
 /** "pycom-modem-2026-11-24T13-28-01.123Z.log": ISO time, with colons that Windows refuses replaced. */

@@ -1,11 +1,17 @@
 import { OperationAbortedError, PortClosedError, ReadTimeoutError, type PortCloseReason } from '../errors';
+import type { Deadline } from '../time/deadline';
+import { AbortWatches } from './abortWatches';
 import type { ByteTap, ByteTransport, Framer, LineSettings, ReadOptions, Unsubscribe } from './byteTransport';
 
 /** Input held while nobody reads: bounded so a babbling line cannot grow memory without end. */
 export const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
-interface Waiter {
-  wake(): void;
+interface PendingRead {
+  framer: Framer<unknown>;
+  deadline: Deadline;
+  signal: AbortSignal | undefined;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
 }
 
 /**
@@ -17,11 +23,20 @@ export abstract class BufferedTransport implements ByteTransport {
   private buffer = new Uint8Array(4096);
   private start = 0;
   private end = 0;
-  private waiters = new Set<Waiter>();
+  /** One owner reads at a time, so one pending read is all there is to wake. */
+  private pendingRead: PendingRead | undefined;
+  /**
+   * Wakes the pending read at its deadline. Outlives the read that armed it: a read
+   * of an STP transfer lasts a millisecond against a deadline of seconds, so the next
+   * read with a later deadline reuses it (it re-arms when it fires early) instead of
+   * creating and clearing a timer per read. Unreferenced while no read waits.
+   */
+  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  private deadlineTimerDueMs = Infinity;
+  private readonly abortWatches = new AbortWatches((signal) => this.signalAborted(signal));
   private tapListeners = new Set<(tap: ByteTap) => void>();
   private closeListeners = new Set<(reason: PortCloseReason) => void>();
   private closedReason: PortCloseReason | undefined;
-  private reading = false;
 
   protected constructor(
     readonly path: string,
@@ -40,11 +55,16 @@ export abstract class BufferedTransport implements ByteTransport {
   protected abstract applySettings(settings: LineSettings): Promise<void>;
   protected abstract releaseHandle(): Promise<void>;
 
-  async write(bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
-    this.throwIfClosed();
-    if (signal?.aborted) throw new OperationAbortedError(signal.reason);
-    this.emitTap('tx', bytes);
-    await this.sendBytes(bytes, signal);
+  write(bytes: Uint8Array, signal?: AbortSignal): Promise<void> {
+    // Not async: the subclass's promise is returned as it is, not wrapped in another per write.
+    try {
+      this.throwIfClosed();
+      if (signal?.aborted) throw new OperationAbortedError(signal.reason);
+      this.emitTap('tx', bytes);
+      return this.sendBytes(bytes, signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async update(settings: LineSettings): Promise<void> {
@@ -80,65 +100,94 @@ export abstract class BufferedTransport implements ByteTransport {
   }
 
   read<T>(framer: Framer<T>, { deadline, signal }: ReadOptions): Promise<T> {
-    if (this.reading) {
+    if (this.pendingRead) {
       return Promise.reject(new Error(`Two reads at once on ${this.path}: one owner reads at a time.`));
     }
-    this.reading = true;
+    if (signal?.aborted) return Promise.reject(new OperationAbortedError(signal.reason));
     return new Promise<T>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const waiter: Waiter = { wake: () => attempt() };
-      const finish = (settle: () => void) => {
-        this.reading = false;
-        this.waiters.delete(waiter);
-        if (timer) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        settle();
-      };
-      const onAbort = () => finish(() => reject(new OperationAbortedError(signal?.reason)));
-      const attempt = () => {
-        let framed: { value: T; consumed: number } | undefined;
-        try {
-          framed = this.end > this.start ? framer.frame(this.buffer.subarray(this.start, this.end)) : undefined;
-        } catch (error) {
-          finish(() => reject(error));
-          return;
-        }
-        if (framed) {
-          this.start += Math.min(framed.consumed, this.end - this.start);
-          if (this.start === this.end) this.start = this.end = 0;
-          const value = framed.value;
-          finish(() => resolve(value));
-          return;
-        }
-        if (this.closedReason) {
-          const reason = this.closedReason;
-          finish(() => reject(new PortClosedError(this.path, reason)));
-          return;
-        }
-        if (deadline.isExpired()) {
-          finish(() =>
-            reject(new ReadTimeoutError(`${framer.description} (${deadline.label})`, deadline.budgetMs, this.peekPending())),
-          );
-        }
-      };
-      if (signal?.aborted) {
-        finish(() => reject(new OperationAbortedError(signal.reason)));
-        return;
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.add(waiter);
-      if (deadline.atMs !== Infinity) {
-        // setTimeout cannot take more than 2^31-1 ms; a long deadline re-arms.
-        const arm = () => {
-          timer = setTimeout(() => {
-            if (deadline.isExpired()) attempt();
-            else arm();
-          }, Math.min(deadline.remainingMs() + 1, 2 ** 31 - 1));
-        };
-        arm();
-      }
-      attempt();
+      this.pendingRead = { framer, deadline, signal, resolve: resolve as (value: unknown) => void, reject };
+      if (signal) this.watchAbort(signal);
+      this.armDeadlineTimer(deadline);
+      this.attemptRead();
     });
+  }
+
+  /** Frames what has arrived; settles the pending read on a frame, a framer error, a closed port or its deadline. */
+  private attemptRead(): void {
+    const read = this.pendingRead;
+    if (!read) return;
+    let framed: { value: unknown; consumed: number } | undefined;
+    try {
+      framed = this.end > this.start ? read.framer.frame(this.buffer.subarray(this.start, this.end)) : undefined;
+    } catch (error) {
+      this.endRead(read);
+      read.reject(error);
+      return;
+    }
+    if (framed) {
+      this.start += Math.min(framed.consumed, this.end - this.start);
+      if (this.start === this.end) this.start = this.end = 0;
+      this.endRead(read);
+      read.resolve(framed.value);
+      return;
+    }
+    if (this.closedReason) {
+      this.endRead(read);
+      read.reject(new PortClosedError(this.path, this.closedReason));
+      return;
+    }
+    if (read.deadline.isExpired()) {
+      this.endRead(read);
+      read.reject(new ReadTimeoutError(`${read.framer.description} (${read.deadline.label})`, read.deadline.budgetMs, this.peekPending()));
+    }
+  }
+
+  private endRead(read: PendingRead): void {
+    this.pendingRead = undefined;
+    if (read.signal) this.unwatchAbort(read.signal);
+    this.deadlineTimer?.unref();
+  }
+
+  private armDeadlineTimer(deadline: Deadline): void {
+    if (deadline.atMs === Infinity) return;
+    // Due times in this process's clock, so deadlines on another clock (tests) compare too.
+    const dueMs = performance.now() + deadline.remainingMs() + 1;
+    if (this.deadlineTimer && this.deadlineTimerDueMs <= dueMs) {
+      this.deadlineTimer.ref();
+      return;
+    }
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimerDueMs = dueMs;
+    // setTimeout cannot take more than 2^31-1 ms; a longer deadline re-arms when it fires.
+    this.deadlineTimer = setTimeout(() => this.deadlineTimerFired(), Math.min(dueMs - performance.now(), 2 ** 31 - 1));
+  }
+
+  private deadlineTimerFired(): void {
+    this.deadlineTimer = undefined;
+    this.deadlineTimerDueMs = Infinity;
+    const read = this.pendingRead;
+    if (!read) return;
+    if (read.deadline.isExpired()) this.attemptRead();
+    else this.armDeadlineTimer(read.deadline);
+  }
+
+  /** An operation under `signal` starts: signalAborted(signal) runs if it aborts meanwhile. */
+  protected watchAbort(signal: AbortSignal): void {
+    // A closed transport has let go of its listeners and must not take new ones.
+    if (!this.closedReason) this.abortWatches.hold(signal);
+  }
+
+  protected unwatchAbort(signal: AbortSignal): void {
+    this.abortWatches.release(signal);
+  }
+
+  /** `signal` aborted: the pending read (and, in subclasses, writes) under it end now. */
+  protected signalAborted(signal: AbortSignal): void {
+    const read = this.pendingRead;
+    if (read?.signal === signal) {
+      this.endRead(read);
+      read.reject(new OperationAbortedError(signal.reason));
+    }
   }
 
   /** Subclasses call this with every chunk the OS delivers. */
@@ -146,7 +195,7 @@ export abstract class BufferedTransport implements ByteTransport {
     if (this.closedReason || chunk.length === 0) return;
     this.emitTap('rx', chunk);
     this.append(chunk);
-    for (const waiter of [...this.waiters]) waiter.wake();
+    this.attemptRead();
   }
 
   /** Subclasses call this when the OS handle goes away by itself (unplug). */
@@ -154,7 +203,10 @@ export abstract class BufferedTransport implements ByteTransport {
     if (this.closedReason) return;
     this.closedReason = reason;
     for (const listener of [...this.closeListeners]) listener(reason);
-    for (const waiter of [...this.waiters]) waiter.wake();
+    this.attemptRead();
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    this.abortWatches.dropAll();
   }
 
   protected throwIfClosed(): void {

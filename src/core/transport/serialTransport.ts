@@ -15,8 +15,10 @@ import { SerialSettingsError, messageOf, toPortOpenError } from './serialErrors'
  * both ways at once). Writing no more than the OS buffers hold once drained (the
  * usb-serial FIFO is a 4 KB page; cdc-acm holds more) means a write never waits for
  * room, so it never meets that race; the drain per chunk costs a little throughput.
+ * 2048 keeps a whole STP block frame (16 + 2016 bytes) in one write and one drain: each
+ * chunk costs a round of promises and stream callbacks here and in serialport.
  */
-export const WRITE_CHUNK_BYTES = 1024;
+export const WRITE_CHUNK_BYTES = 2048;
 
 /**
  * How often an open port checks that its device node still exists. The poller does not
@@ -32,6 +34,12 @@ export interface SerialPortOpenerOptions {
   presentPaths?: () => Promise<string[]>;
   /** Bytes per write before a drain; WRITE_CHUNK_BYTES unless measuring (Infinity: one write). */
   writeChunkBytes?: number;
+}
+
+interface PendingWrite {
+  signal: AbortSignal | undefined;
+  /** Resolves (no error) or rejects the caller's promise, once. */
+  settle(error?: unknown): void;
 }
 
 /** Opens real serial ports (8N1, exclusive lock) as ByteTransports. */
@@ -97,7 +105,8 @@ export class SerialPortOpener implements PortOpener {
 export class SerialTransport extends BufferedTransport {
   private released: Promise<void> | undefined;
   private writeChain: Promise<void> = Promise.resolve();
-  private readonly pendingWrites = new Set<(error: Error) => void>();
+  /** Writes whose caller still waits; an array, as there is rarely more than one. */
+  private readonly pendingWrites: PendingWrite[] = [];
   private presenceTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -115,7 +124,7 @@ export class SerialTransport extends BufferedTransport {
     this.onClose((reason) => {
       if (this.presenceTimer) clearInterval(this.presenceTimer);
       const error = new PortClosedError(this.path, reason);
-      for (const fail of [...this.pendingWrites]) fail(error);
+      for (const write of [...this.pendingWrites]) write.settle(error);
     });
     this.watchPresence(path);
   }
@@ -154,21 +163,40 @@ export class SerialTransport extends BufferedTransport {
     const sent = this.writeChain.then(() => this.sendChunks(bytes, signal));
     this.writeChain = sent.catch(() => undefined);
     return new Promise<void>((resolve, reject) => {
-      let isSettled = false;
-      const settle = (error?: unknown) => {
-        if (isSettled) return;
-        isSettled = true;
-        this.pendingWrites.delete(settle);
-        signal?.removeEventListener('abort', onAbort);
-        if (error) reject(error);
-        else resolve();
+      const write: PendingWrite = {
+        signal,
+        settle: (error) => {
+          if (!this.forgetWrite(write)) return;
+          if (signal) this.unwatchAbort(signal);
+          if (error) reject(error);
+          else resolve();
+        },
       };
+      this.pendingWrites.push(write);
       // A chunk already handed to the OS cannot be recalled; abort stops the rest.
-      const onAbort = () => settle(new OperationAbortedError(signal?.reason));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.pendingWrites.add(settle);
-      sent.then(() => settle(), settle);
+      if (signal) this.watchAbort(signal);
+      sent.then(
+        () => write.settle(),
+        (error: unknown) => write.settle(error),
+      );
     });
+  }
+
+  protected override signalAborted(signal: AbortSignal): void {
+    super.signalAborted(signal);
+    for (const write of [...this.pendingWrites]) {
+      if (write.signal === signal) write.settle(new OperationAbortedError(signal.reason));
+    }
+  }
+
+  /** False when the write was settled already. */
+  private forgetWrite(write: PendingWrite): boolean {
+    const index = this.pendingWrites.indexOf(write);
+    if (index === -1) return false;
+    // Order does not matter: the last one takes its place, with no array made per write.
+    this.pendingWrites[index] = this.pendingWrites[this.pendingWrites.length - 1]!;
+    this.pendingWrites.pop();
+    return true;
   }
 
   private async sendChunks(bytes: Uint8Array, signal?: AbortSignal): Promise<void> {

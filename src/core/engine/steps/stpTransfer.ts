@@ -1,21 +1,20 @@
+import type { BlockSource } from '../../files/blockSource';
 import { openFileSource } from '../../files/fileSource';
 import type { StpNoReplyError } from '../../stp/stpErrors';
-import { StpSession, type StpCloseResult, type StpFrameSummary } from '../../stp/stpSession';
+import { stpBlockLimit } from '../../stp/stpFrame';
+import { StpSession, type StpCloseResult } from '../../stp/stpSession';
+import { STP_DIGEST_INTERVAL_MS, StpTrafficLog } from '../../stp/stpTrafficLog';
 import { bytesToLatin1 } from '../../transport/framers';
 import type { ByteTransport } from '../../transport/byteTransport';
-import { stpOpName } from '../../stp/stpFrame';
-import { progressFigures, type ProgressSample } from '../progressFigures';
+import { ProgressPacer, type PacedProgress } from '../progressFigures';
 import type { StepId } from '../upgradeEvents';
 import type { UpgradeSession } from '../upgradeSession';
 
-export function summarizeStpFrame(frame: StpFrameSummary): string {
-  return `${stpOpName(frame.op)} sid=${frame.sid} tid=${frame.tid} plen=${frame.plen}${frame.note ? ` (${frame.note})` : ''}`;
-}
-
 /**
  * Sends one file over STP on a line the modem has already switched to STP (after
- * AT+SMSTPU or AT+STP): open, blocks, close. Every frame goes to the event stream;
- * progress carries rate and ETA from progressFigures. A closing RESET without an intact
+ * AT+SMSTPU or AT+STP): open, blocks, close. Frames go to the event stream through
+ * StpTrafficLog (routine block frames as a digest), progress through ProgressPacer (a
+ * few events a second, with rate and ETA, always the last). A closing RESET without an intact
  * reply is not a failure here (the modem has left STP by then): it is logged, the
  * caller's confirmClosed checks the modem with AT, and it is returned.
  */
@@ -34,29 +33,14 @@ export async function sendFileOverStp(
   session.io.drain();
   const source = await openFileSource(options.path);
   try {
+    const traffic = new StpTrafficLog((line) => session.emit({ kind: 'stp', ...line }));
     const stp = new StpSession(session.io, {
       requestTimeoutMs: session.timeouts.stpRequestMs,
-      onFrame: (frame) => session.emit({ kind: 'stp', direction: frame.direction, summary: summarizeStpFrame(frame) }),
+      onFrame: (frame) => traffic.frame(frame),
     });
     const info = await stp.open(session.signal);
     session.log('info', `STP session open: version ${info.version}, max transfer ${info.maxTransfer} bytes.`);
-    const samples: ProgressSample[] = [];
-    const report = (bytesDone: number, bytesTotal: number) => {
-      samples.push({ atMs: performance.now(), bytesDone });
-      const figures = progressFigures(samples, bytesTotal);
-      session.emit({
-        kind: 'progress',
-        step: options.step,
-        fileIndex: options.fileIndex,
-        fileName: source.name,
-        bytesDone,
-        bytesTotal,
-        bytesPerSecond: figures.bytesPerSecond,
-        ...(figures.etaMs !== undefined ? { etaMs: figures.etaMs } : {}),
-      });
-    };
-    report(0, source.size);
-    await stp.sendFile(source, { signal: session.signal, onProgress: report });
+    await sendDataPhase(session, stp, traffic, source, { step: options.step, fileIndex: options.fileIndex, blockLimit: stpBlockLimit(info.maxTransfer) });
     // From the closing RESET on: a modem that crashes on it may restart while the RESET is still being resent.
     const restart = watchForRestart(session.io);
     try {
@@ -74,6 +58,58 @@ export async function sendFileOverStp(
   } finally {
     await source.close();
   }
+}
+
+/**
+ * The blocks of one file, between a line that opens the data phase and one that closes
+ * it with the count of blocks and bytes, also when it fails: with routine frames only in
+ * digests, these two lines are where the transcript tells how far the transfer got.
+ */
+async function sendDataPhase(
+  session: UpgradeSession,
+  stp: StpSession,
+  traffic: StpTrafficLog,
+  source: BlockSource,
+  options: { step: StepId; fileIndex: number; blockLimit: number },
+): Promise<void> {
+  session.log(
+    'info',
+    `STP data phase: ${source.name}, ${source.size} bytes in blocks of up to ${options.blockLimit} bytes ` +
+      `(routine block frames are summarized at most once per ${STP_DIGEST_INTERVAL_MS / 1000} s).`,
+  );
+  const startedMs = performance.now();
+  const pacer = new ProgressPacer(source.size);
+  let blocks = 0;
+  let bytesDone = 0;
+  const emitProgress = (figures: PacedProgress) =>
+    session.emit({
+      kind: 'progress',
+      step: options.step,
+      fileIndex: options.fileIndex,
+      fileName: source.name,
+      bytesDone: figures.bytesDone,
+      bytesTotal: figures.bytesTotal,
+      bytesPerSecond: figures.bytesPerSecond,
+      ...(figures.etaMs !== undefined ? { etaMs: figures.etaMs } : {}),
+    });
+  const onProgress = (done: number) => {
+    if (done > bytesDone) blocks += 1;
+    bytesDone = done;
+    const figures = pacer.sample(done);
+    if (figures) emitProgress(figures);
+  };
+  try {
+    await stp.sendFile(source, { signal: session.signal, onProgress });
+  } catch (error) {
+    // The diagnosis reads how far the transfer got from the last progress event.
+    const unreported = pacer.unreported();
+    if (unreported) emitProgress(unreported);
+    session.log('info', `STP data phase stopped after ${blocks} blocks (${bytesDone} of ${source.size} bytes acknowledged).`);
+    throw error;
+  }
+  traffic.flush();
+  const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
+  session.log('info', `STP data phase done: ${blocks} blocks, ${bytesDone} bytes acknowledged in ${seconds} s.`);
 }
 
 export interface UnconfirmedClose {
