@@ -42,6 +42,10 @@ async function openReadyPanel(): Promise<StubWebviewPanel> {
   await __stub.commands.get('pycomModem.openPanel')!();
   const panel = __stub.panels[__stub.panels.length - 1]!;
   panel.sendFromPage({ type: 'ready' });
+  // Without a session yet, the answer to `ready` is an empty replay: the handshake, not a live message.
+  const [answer] = panel.webview.posted as { type: string; messages?: unknown[] }[];
+  assert.equal(answer?.type, 'replay', 'the host answers ready');
+  if (answer.messages?.length === 0) panel.webview.posted.shift();
   return panel;
 }
 
