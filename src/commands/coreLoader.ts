@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
 import { open as openFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { UpgradeEngine } from '../core/engine/upgradeEngine';
+import { UpgradeEngine, type PortRequest } from '../core/engine/upgradeEngine';
 import { resolveTimeouts, scaleTimeouts, type UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
 import { classifyFirmwareFileName, inspectFirmwareFile, transferMethodForSize } from '../core/parse/firmwareFile';
 import { listSerialPorts } from '../core/transport/portList';
@@ -11,6 +11,7 @@ import { writeSyntheticFirmware } from '../sim/firmwareImage';
 import { runFullUpgrade } from '../core/board/fullUpgrade';
 import { identifyBoard } from '../core/board/boardIdentity';
 import { pushFile } from '../core/board/boardFiles';
+import { withModemViaBoard } from '../core/board/modemViaBoard';
 import { createSimulatedGpy, type SimulatedGpy } from '../sim/simulatedGpy';
 import { RawRepl } from '../core/repl/rawRepl';
 import {
@@ -20,6 +21,7 @@ import {
   type FirmwareFileCheck,
   type ModemCore,
   type ModemEngine,
+  type ModemReadRequest,
 } from './modemCore';
 import { readSettings } from './settings';
 import { sessionRules } from './sessionRules';
@@ -127,12 +129,16 @@ function engineTimeouts(options: EngineOptions): UpgradeTimeouts {
 
 /** The engine takes its timeouts per request; the glue sets them once per engine. */
 function wrapEngine(inner: UpgradeEngine, timeouts: UpgradeTimeouts): WrappedEngine {
+  const reach = <T>({ viaBoard, ...request }: ModemReadRequest, signal: AbortSignal, read: (request: PortRequest) => Promise<T>): Promise<T> =>
+    viaBoard
+      ? withModemViaBoard({ ...request, events: inner.events }, signal, (modem) => read({ ...request, timeouts, transport: modem }))
+      : read({ ...request, timeouts });
   return {
     inner,
     timeouts,
     events: inner.events,
-    info: (request, signal) => inner.info({ ...request, timeouts }, signal),
-    readCrashDump: (request, signal) => inner.readCrashDump({ ...request, timeouts }, signal),
+    info: (request, signal) => reach(request, signal, (port) => inner.info(port, signal)),
+    readCrashDump: (request, signal) => reach(request, signal, (port) => inner.readCrashDump(port, signal)),
   };
 }
 

@@ -81,11 +81,15 @@ export interface EngineOptions {
 
 export interface ModemEngine {
   readonly events: TypedEmitter<UpgradeEvent>;
-  info(
-    request: { portPath: string; opener: PortOpener },
-    signal: AbortSignal,
-  ): Promise<{ state: ModemState; report?: ModemVersionReport; baudRate: number }>;
-  readCrashDump(request: { portPath: string; opener: PortOpener }, signal: AbortSignal): Promise<CrashDump | undefined>;
+  info(request: ModemReadRequest, signal: AbortSignal): Promise<{ state: ModemState; report?: ModemVersionReport; baudRate: number }>;
+  readCrashDump(request: ModemReadRequest, signal: AbortSignal): Promise<CrashDump | undefined>;
+}
+
+export interface ModemReadRequest {
+  portPath: string;
+  opener: PortOpener;
+  /** The board is at its REPL: start mirror mode on it first (it stays there until power-cycled). */
+  viaBoard?: boolean;
 }
 
 export interface FullUpgradeRequest {

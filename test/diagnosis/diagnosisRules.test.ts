@@ -35,6 +35,12 @@ const CASES: RuleCase[] = [
     actionSays: [/plug/i],
   },
   {
+    cause: 'board-at-repl',
+    evidence: { errorCode: 'board-at-repl', portPath: '/dev/ttyUSB0', failedStep: 'detect' },
+    nearMiss: { errorCode: 'modem-silent', portPath: '/dev/ttyUSB0', failedStep: 'detect' },
+    actionSays: [/only in mirror mode/, /--via-board/, /Upgrade Modem/, /unplug the board/],
+  },
+  {
     cause: 'board-not-at-repl',
     evidence: { errorCode: 'board-silent', failedStep: 'board-connect' },
     nearMiss: { errorCode: 'board-exec', failedStep: 'board-identify' },

@@ -10,6 +10,7 @@ import type {
   FullUpgradeRequest,
   ModemCore,
   ModemEngine,
+  ModemReadRequest,
   SerialPortChoice,
 } from '../../src/commands/modemCore';
 import { sessionRules } from '../../src/commands/sessionRules';
@@ -19,10 +20,18 @@ export class FakeEngine implements ModemEngine {
   constructor(readonly options: EngineOptions) {}
   infoResult: Awaited<ReturnType<ModemEngine['info']>> = { state: 2, baudRate: 921600 };
   crashDump: CrashDump | undefined;
-  async info() {
+  /** Every info / crash-dump request, in order. */
+  readonly requests: ModemReadRequest[] = [];
+  /** Runs before the answer: a test throws from it to play a failure. */
+  beforeRead: (engine: FakeEngine, request: ModemReadRequest) => void = () => undefined;
+  async info(request: ModemReadRequest) {
+    this.requests.push(request);
+    this.beforeRead(this, request);
     return this.infoResult;
   }
-  async readCrashDump() {
+  async readCrashDump(request: ModemReadRequest) {
+    this.requests.push(request);
+    this.beforeRead(this, request);
     return this.crashDump;
   }
 }
@@ -54,8 +63,11 @@ export class FakeCore implements ModemCore {
   async openerFor() {
     return this.registry;
   }
+  /** Applied to every engine the glue creates. */
+  beforeRead: FakeEngine['beforeRead'] = () => undefined;
   createEngine(options: EngineOptions) {
     const engine = new FakeEngine(options);
+    engine.beforeRead = (e, request) => this.beforeRead(e, request);
     this.engines.push(engine);
     return engine;
   }

@@ -1,29 +1,35 @@
 import { UpgradeEngine } from '../../core/engine/upgradeEngine';
+import { UsageError } from '../../core/errors';
 import { hasFailure, renderPreflightText, runPreflight, type PreflightFacts } from '../../core/preflight/preflight';
 import { readPreflightFile } from '../../core/preflight/preflightFiles';
 import { flagOption, parseCommandArgs, stringOption } from '../args';
 import type { CliCommand } from '../cliCommand';
-import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { readModem, VIA_BOARD_OPTION, VIA_BOARD_USAGE } from '../modemViaBoard';
 import { writeJsonLine } from '../renderJson';
 import { describeModemState } from '../renderText';
 
 export const checkCommand: CliCommand = {
   name: 'check',
   summary: 'Preflight: check firmware files (and, with --port, the modem) without upgrading anything.',
-  usage: `Usage: pycom-modem check [--updater updater.elf] FILE.dup [FILE2.dup] [--port <path>] [--json]
+  usage: `Usage: pycom-modem check [--updater updater.elf] FILE.dup [FILE2.dup] [--port <path> [--via-board]] [--json]
 
 Runs every check the upgrade runs before it changes the modem, one line each with
 pass / warn / fail and the reason: files present and readable, the right kind
 (.dup vs updater.elf) and a sane size, two-stage order, diff + updater.elf. With --port
 it also reads the modem's state, build and bootrom (the board must be in mirror mode)
 and checks a diff against the build, the path the upgrade will take and roughly how
-long it takes at the line rate.
-Exit status 0 when the upgrade would start, 2 when it would be refused.`,
+long it takes at the line rate. A board at its Python REPL is recognised at once.
+Exit status 0 when the upgrade would start, 2 when it would be refused.
+
+Options:
+${VIA_BOARD_USAGE}`,
   async run(context) {
     const args = parseCommandArgs('check', context.argv, {
       ...PORT_OPTION,
       ...JSON_OPTION,
       ...TIMEOUT_SCALE_OPTION,
+      ...VIA_BOARD_OPTION,
       updater: { type: 'string' },
     });
     const json = flagOption(args, 'json');
@@ -33,13 +39,20 @@ Exit status 0 when the upgrade would start, 2 when it would be refused.`,
       ...(updaterPath ? { updater: await readPreflightFile(updaterPath) } : {}),
     };
     const portPath = stringOption(args, 'port');
+    if (flagOption(args, 'via-board') && !portPath) {
+      throw new UsageError('--via-board needs --port.', 'Pass the board\'s port, e.g. `pycom-modem check --port /dev/ttyUSB0 --via-board FILE.dup`.');
+    }
     let modemLine: string | undefined;
     if (portPath) {
       const engine = new UpgradeEngine();
       const detach = context.verbose && !json ? showEngineEvents(engine, context, { json: false }) : () => undefined;
       try {
         const timeouts = timeoutsFromArgs(args, 'check');
-        const info = await engine.info({ portPath, opener: openerFor(context), ...(timeouts ? { timeouts } : {}) }, context.signal);
+        const { value: info } = await readModem(
+          context,
+          { command: 'check', portPath, engine, timeouts, isViaBoard: flagOption(args, 'via-board'), json },
+          (request) => engine.info(request, context.signal),
+        );
         const bootloader0Build = info.report.bootloaders.find((b) => b.slot === 0)?.build;
         facts.modem = {
           state: info.state,

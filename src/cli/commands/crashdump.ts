@@ -4,23 +4,30 @@ import { UsageError } from '../../core/errors';
 import { formatCrashDumpText, parseCrashDump, type CrashDump } from '../../core/parse/crashDump';
 import { flagOption, parseCommandArgs, stringOption } from '../args';
 import type { CliCommand } from '../cliCommand';
-import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { readModem, VIA_BOARD_OPTION, VIA_BOARD_USAGE } from '../modemViaBoard';
 import { writeJsonLine } from '../renderJson';
 
 export const crashdumpCommand: CliCommand = {
   name: 'crashdump',
   summary: "Read and decode the modem's last crash dump (from the modem or a saved file).",
-  usage: `Usage: pycom-modem crashdump (--port <path> | FILE) [--json]
+  usage: `Usage: pycom-modem crashdump (--port <path> [--via-board] | FILE) [--json]
 
 With --port: reads /fs/crashdump from a modem reached through a board in mirror mode
-(AT+FSRDFILE="/fs/crashdump"). With FILE: decodes a dump saved earlier (the raw reply bytes).
-Shows the firmware build that crashed, the assertion and the source location.`,
+(AT+FSRDFILE="/fs/crashdump"); a board at its Python REPL is recognised at once (and,
+on a terminal, the tool offers to start mirror mode). With FILE: decodes a dump saved
+earlier (the raw reply bytes). Shows the firmware build that crashed, the assertion and
+the source location.
+
+Options:
+${VIA_BOARD_USAGE}`,
   async run(context) {
-    const args = parseCommandArgs('crashdump', context.argv, { ...PORT_OPTION, ...JSON_OPTION, ...TIMEOUT_SCALE_OPTION });
+    const args = parseCommandArgs('crashdump', context.argv, { ...PORT_OPTION, ...JSON_OPTION, ...TIMEOUT_SCALE_OPTION, ...VIA_BOARD_OPTION });
     const portPath = stringOption(args, 'port');
     const json = flagOption(args, 'json');
+    const isViaBoard = flagOption(args, 'via-board');
     const [file, ...extra] = args.positionals;
-    if ((portPath && file) || (!portPath && !file) || extra.length > 0) {
+    if ((portPath && file) || (!portPath && !file) || extra.length > 0 || (isViaBoard && !portPath)) {
       throw new UsageError(
         'pycom-modem crashdump takes either --port <path> or one FILE.',
         'Use `pycom-modem crashdump --port /dev/ttyUSB0` to read it from the modem, or `pycom-modem crashdump dump.bin` for a saved dump.',
@@ -40,7 +47,11 @@ Shows the firmware build that crashed, the assertion and the source location.`,
       const detach = context.verbose && !json ? showEngineEvents(engine, context, { json: false }) : () => undefined;
       try {
         const timeouts = timeoutsFromArgs(args, 'crashdump');
-        dump = await engine.readCrashDump({ portPath: portPath!, opener: openerFor(context), ...(timeouts ? { timeouts } : {}) }, context.signal);
+        ({ value: dump } = await readModem(
+          context,
+          { command: 'crashdump', portPath: portPath!, engine, timeouts, isViaBoard, json },
+          (request) => engine.readCrashDump(request, context.signal),
+        ));
       } finally {
         detach();
       }

@@ -75,6 +75,18 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
     evidenceLines: (e) => [...errorLine(e)],
   },
   {
+    // Where a board is after plugging it in: info, crash dump or the host-side upgrade
+    // pointed at it before anything started mirror mode.
+    cause: 'board-at-repl',
+    matches: (e) => e.errorCode === 'board-at-repl',
+    title: (e) => `${e.portPath ?? 'The port'} is the board's Python REPL, not the modem`,
+    action: (e) =>
+      e.errorAction ??
+      'The modem answers on this port only in mirror mode. The full upgrade (board upgrade, or "Pycom: Upgrade Modem") starts it by itself; ' +
+        'info and crash dump can start it with --via-board. Mirror mode has no exit: unplug the board and plug it back in afterwards.',
+    evidenceLines: (e) => [...errorLine(e)],
+  },
+  {
     cause: 'board-not-at-repl',
     matches: (e) => e.errorCode === 'board-silent',
     title: () => 'The board does not answer at its REPL',

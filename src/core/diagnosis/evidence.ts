@@ -153,6 +153,9 @@ export function evidenceFromError(error: unknown, context: EvidenceContext = {})
       }
       break;
     }
+    case 'board-at-repl':
+      evidence.portPath ??= stringProp(error, 'portPath');
+      break;
     case 'port-closed':
       evidence.portPath ??= stringProp(error, 'portPath');
       evidence.portVanished = stringProp(error, 'reason') === 'vanished';

@@ -18,7 +18,7 @@ import { rebootIntoUpdater } from './steps/recoveryBoot';
 import { readVersionReport, reportVersion, warnOnUnexpectedBuild } from './steps/report';
 import { transferFirmware } from './steps/transfer';
 import { MIRROR_BAUD, wakeModem } from './steps/wakeModem';
-import { ModemNotAnsweringError, STANDING } from './upgradeErrors';
+import { BoardAtReplError, ModemNotAnsweringError, STANDING } from './upgradeErrors';
 import { diagnoseFailure } from '../diagnosis/diagnose';
 import type { Diagnosis, UpgradeErrorInfo, UpgradeEvent, UpgradePath } from './upgradeEvents';
 import { checkBuildChain, chooseUpgradePath, expectedFinalBuild, inspectUpgradeFiles, type UpgradeFiles } from './upgradePlan';
@@ -128,7 +128,9 @@ export class UpgradeEngine {
           outcome.outcome === 'failed' &&
           !(error instanceof UsageError) &&
           !(error instanceof PortClosedError) &&
-          !(error instanceof ModemNotAnsweringError && session.standing === 'untouched');
+          !(error instanceof ModemNotAnsweringError && session.standing === 'untouched') &&
+          // A REPL is left as found: it gets no more commands.
+          !(error instanceof BoardAtReplError);
         if (modemMayAnswer && io?.isOpen) {
           // The state first: it wakes the modem (it may be rebooting after a crash), and a
           // modem that stays silent is not asked for its crash dump too.

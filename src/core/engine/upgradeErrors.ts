@@ -1,3 +1,4 @@
+import type { ReplSighting } from '../at/replRecogniser';
 import { ModemToolError } from '../errors';
 
 /** The modem answered a command the upgrade cannot do without with something other than OK. */
@@ -30,6 +31,66 @@ export class ModemNotAnsweringError extends ModemToolError {
         ').',
       action,
     );
+  }
+}
+
+/**
+ * The port answered AT like a MicroPython REPL: it is the board's REPL, not the modem.
+ * Where a board is after plugging it in; the modem is reachable on this port only once
+ * the board's updater bridged it (mirror mode). Thrown at the first sign, so nothing
+ * more is sent to the REPL.
+ */
+export class BoardAtReplError extends ModemToolError {
+  readonly code = 'board-at-repl';
+  constructor(
+    readonly portPath: string,
+    readonly baudRate: number,
+    readonly sighting: ReplSighting,
+    /** What the probe received (echo, traceback, prompt). */
+    readonly lastBytes: Uint8Array,
+    action: string = boardAtReplAction(portPath),
+  ) {
+    super(
+      `${portPath} is the board's MicroPython REPL, not the modem: it answered AT with ${describeSighting(sighting)}. ` +
+        'The modem answers on this port only in mirror mode.',
+      action,
+    );
+  }
+
+  /** The same finding with advice for one front end (its commands and flags). */
+  withAction(action: string): BoardAtReplError {
+    const error = new BoardAtReplError(this.portPath, this.baudRate, this.sighting, this.lastBytes, action);
+    if (this.step) error.step = this.step;
+    return error;
+  }
+}
+
+/** Mirror mode has no exit; only a power cycle gives the REPL back (PROTOCOL.md §1). */
+export const LEAVE_MIRROR_MODE = 'Mirror mode has no exit: unplug the board and plug it back in afterwards to get its REPL back.';
+
+function boardAtReplAction(portPath: string): string {
+  return (
+    `The full upgrade starts mirror mode by itself (\`pycom-modem board upgrade --port ${portPath} FILE.dup\`, or "Pycom: Upgrade Modem"). ` +
+    'To read the modem\'s info or crash dump, let the tool put the board in mirror mode (`--via-board`, or accept the offer in VS Code). ' +
+    LEAVE_MIRROR_MODE
+  );
+}
+
+function describeSighting(sighting: ReplSighting): string {
+  switch (sighting.kind) {
+    case 'traceback':
+      return 'a Python traceback';
+    case 'python-error':
+      return `a Python error (${sighting.evidence})`;
+    case 'banner':
+      return `the MicroPython banner (${sighting.evidence})`;
+    case 'raw-repl-banner':
+    case 'raw-repl-prompt':
+      return 'the raw REPL\'s prompt';
+    case 'paste-mode':
+      return 'the REPL\'s paste mode';
+    case 'prompt':
+      return `the REPL prompt "${sighting.evidence}"`;
   }
 }
 

@@ -1,7 +1,8 @@
 import { OperationAbortedError, PortClosedError } from '../../errors';
 import { abortableDelay } from '../../time/abortableDelay';
 import type { Deadline } from '../../time/deadline';
-import { ModemNotAnsweringError } from '../upgradeErrors';
+import { recogniseBoardRepl } from '../../at/replRecogniser';
+import { BoardAtReplError, ModemNotAnsweringError } from '../upgradeErrors';
 import type { UpgradeSession } from '../upgradeSession';
 
 /** Mirror mode runs UART0 at 921600; a modem left at its default answers at 115200. */
@@ -49,6 +50,9 @@ export async function wakeModem(
 
   while (!options.deadline.isExpired()) {
     session.throwIfAborted();
+    // Input waiting since the last probe (a late tail, or a board's boot banner) is drained
+    // unread by the next command: look at it first.
+    refuseBoardRepl(session, io.peekPending());
     const probeStartedMs = performance.now();
     const probeDeadline = options.deadline.within(timeouts.wakeAttemptMs).withLabel('reply to AT');
     let garbledNow = false;
@@ -59,10 +63,12 @@ export async function wakeModem(
       if (reply.isOk) return { baudRate: io.settings.baudRate, probes };
       garbledNow = looksGarbled(reply.raw);
       lastBytes = reply.raw;
+      refuseBoardRepl(session, reply.raw);
     } catch (error) {
-      if (error instanceof OperationAbortedError || error instanceof PortClosedError) throw error;
+      if (error instanceof OperationAbortedError || error instanceof PortClosedError || error instanceof BoardAtReplError) throw error;
       const bytes = (error as { lastBytes?: unknown }).lastBytes;
       if (bytes instanceof Uint8Array && bytes.length > 0) lastBytes = bytes;
+      if (bytes instanceof Uint8Array) refuseBoardRepl(session, bytes);
       const finalLine = (error as { reply?: { final?: unknown } }).reply?.final;
       if (finalLine === 'OK') {
         // A clean OK behind garbage: this rate is right, the garbage was the modem echoing
@@ -92,6 +98,18 @@ export async function wakeModem(
       ? 'The bytes look like a baud-rate mismatch. Power-cycle the board (unplug it), start mirror mode again, close every other program on the port, and retry.'
       : 'Make sure the board is in mirror mode ("Going into MIRROR mode" was printed) and no other program holds the port; power-cycle the board (unplug it) and retry. If it stays silent, read the crash dump (`pycom-modem crashdump`) and try the recovery method with --updater updater.elf.',
   );
+}
+
+/**
+ * Stops the wake-up at the first sign of a MicroPython REPL: more probes would only add
+ * tracebacks to the user's REPL, and no deadline makes a REPL answer OK.
+ */
+function refuseBoardRepl(session: UpgradeSession, received: Uint8Array): void {
+  if (received.length === 0) return;
+  const sighting = recogniseBoardRepl(received);
+  if (!sighting) return;
+  session.log('warn', `The port answered like a MicroPython REPL (${sighting.evidence}), not like a modem.`);
+  throw new BoardAtReplError(session.io.path, session.io.settings.baudRate, sighting, received.slice());
 }
 
 async function switchBaud(session: UpgradeSession, baudRate: number, tried: Set<number>): Promise<void> {

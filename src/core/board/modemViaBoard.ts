@@ -1,0 +1,82 @@
+import { isModemToolError } from '../errors';
+import type { TypedEmitter } from '../events/typedEmitter';
+import { STEP_TITLES, type StepId, type UpgradeEvent } from '../engine/upgradeEvents';
+import { RawRepl } from '../repl/rawRepl';
+import type { ByteTransport, PortOpener } from '../transport/byteTransport';
+import { identifyBoard } from './boardIdentity';
+import { SqnsupgradeMissingError, triggerMirrorMode } from './boardUpgradeTrigger';
+import { DEFAULT_BOARD_TIMEOUTS, NoLteModemError, REPL_LINE, type BoardTimeouts } from './fullUpgrade';
+
+export interface ModemViaBoardRequest {
+  portPath: string;
+  opener: PortOpener;
+  /** The engine's event stream: the board steps and the updater's lines go there, so every front end shows them. */
+  events: TypedEmitter<UpgradeEvent>;
+  boardTimeouts?: Partial<BoardTimeouts>;
+}
+
+/**
+ * Reaches the modem of a board that sits at its REPL: starts the firmware's updater with
+ * the normal method (`sqnsupgrade.uart()`), which only probes the modem (AT, AT+SMOD?,
+ * the line speed) before it bridges UART0 to it (PROTOCOL.md §1), then lends `job` the
+ * same open port at 921600. The upgrade proper is the host's half, which this never
+ * starts, so `job` reads the modem as found. The port is closed afterwards; the board
+ * stays in mirror mode until it is power-cycled.
+ */
+export async function withModemViaBoard<T>(
+  request: ModemViaBoardRequest,
+  signal: AbortSignal,
+  job: (modem: ByteTransport) => Promise<T>,
+): Promise<T> {
+  const timeouts = { ...DEFAULT_BOARD_TIMEOUTS, ...request.boardTimeouts };
+  const emit = (event: DistributiveOmit<UpgradeEvent, 'atMs'>) => request.events.emit({ ...event, atMs: Date.now() } as UpgradeEvent);
+  let current: StepId | undefined;
+  const step = async <R>(id: StepId, work: () => Promise<R>, detailOf?: (value: R) => string | undefined): Promise<R> => {
+    current = id;
+    emit({ kind: 'step', step: id, title: STEP_TITLES[id], phase: 'start' });
+    const value = await work();
+    const detail = detailOf?.(value);
+    emit({ kind: 'step', step: id, title: STEP_TITLES[id], phase: 'done', ...(detail ? { detail } : {}) });
+    current = undefined;
+    return value;
+  };
+
+  const io = await request.opener.open(request.portPath, REPL_LINE, signal);
+  try {
+    const port = io;
+    const repl = await step('board-connect', () => RawRepl.enter(port, { signal, replyTimeoutMs: timeouts.replyMs }), () =>
+      `${request.portPath} at ${REPL_LINE.baudRate} baud, raw REPL`,
+    );
+    await step('board-identify', async () => {
+      const found = await identifyBoard(repl, { signal });
+      if (!found.hasLteModem) throw new NoLteModemError(found);
+      if (!found.hasSqnsupgrade) throw new SqnsupgradeMissingError(found.release);
+      return found;
+    }, (found) => `${found.machine}, firmware ${found.release}`);
+    await step(
+      'trigger',
+      () =>
+        triggerMirrorMode(port, repl, {
+          ffh: false,
+          signal,
+          timeoutMs: timeouts.triggerMs,
+          onLine: (line) => emit({ kind: 'boardOutput', line }),
+        }),
+      (result) => (result.updaterVersion ? `board updater ${result.updaterVersion}` : undefined),
+    );
+    await step('mirror-handover', async () => undefined, () =>
+      `same port, now ${port.settings.baudRate} baud; the board stays in mirror mode until it is power-cycled`,
+    );
+    return await job(port);
+  } catch (error) {
+    if (current) {
+      if (isModemToolError(error)) error.step ??= current;
+      emit({ kind: 'step', step: current, title: STEP_TITLES[current], phase: 'fail', detail: error instanceof Error ? error.message : String(error) });
+    }
+    throw error;
+  } finally {
+    await io.close().catch(() => undefined);
+  }
+}
+
+type DistributiveOmit<U, K extends PropertyKey> = U extends unknown ? Omit<U, K> : never;

@@ -1,0 +1,122 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/main';
+import { createSimulatedGpy, type SimulatedGpy } from '../../src/sim/simulatedGpy';
+import { writeSyntheticFirmware } from '../../src/sim/firmwareImage';
+import { Captured, jsonLines } from './cliHarness';
+
+const dir = mkdtempSync(join(tmpdir(), 'cli-board-at-repl-'));
+const gpys: SimulatedGpy[] = [];
+after(async () => {
+  for (const gpy of gpys) await gpy.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The default wake-up gives up after 25 s; a REPL is answered well before that. */
+const REPL_FOUND_WITHIN_MS = 10_000;
+/** Shorter probes for the tests that are not about the timing. */
+const FAST = ['--timeout-scale', '0.25'];
+
+async function boardAtRepl(name: string): Promise<SimulatedGpy> {
+  const gpy = await createSimulatedGpy({ portPath: `sim:${name}`, timeScale: 0.005 });
+  gpys.push(gpy);
+  return gpy;
+}
+
+/** A CLI run; `answer` is typed at a terminal prompt (no prompt without it). */
+async function cli(gpy: SimulatedGpy, argv: string[], answer?: string) {
+  const stdout = new Captured();
+  const stderr = new Captured();
+  const code = await runCli(argv, {
+    stdout,
+    stderr,
+    isTTY: false,
+    canPrompt: answer !== undefined,
+    ...(answer !== undefined ? { stdin: Readable.from([answer]) } : {}),
+    env: {},
+    signal: new AbortController().signal,
+    opener: gpy.registry,
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+test('info on a board at its REPL: fails within seconds, names the REPL and the commands that help, exit 1', async () => {
+  const gpy = await boardAtRepl('cli-info-repl');
+  const started = performance.now();
+  const run = await cli(gpy, ['info', '--port', gpy.portPath]);
+  const tookMs = performance.now() - started;
+  assert.equal(run.code, 1, run.stderr);
+  assert.ok(tookMs < REPL_FOUND_WITHIN_MS, `took ${Math.round(tookMs)} ms`);
+  assert.match(run.stderr, /^Error \(during: detect\): sim:cli-info-repl is the board's MicroPython REPL, not the modem/m);
+  assert.match(run.stderr, /The modem answers on this port only in mirror mode\./);
+  assert.match(run.stderr, /`pycom-modem info --port sim:cli-info-repl --via-board`/);
+  assert.match(run.stderr, /`pycom-modem board upgrade --port sim:cli-info-repl FILE\.dup`/);
+  assert.match(run.stderr, /unplug the board and plug it back in/);
+  assert.equal(gpy.board.state, 'repl');
+});
+
+test('info --json carries the code; no question is asked of a script', async () => {
+  const gpy = await boardAtRepl('cli-info-json');
+  const run = await cli(gpy, ['info', '--port', gpy.portPath, '--json', ...FAST], 'y\n');
+  assert.equal(run.code, 1);
+  const last = jsonLines(run.stdout).at(-1)!;
+  assert.equal(last.kind, 'error');
+  assert.equal((last.error as { code: string }).code, 'board-at-repl');
+  assert.match((last.error as { action: string }).action, /--via-board/);
+  assert.equal(gpy.board.state, 'repl');
+});
+
+test('info --via-board starts mirror mode, reads the modem and says the board must be unplugged; plain info then works', async () => {
+  const gpy = await boardAtRepl('cli-via-board');
+  const run = await cli(gpy, ['info', '--port', gpy.portPath, '--via-board', '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const lines = jsonLines(run.stdout);
+  const info = lines.find((l) => l.kind === 'info')!;
+  assert.equal(info.state, 2);
+  assert.equal(info.isBoardInMirrorMode, true);
+  assert.ok(lines.some((l) => l.kind === 'boardOutput' && /Going into MIRROR mode/.test(String(l.line))));
+  assert.match(run.stderr, /Starting mirror mode on the board/);
+  assert.match(run.stderr, /unplug the board and plug it back in/);
+  assert.equal(gpy.board.state, 'mirror');
+
+  const again = await cli(gpy, ['info', '--port', gpy.portPath]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /^Modem state +2/m);
+});
+
+test('crashdump on a board at its REPL offers mirror mode on a terminal; "y" reads the dump through the board', async () => {
+  const gpy = await boardAtRepl('cli-crashdump-offer');
+  const run = await cli(gpy, ['crashdump', '--port', gpy.portPath, ...FAST], 'y\n');
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /The board on sim:cli-crashdump-offer is at its Python REPL\. Put it in mirror mode to read the modem\?/);
+  assert.match(run.stdout, /Modem crash dump \(firmware /);
+  assert.match(run.stderr, /unplug the board and plug it back in/);
+  assert.equal(gpy.board.state, 'mirror');
+});
+
+test('crashdump: "no" at the offer leaves the board at its REPL and ends with the advice', async () => {
+  const gpy = await boardAtRepl('cli-crashdump-no');
+  const run = await cli(gpy, ['crashdump', '--port', gpy.portPath, ...FAST], 'n\n');
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /`pycom-modem crashdump --port sim:cli-crashdump-no --via-board`/);
+  assert.equal(gpy.board.state, 'repl');
+});
+
+test('check --port on a board at its REPL reports the same finding and code', async () => {
+  const gpy = await boardAtRepl('cli-check-repl');
+  const file = join(dir, 'CATM1-41065.dup');
+  await writeSyntheticFirmware(file, { kind: 'full', network: 'CAT-M1', build: 41065, size: 5_000_000 });
+  const run = await cli(gpy, ['check', '--port', gpy.portPath, '--json', ...FAST, file]);
+  assert.equal(run.code, 1);
+  const last = jsonLines(run.stdout).at(-1)!;
+  assert.equal((last.error as { code: string }).code, 'board-at-repl');
+  assert.match((last.error as { action: string }).action, /`pycom-modem check --port sim:cli-check-repl --via-board FILE\.dup`/);
+
+  const viaBoard = await cli(gpy, ['check', '--port', gpy.portPath, '--via-board', file]);
+  assert.equal(viaBoard.code, 0, viaBoard.stderr);
+  assert.match(viaBoard.stdout, /^Modem on sim:cli-check-repl: state 2/m);
+});
