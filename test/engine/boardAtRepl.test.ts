@@ -92,6 +92,8 @@ test('the host-side upgrade on a board at its REPL fails the same way and asks t
   assert.equal(outcome.diagnosis?.cause, 'board-at-repl');
   assert.match(outcome.diagnosis!.title, /sim:upgrade-at-repl is the board's Python REPL, not the modem/);
   assert.equal(outcome.crashDump, undefined);
+  assert.match(outcome.resumeHint ?? '', /still at its REPL/);
+  assert.doesNotMatch(outcome.resumeHint ?? '', /at any time/);
   const sent = events.flatMap((e) => (e.kind === 'at' ? [e.command] : []));
   assert.ok(sent.every((command) => command === 'AT'), `only AT probes: ${sent.join(', ')}`);
   // After the REPL answered, the engine does not even try to wake the modem for its state.

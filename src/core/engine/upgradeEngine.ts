@@ -122,7 +122,12 @@ export class UpgradeEngine {
       outcome.outcome = isCancel(error, signal) ? 'cancelled' : 'failed';
       outcome.error = errorInfo(error);
       if (session) {
-        outcome.resumeHint = session.standing === 'untouched' && request.untouchedHint ? request.untouchedHint : STANDING[session.standing];
+        outcome.resumeHint =
+          error instanceof BoardAtReplError
+            ? `Neither the board nor the modem was changed: the board is still at its REPL. ${error.action}`
+            : session.standing === 'untouched' && request.untouchedHint
+              ? request.untouchedHint
+              : STANDING[session.standing];
         // A crash dump is worth a try when the modem answered before; not after a refusal, an unplug or a silent modem.
         const modemMayAnswer =
           outcome.outcome === 'failed' &&
