@@ -317,7 +317,15 @@ async function main(): Promise<void> {
   const modemInfo = (suffix: string, did: string) =>
     step(`Pycom: Read Modem Info${suffix}`, did, `modem-info${suffix ? '-after-upgrade' : ''}`, async (r) => {
       await wb.runCommand('Pycom: Read Modem Info', Deadline.in(10_000, 'info command'));
-      const n = await waitForNotificationMatching(/^Modem:|failed|cancelled/i, Deadline.in(90_000, 'modem info outcome'));
+      const first = await dialogOrNotification(/^Modem:|failed|cancelled/i, Deadline.in(90_000, 'modem info outcome'));
+      // A board at its REPL gets a modal offer (mirror mode, upgrade, REPL): noted, then declined so the tour goes on.
+      if (first?.dialog) {
+        await note(r, 'dialog', first.dialog);
+        r.screenshot = await shot('modem-info-board-at-repl');
+        await wb.page.keyboard.press('Escape');
+        return;
+      }
+      const n = first?.notification;
       if (!n) r.verdict = 'broken';
       else if (/failed/i.test(n)) r.verdict = 'confusing';
       await recordNotifications(r);
@@ -325,7 +333,14 @@ async function main(): Promise<void> {
   const crashDump = (suffix: string, did: string) =>
     step(`Pycom: Read Crash Dump${suffix}`, did, `crash-dump${suffix ? '-after-upgrade' : ''}`, async (r) => {
       await wb.runCommand('Pycom: Read Crash Dump', Deadline.in(10_000, 'crash command'));
-      const n = await waitForNotificationMatching(/^Modem crash|no crash dump|failed|cancelled/i, Deadline.in(90_000, 'crash dump outcome'));
+      const first = await dialogOrNotification(/^Modem crash|no crash dump|failed|cancelled/i, Deadline.in(90_000, 'crash dump outcome'));
+      if (first?.dialog) {
+        await note(r, 'dialog', first.dialog);
+        r.screenshot = await shot('crash-dump-board-at-repl');
+        await wb.page.keyboard.press('Escape');
+        return;
+      }
+      const n = first?.notification;
       if (!n) r.verdict = 'broken';
       else if (/failed/i.test(n)) r.verdict = 'confusing';
       await recordNotifications(r);
