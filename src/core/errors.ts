@@ -19,11 +19,9 @@ export abstract class ModemToolError extends Error {
 
 export class OperationAbortedError extends ModemToolError {
   readonly code = 'aborted';
-  constructor(reason?: unknown) {
-    super(
-      cancelledMessage(reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : ''),
-      'Run the command again when ready; the tool detects where the modem stands.',
-    );
+  /** `action`: what the cancelled operation left behind, where the caller knows better than "run again". */
+  constructor(reason?: unknown, action = 'Run the command again when ready; the tool detects where the modem stands.') {
+    super(cancelledMessage(reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : ''), action);
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors';
+import { OperationAbortedError, UsageError } from '../errors';
 import { BoardReplyError, FlashSpaceError, PushVerifyError, type RemoteFileHash } from './boardErrors';
 
 export { BoardReplyError, FlashSpaceError, PushVerifyError, type RemoteFileHash };
@@ -242,7 +242,13 @@ export async function pushFile(repl: RawRepl, options: PushFileOptions): Promise
 
   let actual: RemoteFileHash | undefined;
   for (let attempt = 1; attempt <= 2; attempt++) {
-    const scheme = await writePart(repl, part, bytes, options, execOptions);
+    const scheme = await writePart(repl, part, bytes, options, execOptions).catch((error: unknown) => {
+      // The push writes only the .part: a cancel leaves the target as it was.
+      if (error instanceof OperationAbortedError) {
+        throw new OperationAbortedError(error, `${target} on the board is unchanged; the next push removes the partial copy (${part}) and starts over.`);
+      }
+      throw error;
+    });
     const verified = await repl.execOrThrow(
       `${PART_HANDLE}.close()\n${HASH_FUNCTION}\nprint(_pm_hash(${pyStr(part)}))`,
       execOptions({ timeoutMs: hashTimeoutMs(bytes.length), context: `verifying ${part}` }),
