@@ -2,8 +2,8 @@ import { basename } from 'node:path';
 import { diagnoseFailure } from '../diagnosis/diagnose';
 import { isModemToolError, ModemToolError, OperationAbortedError, UsageError } from '../errors';
 import type { TypedEmitter } from '../events/typedEmitter';
-import { progressFigures, type ProgressSample } from '../engine/progressFigures';
-import { STEP_TITLES, type Diagnosis, type StepId, type StepPhase, type UpgradeErrorInfo, type UpgradeEvent } from '../engine/upgradeEvents';
+import { ProgressPacer } from '../engine/progressFigures';
+import type { Diagnosis, StepId, UpgradeErrorInfo, UpgradeEvent } from '../engine/upgradeEvents';
 import type { UpgradeOutcome, UpgradeRequest } from '../engine/upgradeEngine';
 import type { UpgradeTimeouts } from '../engine/upgradeTimeouts';
 import { RawRepl } from '../repl/rawRepl';
@@ -11,6 +11,7 @@ import { TranscriptWriter } from '../transcript/transcriptWriter';
 import type { ByteTransport, LineSettings, PortOpener } from '../transport/byteTransport';
 import { pushFile } from './boardFiles';
 import { identifyBoard, type BoardIdentity } from './boardIdentity';
+import { BoardSteps, stampedEmitter, type UnstampedEvent } from './boardSteps';
 import {
   DEFAULT_UPDATER_REMOTE_PATH,
   pushModuleFolder,
@@ -87,24 +88,14 @@ export async function runFullUpgrade(
   { engine, signal = new AbortController().signal }: { engine: UpgradeEngineLike; signal?: AbortSignal },
 ): Promise<UpgradeOutcome> {
   const boardTimeouts = { ...DEFAULT_BOARD_TIMEOUTS, ...request.boardTimeouts };
-  const emit = (event: DistributiveOmit<UpgradeEvent, 'atMs'>) => engine.events.emit({ ...event, atMs: Date.now() } as UpgradeEvent);
-  const stepEvent = (step: StepId, phase: StepPhase, detail?: string) =>
-    emit({ kind: 'step', step, title: STEP_TITLES[step], phase, ...(detail ? { detail } : {}) });
+  const emit = stampedEmitter(engine.events);
+  const steps = new BoardSteps(emit);
   let standing: keyof typeof BOARD_STANDING = 'untouched';
   // One transcript for both halves, open before the first board step: a board-half
   // failure leaves its record on disk, and the engine appends the host half to it.
   const transcript = openTranscript(request.transcriptDir, emit);
   let isEngineWriting = false;
   const stopTranscript = transcript ? engine.events.on((event) => !isEngineWriting && transcript.event(event)) : undefined;
-  let current: StepId | undefined;
-  const step = async <T>(id: StepId, job: () => Promise<T>, detailOf?: (value: T) => string | undefined): Promise<T> => {
-    current = id;
-    stepEvent(id, 'start');
-    const value = await job();
-    stepEvent(id, 'done', detailOf?.(value));
-    current = undefined;
-    return value;
-  };
 
   // The diagnosis rules read the board half's events (identity, pushed files, board output).
   const seen: UpgradeEvent[] = [];
@@ -113,7 +104,7 @@ export async function runFullUpgrade(
   let io: ByteTransport | undefined;
   try {
     const ffh = resolveFfh(request);
-    const { port, repl } = await step(
+    const { port, repl } = await steps.run(
       'board-connect',
       async () => {
         const opened = await request.opener.open(request.portPath, REPL_LINE, signal);
@@ -125,7 +116,7 @@ export async function runFullUpgrade(
     );
     standing = 'repl';
 
-    await step('board-identify', async () => {
+    await steps.run('board-identify', async () => {
       const found = await identifyBoard(repl, { signal });
       if (!found.hasLteModem) throw new NoLteModemError(found);
       if (!found.hasSqnsupgrade && !request.sqnsupgradeFolder) throw new SqnsupgradeMissingError(found.release);
@@ -136,22 +127,23 @@ export async function runFullUpgrade(
     );
 
     if (ffh || request.sqnsupgradeFolder) {
-      await step('push-files', async () => {
+      await steps.run('push-files', async () => {
         const files: string[] = [];
         if (request.sqnsupgradeFolder) {
           const results = await pushModuleFolder(repl, request.sqnsupgradeFolder, { signal });
           files.push(...results.map((r) => basename(r.remotePath)));
         }
         if (ffh && request.updaterPath) {
-          const samples: ProgressSample[] = [];
           const fileName = basename(request.updaterPath);
+          let pacer: ProgressPacer | undefined;
           const result = await pushFile(repl, {
             localPath: request.updaterPath,
             remotePath: DEFAULT_UPDATER_REMOTE_PATH,
             signal,
             onProgress: (bytesDone, bytesTotal) => {
-              samples.push({ atMs: Date.now(), bytesDone });
-              const figures = progressFigures(samples, bytesTotal);
+              pacer ??= new ProgressPacer(bytesTotal);
+              const figures = pacer.sample(bytesDone);
+              if (!figures) return;
               emit({
                 kind: 'progress',
                 step: 'push-files',
@@ -169,10 +161,10 @@ export async function runFullUpgrade(
         return files;
       }, (files) => files.join(', '));
     } else {
-      stepEvent('push-files', 'skip', 'nothing to copy: the normal method needs no file on the board');
+      steps.event('push-files', 'skip', 'nothing to copy: the normal method needs no file on the board');
     }
 
-    const trigger = await step('trigger', async () => {
+    const trigger = await steps.run('trigger', async () => {
       standing = 'mirror';
       return triggerMirrorMode(port, repl, {
         ffh,
@@ -188,7 +180,7 @@ export async function runFullUpgrade(
         message: 'The board says the recovery method is not necessary (the modem bootrom is already new): the normal method runs, updater.elf is not needed.',
       });
     }
-    await step('mirror-handover', async () => undefined, () =>
+    await steps.run('mirror-handover', async () => undefined, () =>
       `same port, now ${port.settings.baudRate} baud, no flow control; the board bridges it to the modem`,
     );
 
@@ -216,13 +208,10 @@ export async function runFullUpgrade(
     return hostOutcome;
   } catch (error) {
     const isCancel = error instanceof OperationAbortedError || signal.aborted;
-    if (current) {
-      if (isModemToolError(error)) error.step ??= current;
-      stepEvent(current, 'fail', error instanceof Error ? error.message : String(error));
-    }
+    steps.fail(error);
     const outcome: UpgradeOutcome = {
       outcome: isCancel ? 'cancelled' : 'failed',
-      error: errorInfo(error, current),
+      error: errorInfo(error, steps.current),
       resumeHint: BOARD_STANDING[standing],
       ...(transcript ? { transcriptPath: transcript.path } : {}),
     };
@@ -255,7 +244,7 @@ function diagnoseBoardHalf(
   error: unknown,
   seen: readonly UpgradeEvent[],
   portPath: string,
-  emit: (event: DistributiveOmit<UpgradeEvent, 'atMs'>) => void,
+  emit: (event: UnstampedEvent) => void,
 ): Diagnosis | undefined {
   try {
     const { diagnosis } = diagnoseFailure(error, { events: seen, context: { portPath, platform: process.platform } });
@@ -268,7 +257,7 @@ function diagnoseBoardHalf(
 }
 
 /** A transcript that cannot be written must not stop the upgrade: it is reported and skipped. */
-function openTranscript(dir: string | undefined, emit: (event: DistributiveOmit<UpgradeEvent, 'atMs'>) => void): TranscriptWriter | undefined {
+function openTranscript(dir: string | undefined, emit: (event: UnstampedEvent) => void): TranscriptWriter | undefined {
   if (!dir) return undefined;
   try {
     return TranscriptWriter.create(dir);
@@ -295,4 +284,3 @@ function errorInfo(error: unknown, step: StepId | undefined): UpgradeErrorInfo {
   return { code: 'internal', message, action: 'This is a bug in the tool: run again with --verbose and report it.', ...(step ? { step } : {}) };
 }
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

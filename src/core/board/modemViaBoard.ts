@@ -1,9 +1,9 @@
-import { isModemToolError } from '../errors';
 import type { TypedEmitter } from '../events/typedEmitter';
-import { STEP_TITLES, type StepId, type UpgradeEvent } from '../engine/upgradeEvents';
+import type { UpgradeEvent } from '../engine/upgradeEvents';
 import { RawRepl } from '../repl/rawRepl';
 import type { ByteTransport, PortOpener } from '../transport/byteTransport';
 import { identifyBoard } from './boardIdentity';
+import { BoardSteps, stampedEmitter } from './boardSteps';
 import { SqnsupgradeMissingError, triggerMirrorMode } from './boardUpgradeTrigger';
 import { DEFAULT_BOARD_TIMEOUTS, NoLteModemError, REPL_LINE, type BoardTimeouts } from './fullUpgrade';
 
@@ -29,31 +29,22 @@ export async function withModemViaBoard<T>(
   job: (modem: ByteTransport) => Promise<T>,
 ): Promise<T> {
   const timeouts = { ...DEFAULT_BOARD_TIMEOUTS, ...request.boardTimeouts };
-  const emit = (event: DistributiveOmit<UpgradeEvent, 'atMs'>) => request.events.emit({ ...event, atMs: Date.now() } as UpgradeEvent);
-  let current: StepId | undefined;
-  const step = async <R>(id: StepId, work: () => Promise<R>, detailOf?: (value: R) => string | undefined): Promise<R> => {
-    current = id;
-    emit({ kind: 'step', step: id, title: STEP_TITLES[id], phase: 'start' });
-    const value = await work();
-    const detail = detailOf?.(value);
-    emit({ kind: 'step', step: id, title: STEP_TITLES[id], phase: 'done', ...(detail ? { detail } : {}) });
-    current = undefined;
-    return value;
-  };
+  const emit = stampedEmitter(request.events);
+  const steps = new BoardSteps(emit);
 
   const io = await request.opener.open(request.portPath, REPL_LINE, signal);
   try {
     const port = io;
-    const repl = await step('board-connect', () => RawRepl.enter(port, { signal, replyTimeoutMs: timeouts.replyMs }), () =>
+    const repl = await steps.run('board-connect', () => RawRepl.enter(port, { signal, replyTimeoutMs: timeouts.replyMs }), () =>
       `${request.portPath} at ${REPL_LINE.baudRate} baud, raw REPL`,
     );
-    await step('board-identify', async () => {
+    await steps.run('board-identify', async () => {
       const found = await identifyBoard(repl, { signal });
       if (!found.hasLteModem) throw new NoLteModemError(found);
       if (!found.hasSqnsupgrade) throw new SqnsupgradeMissingError(found.release);
       return found;
     }, (found) => `${found.machine}, firmware ${found.release}`);
-    await step(
+    await steps.run(
       'trigger',
       () =>
         triggerMirrorMode(port, repl, {
@@ -64,19 +55,14 @@ export async function withModemViaBoard<T>(
         }),
       (result) => (result.updaterVersion ? `board updater ${result.updaterVersion}` : undefined),
     );
-    await step('mirror-handover', async () => undefined, () =>
+    await steps.run('mirror-handover', async () => undefined, () =>
       `same port, now ${port.settings.baudRate} baud; the board stays in mirror mode until it is power-cycled`,
     );
     return await job(port);
   } catch (error) {
-    if (current) {
-      if (isModemToolError(error)) error.step ??= current;
-      emit({ kind: 'step', step: current, title: STEP_TITLES[current], phase: 'fail', detail: error instanceof Error ? error.message : String(error) });
-    }
+    steps.fail(error);
     throw error;
   } finally {
     await io.close().catch(() => undefined);
   }
 }
-
-type DistributiveOmit<U, K extends PropertyKey> = U extends unknown ? Omit<U, K> : never;
