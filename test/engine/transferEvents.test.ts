@@ -44,4 +44,9 @@ test('a transfer that fails reports how far it got: the last progress and the da
   assert.ok(acknowledged > 0 && acknowledged < 4 * MiB + 1);
   assert.equal(Number(stopped[1]), Math.ceil(acknowledged / 2016));
   assert.equal(progressOf(rig.events).at(-1)?.bytesDone, acknowledged, 'the last progress is where it stopped');
+  // Every acknowledged block is in a digest, the ones just before the failure too.
+  const digested = rig.events
+    .flatMap((e) => (e.kind === 'stp' ? [/^TRANSFER_BLOCK ×(\d+) acknowledged/.exec(e.summary)] : []))
+    .reduce((sum, match) => sum + (match ? Number(match[1]) : 0), 0);
+  assert.equal(digested, Number(stopped[1]));
 });

@@ -101,6 +101,8 @@ async function sendDataPhase(
   try {
     await stp.sendFile(source, { signal: session.signal, onProgress });
   } catch (error) {
+    // The block frames counted since the last digest are the ones nearest the failure.
+    traffic.flush();
     // The diagnosis reads how far the transfer got from the last progress event.
     const unreported = pacer.unreported();
     if (unreported) emitProgress(unreported);
