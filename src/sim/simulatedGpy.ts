@@ -11,7 +11,8 @@ const BOOT_BUDGET_MS = 30_000;
 export interface SimulatedGpyOptions {
   /** Applied to board and modem unless their own options say otherwise. 1 = real time. */
   timeScale?: number;
-  board?: Omit<SimulatedBoardOptions, 'modemFacts' | 'modemIo'>;
+  /** The board; `board.faults` acts out board-half failures (BoardFault). */
+  board?: Omit<SimulatedBoardOptions, 'modemFacts' | 'modemActions' | 'modemIo'>;
   modem?: Omit<SimulatedModemOptions, 'unplug'>;
   /** The port name hosts open; default 'sim:GPy'. */
   portPath?: string;
@@ -56,7 +57,7 @@ export async function createSimulatedGpy(options: SimulatedGpyOptions = {}): Pro
     timeScale: options.timeScale,
     ...options.board,
     modemIo: boardModemEnd,
-    modemFacts: () => ({ state: modem.state, hasOldBootrom: modem.hasOldBootrom, isAnswering: modem.mode === 'at' }),
+    ...boardViewOf(() => modem),
   });
 
   const gpy: SimulatedGpy = {
@@ -86,7 +87,7 @@ export async function createSimulatedGpy(options: SimulatedGpyOptions = {}): Pro
         timeScale: options.timeScale,
         ...options.board,
         modemIo: boardModemEnd,
-        modemFacts: () => ({ state: modem.state, hasOldBootrom: modem.hasOldBootrom, isAnswering: modem.mode === 'at' }),
+        ...boardViewOf(() => modem),
       });
     },
     async stop() {
@@ -117,7 +118,7 @@ export async function serveSimulatedGpyOnTransport(
     timeScale: options.timeScale,
     ...options.board,
     modemIo: modemLink.open('host'),
-    modemFacts: () => ({ state: modem.state, hasOldBootrom: modem.hasOldBootrom, isAnswering: modem.mode === 'at' }),
+    ...boardViewOf(() => modem),
   });
   return {
     board,
@@ -125,6 +126,31 @@ export async function serveSimulatedGpyOnTransport(
     async stop() {
       await board.stop();
       await modem.stop();
+    },
+  };
+}
+
+/**
+ * The modem as the board's updater sees it: the facts its AT probes would find, and the
+ * steps it takes on the modem itself. `current` follows the modem across power cycles.
+ */
+function boardViewOf(current: () => SimulatedModem): Pick<SimulatedBoardOptions, 'modemFacts' | 'modemActions'> {
+  return {
+    modemFacts: () => {
+      const modem = current();
+      return {
+        state: modem.state,
+        hasOldBootrom: modem.hasOldBootrom,
+        isAnswering: modem.isAnswering,
+        build: modem.build,
+        network: modem.network,
+        imei: modem.imei,
+      };
+    },
+    modemActions: {
+      loadUpdater: (head) => current().loadUpdaterFromBoard(head),
+      rewriteBootrom: () => current().rewriteBootromFromBoard(),
+      switchToFfh: () => current().switchToFfh(),
     },
   };
 }

@@ -36,7 +36,7 @@ test('on a pty the board enters mirror mode without setting the line speed, and 
   const opener = new SerialPortOpener();
   const device = await opener.open(pair.devicePath, { baudRate: 115200 });
   const host = await opener.open(pair.hostPath, { baudRate: 115200 });
-  const board = new SimulatedBoard(device, { timeScale: 0.001 });
+  const board = new SimulatedBoard(device, { timeScale: 0.001, modemFacts: () => ({ state: 2, hasOldBootrom: false }) });
   const until = async (delimiter: string) =>
     bytesToLatin1(await host.read(untilBytes(delimiter), { deadline: Deadline.in(ANSWER_MS, JSON.stringify(delimiter)) }));
   try {

@@ -23,9 +23,9 @@ test('sqnsupgrade.uart() prints the updater lines, switches UART0 to 921600 and 
       'OK<<< Welcome to the SQN3330 firmware updater [1.2.7] >>>\r\n' +
         '>>> GPy with firmware version 1.20.2.r6\r\n' +
         'Preparing modem for upgrade...\r\n' +
+        'Attempting AT wakeup...\r\n' +
         'FFH mode is not necessary... ignoring!\r\n' +
         'Do not specify updater.elf when updating!\r\n' +
-        'Attempting AT wakeup...\r\n' +
         MIRROR_LINE,
     );
     await rig.board.whenState('mirror', Deadline.in(ANSWER_MS));
@@ -58,20 +58,36 @@ test('sqnsupgrade.uart() prints the updater lines, switches UART0 to 921600 and 
   }
 });
 
-test('FFH with the modem in recovery (state 0) needs updater.elf on /flash', async () => {
-  const rig = await startBoardRig({ modemFacts: () => ({ state: 0, hasOldBootrom: true }) });
+test('FFH with the modem in recovery (state 0) loads updater.elf from /flash through the modem actions', async () => {
+  let state = 0;
+  const loaded: Uint8Array[] = [];
+  const rig = await startBoardRig({
+    modemFacts: () => ({ state, hasOldBootrom: true }),
+    modemActions: {
+      loadUpdater: (head) => {
+        loaded.push(head);
+        state = 4;
+        return true;
+      },
+      rewriteBootrom: () => false,
+      switchToFfh: () => false,
+    },
+  });
   try {
     await rig.until('>>> ');
     await enterRaw(rig);
     const missing = await rawExec(rig, 'import sqnsupgrade\nsqnsupgrade.uart(True, "/flash/updater.elf")');
-    assert.match(missing.stdout, /Preparing modem for upgrade\.\.\.\r\nError: \/flash\/updater\.elf not found!/);
-    assert.match(missing.stderr, /OSError: File \/flash\/updater\.elf not found\r\n$/);
+    assert.match(missing.stdout, /Attempting AT wakeup\.\.\.\r\nUnable to load updater from \/flash\/updater\.elf\r\n$/);
+    assert.equal(missing.stderr, '');
     assert.equal(rig.board.state, 'repl');
+    assert.equal(loaded.length, 0);
 
-    await rig.board.writeFile('updater.elf', new Uint8Array([0x7f, 0x45, 0x4c, 0x46]));
+    await rig.board.writeFile('updater.elf', new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 1, 2]));
     await rig.send('sqnsupgrade.uart(True, "/flash/updater.elf")\x04');
     const text = await rig.until(MIRROR_LINE);
     assert.doesNotMatch(text, /FFH mode is not necessary/);
+    assert.match(text, /Updater started\.\r\n/);
+    assert.deepEqual(loaded, [new Uint8Array([0x7f, 0x45, 0x4c, 0x46])]);
     await rig.board.whenState('mirror', Deadline.in(ANSWER_MS));
   } finally {
     await rig.stop();

@@ -1,5 +1,9 @@
 import type { ByteTransport } from '../../core/transport/byteTransport';
+import type { ModemNetwork } from '../firmwareImage';
+import type { BoardFault } from './boardFaults';
 import type { RunHow } from './micropythonHost';
+
+export type { BoardFault } from './boardFaults';
 
 /** The simulated board's settings, events and counters, and the facts they rest on. */
 export const REPL_BAUD_RATE = 115200;
@@ -14,11 +18,29 @@ export const DEFAULT_FLASH_BYTES_PER_SECOND = 64 * 1024;
 
 export type PycomMachine = 'GPy' | 'FiPy' | 'G01' | 'LoPy4' | 'WiPy' | 'SiPy';
 
+/** What the board's updater would learn by probing the modem (read synchronously, a simulation shortcut). */
 export interface ModemFacts {
   state: number;
   hasOldBootrom: boolean;
   /** False when the modem would not answer the updater's AT wake-up (dead, crashed, rebooting); default true. */
   isAnswering?: boolean;
+  /** Software build (ATI1's LR…-<build>); default 38638. */
+  build?: number;
+  network?: ModemNetwork;
+  imei?: string;
+}
+
+/**
+ * What the board's updater does to the modem itself, each false when the modem would
+ * not take it. The board paces the bytes; the modem only changes what it runs.
+ */
+export interface BoardModemActions {
+  /** updater.elf sent to the recovery bootrom (its first bytes: the bootrom starts only an ELF). */
+  loadUpdater(head: Uint8Array): boolean;
+  /** The FFH step: a new bootrom written through the application. */
+  rewriteBootrom(): boolean;
+  /** AT+SMSWBOOT=0,1: reboot into the FFH bootrom. */
+  switchToFfh(): boolean;
 }
 
 export interface SimulatedBoardOptions {
@@ -41,6 +63,12 @@ export interface SimulatedBoardOptions {
   files?: Record<string, string | Uint8Array>;
   /** The modem as the updater would probe it (a simulation shortcut, read synchronously). */
   modemFacts?: () => ModemFacts;
+  /** What the updater's recovery steps do to the modem; absent: the modem takes none of them. */
+  modemActions?: BoardModemActions;
+  /** Board-half failures the updater acts out (PROTOCOL.md §9). */
+  faults?: BoardFault[];
+  /** `pycom.lte_modem_en_on_boot()`: LTE starts at boot, so the modem is in use (default false). */
+  lteAutostart?: boolean;
   /** The board's end of the modem UART, bridged to UART0 in mirror mode. */
   modemIo?: ByteTransport;
   log?: (line: string) => void;

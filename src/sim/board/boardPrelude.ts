@@ -229,6 +229,12 @@ class _Pycom(_StandIn):
     def rgbled(self, color):
         pass
 
+    def lte_modem_en_on_boot(self, on=None):
+        # Read only here: the setting comes from the board's options (lteAutostart).
+        if on is None:
+            return bool(_simhost.fact('lteAutostart'))
+        raise OSError('the simulated board sets LTE autostart through its options')
+
 
 _BASE_MODULES = None
 _BASE_GLOBALS = None

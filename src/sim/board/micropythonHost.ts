@@ -1,9 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { MICROPYTHON_WORKER_SOURCE } from './micropythonWorkerSource';
 
 /** Indexes of the shared control words (must match the worker script). */
-export const CONTROL = { INTERRUPT: 0, RX_WRITTEN: 1, RX_READ: 2, INTR_CHAR: 3, WAKE: 4, SLEEPING: 5 } as const;
+export const CONTROL = { INTERRUPT: 0, RX_WRITTEN: 1, RX_READ: 2, INTR_CHAR: 3, WAKE: 4, SLEEPING: 5, ANSWERED: 6 } as const;
 const CONTROL_WORDS = 8;
 const CTRL_C = 0x03;
 /** How often bytes held back for code that is reading are moved into its buffer. */
@@ -43,9 +43,15 @@ export interface RunOutcome {
   isWrapped?: boolean;
 }
 
+/** What `_simhost.ask(what, arg)` may get back in Python (None for null). */
+export type AskAnswer = string | number | boolean | null;
+
 export interface RunOptions {
-  /** Facts the board's Python may ask the host for (the stand-in reads the modem state). */
-  facts?: Record<string, string | number | boolean>;
+  /**
+   * Answers the running code's `_simhost.ask(what, arg)` (modem facts, board faults,
+   * orders to the modem), synchronously: the code waits for the answer.
+   */
+  onAsk?: (what: string, arg: string | null) => AskAnswer;
   onOutput: (bytes: Uint8Array) => void;
 }
 
@@ -53,6 +59,7 @@ type WorkerMessage =
   | { kind: 'ready'; loadMs: number }
   | { kind: 'failed'; message: string }
   | { kind: 'out'; bytes: Uint8Array }
+  | { kind: 'ask'; what: string; arg: string | null }
   | { kind: 'done'; id: number; ok: boolean; exceptionType?: string; traceback?: string; wrapped?: boolean }
   | { kind: 'fileDone'; id: number; bytes?: Uint8Array; exists?: boolean; error?: string };
 
@@ -69,7 +76,13 @@ export class MicroPythonHost {
   private readonly rxRing: Uint8Array;
   private nextId = 1;
   private running:
-    | { id: number; resolve: (outcome: RunOutcome) => void; onOutput: (bytes: Uint8Array) => void; finished: Promise<void> }
+    | {
+        id: number;
+        resolve: (outcome: RunOutcome) => void;
+        onOutput: (bytes: Uint8Array) => void;
+        onAsk: RunOptions['onAsk'];
+        finished: Promise<void>;
+      }
     | undefined;
   /**
    * Bytes that arrived in one burst beyond the free buffer while the code reads: on a real
@@ -89,6 +102,7 @@ export class MicroPythonHost {
     /** Wall-clock ms the wasm took to load and the prelude to run. */
     readonly loadMs: number,
     private readonly onRxDropped: (byteCount: number) => void,
+    private readonly askPort: MessagePort,
   ) {
     this.control = new Int32Array(control);
     this.rxRing = new Uint8Array(rxRing);
@@ -101,9 +115,12 @@ export class MicroPythonHost {
     const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
     const rxRing = new SharedArrayBuffer(options.rxBufferBytes);
     new Int32Array(control)[CONTROL.INTR_CHAR] = -1;
+    const asks = new MessageChannel();
     const worker = new Worker(MICROPYTHON_WORKER_SOURCE, {
       eval: true,
+      transferList: [asks.port2],
       workerData: {
+        askPort: asks.port2,
         moduleUrl: micropythonModuleUrl(),
         heapBytes: options.heapBytes ?? 2 * 1024 * 1024,
         timeScale: options.timeScale,
@@ -129,7 +146,7 @@ export class MicroPythonHost {
       worker.on('message', onMessage);
       worker.on('error', onError);
     });
-    return new MicroPythonHost(worker, control, rxRing, loadMs, options.onRxDropped ?? (() => undefined));
+    return new MicroPythonHost(worker, control, rxRing, loadMs, options.onRxDropped ?? (() => undefined), asks.port1);
   }
 
   get isRunning(): boolean {
@@ -165,8 +182,8 @@ export class MicroPythonHost {
         markFinished();
         resolve(outcome);
       };
-      this.running = { id, resolve: settle, onOutput: options.onOutput, finished };
-      this.worker.postMessage({ kind: 'run', id, code, how, facts: options.facts ?? {} });
+      this.running = { id, resolve: settle, onOutput: options.onOutput, onAsk: options.onAsk, finished };
+      this.worker.postMessage({ kind: 'run', id, code, how });
     });
   }
 
@@ -255,6 +272,7 @@ export class MicroPythonHost {
   }
 
   async terminate(): Promise<void> {
+    this.askPort.close();
     if (this.exited) return;
     await this.worker.terminate();
   }
@@ -281,6 +299,9 @@ export class MicroPythonHost {
       case 'out':
         this.running?.onOutput(message.bytes);
         break;
+      case 'ask':
+        this.answer(message.what, message.arg);
+        break;
       case 'done': {
         const running = this.running;
         if (!running || running.id !== message.id) return;
@@ -302,6 +323,20 @@ export class MicroPythonHost {
       default:
         break;
     }
+  }
+
+  /** The code waits for every question to be answered: one nobody answers gets None. */
+  private answer(what: string, arg: string | null): void {
+    let value: AskAnswer = null;
+    try {
+      value = this.running?.onAsk?.(what, arg) ?? null;
+    } catch {
+      // The answerer reports its own failures; the code must not wait for ever.
+      value = null;
+    }
+    this.askPort.postMessage({ value });
+    Atomics.add(this.control, CONTROL.ANSWERED, 1);
+    Atomics.notify(this.control, CONTROL.ANSWERED);
   }
 
   private handleExit(error: Error): void {

@@ -12,14 +12,15 @@
  * under tsx in tests and inside the esbuild bundle without a second entry point.
  *
  * Shared control words (Int32Array over `control`), see CONTROL in micropythonHost.ts.
+ * Answers to `_simhost.ask()` arrive on `askPort`, announced by a bump of ANSWERED.
  */
 export const MICROPYTHON_WORKER_SOURCE = String.raw`
 'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-const { moduleUrl, heapBytes, timeScale, prelude, boardConfig, files } = workerData;
+const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
+const { moduleUrl, heapBytes, timeScale, prelude, boardConfig, files, askPort } = workerData;
 const ctrl = new Int32Array(workerData.control);
 const rxRing = new Uint8Array(workerData.rxRing);
-const INTERRUPT = 0, RX_WRITTEN = 1, RX_READ = 2, INTR_CHAR = 3, WAKE = 4, SLEEPING = 5;
+const INTERRUPT = 0, RX_WRITTEN = 1, RX_READ = 2, INTR_CHAR = 3, WAKE = 4, SLEEPING = 5, ANSWERED = 6;
 
 // Simulated time: the board's clock runs 1/timeScale times faster than the wall clock,
 // so time.sleep(1) on a board scaled by 0.001 takes one real millisecond.
@@ -36,7 +37,6 @@ let outChunks = [];
 let outLength = 0;
 let pendingInterrupt = false;
 let stdinInterrupted = false;
-let facts = {};
 
 function flushOut() {
   if (outLength === 0) return;
@@ -108,7 +108,23 @@ const simhost = {
   },
   set_intr_char(c) { Atomics.store(ctrl, INTR_CHAR, Number(c)); },
   config(name) { const v = boardConfig[name]; return v === undefined ? null : v; },
-  fact(name) { const v = facts[name]; return v === undefined ? null : v; },
+  // A question to the board's owner (a modem fact, a board fault) or an order to the
+  // modem; the owner answers at once, so the code blocks only for a message round trip.
+  // The answer comes on a port of its own: the parent port may hold messages for the
+  // thread that it cannot take while it waits here.
+  ask(what, arg) {
+    flushOut();
+    const seen = Atomics.load(ctrl, ANSWERED);
+    parentPort.postMessage({ kind: 'ask', what: String(what), arg: arg === undefined || arg === null ? null : String(arg) });
+    for (;;) {
+      const reply = receiveMessageOnPort(askPort);
+      if (reply) return reply.message.value;
+      Atomics.wait(ctrl, ANSWERED, seen, 50);
+    }
+  },
+  fact(name) { return simhost.ask('fact', name); },
+  fault(name) { return simhost.ask('fault', name) === true; },
+  modem(action, arg) { return simhost.ask('modem:' + action, arg); },
   // Flash writes cost time on the real board; while it writes, it reads no UART.
   flash_written(byteCount) {
     const boardMs = (Number(byteCount) / workerData.flashBytesPerSecond) * 1000;
@@ -172,7 +188,6 @@ function absorbStaleInterrupt() {
 }
 
 function run(message) {
-  facts = message.facts || {};
   currentCode = message.code;
   pendingInterrupt = false;
   stdinInterrupted = false;

@@ -10,6 +10,7 @@ import { findPost111Syntax, syntaxErrorTraceback } from './micropython111Syntax'
 import { boardTraceback, cookBytes } from './boardTraceback';
 import { UartModel } from './uartModel';
 import { MirrorBridge } from './mirrorBridge';
+import { answerBoardQuestion, type BoardAnswerSources } from './boardAnswers';
 import {
   DEFAULT_FLASH_BYTES,
   DEFAULT_FLASH_BYTES_PER_SECOND,
@@ -56,8 +57,9 @@ export class SimulatedBoard {
   private repl: PycomRepl | undefined;
   private currentState: BoardState = 'off';
   private mirror: MirrorBridge | undefined;
-  private readonly options: Required<Omit<SimulatedBoardOptions, 'modemFacts' | 'modemIo' | 'log' | 'files'>> &
-    Pick<SimulatedBoardOptions, 'modemFacts' | 'modemIo' | 'log' | 'files'>;
+  private readonly options: Required<Omit<SimulatedBoardOptions, 'modemFacts' | 'modemActions' | 'modemIo' | 'log' | 'files' | 'faults'>> &
+    Pick<SimulatedBoardOptions, 'modemFacts' | 'modemActions' | 'modemIo' | 'log' | 'files'>;
+  private readonly answers: BoardAnswerSources;
   private lifecycle: Promise<void> = Promise.resolve();
 
   constructor(io: ByteTransport, options: SimulatedBoardOptions = {}) {
@@ -75,7 +77,16 @@ export class SimulatedBoard {
       flashBytesPerSecond: options.flashBytesPerSecond ?? DEFAULT_FLASH_BYTES_PER_SECOND,
       files: options.files,
       modemFacts: options.modemFacts,
+      modemActions: options.modemActions,
+      lteAutostart: options.lteAutostart ?? false,
       modemIo: options.modemIo,
+      log: options.log,
+    };
+    this.answers = {
+      modemFacts: options.modemFacts,
+      modemActions: options.modemActions,
+      faults: new Set(options.faults ?? []),
+      lteAutostart: this.options.lteAutostart,
       log: options.log,
     };
     this.uart = new UartModel(io, {
@@ -328,11 +339,10 @@ export class SimulatedBoard {
       }
     }
     const host = this.requireHost();
-    const facts = this.options.modemFacts?.();
     // The REPL collects raw bytes; MicroPython source is UTF-8.
     const source = how === 'file' ? code : UTF8.decode(latin1ToBytes(code));
     const outcome = await host.run(source, how, {
-      facts: facts ? { modemState: facts.state, hasOldBootrom: facts.hasOldBootrom, modemAnswers: facts.isAnswering ?? true } : {},
+      onAsk: (what, arg) => answerBoardQuestion(what, arg, this.answers),
       onOutput: (bytes) => this.send(session, cookBytes(bytes)),
     });
     // What the code left unread in the UART buffer is the REPL's next input.

@@ -86,6 +86,45 @@ export class ModemLifecycle {
     return this.crashDumpBytes;
   }
 
+  get networkKind(): ModemNetwork {
+    return this.network;
+  }
+
+  get imei(): string {
+    return this.deps.options.imei ?? DEFAULT_IMEI;
+  }
+
+  /**
+   * The board's updater sent updater.elf to the recovery bootrom itself (STP, as the
+   * host's recovery path does; the board paced the bytes): the bootrom starts it, minutes
+   * of silence, then the updater answers in state 4. False when the bootrom is not
+   * listening or the file is no ELF (it would not start it).
+   */
+  loadUpdaterFromBoard(head: Uint8Array): boolean {
+    if (this.currentFirmware !== 'bootrom' || this.deps.line.mode !== 'at' || !isElfHead(head)) return false;
+    this.deps.log('updater.elf loaded by the board');
+    // Held in RAM only, as after the host's recovery: a power cut brings the bootrom back.
+    this.viaRecovery = true;
+    this.deps.line.goBusy(this.deps.timings.updaterLoadMs, () => this.bootInto('updater'));
+    return true;
+  }
+
+  /** The board's FFH step wrote a new bootrom (Bootloader0) through the running application. */
+  rewriteBootromFromBoard(): boolean {
+    if (this.currentFirmware !== 'application' || this.deps.line.mode !== 'at') return false;
+    this.deps.log('bootrom rewritten by the board (FFH)');
+    this.oldBootrom = false;
+    return true;
+  }
+
+  /** AT+SMSWBOOT=0,1 from the board: reboot into the FFH bootrom, which answers as state 0. */
+  switchToFfh(): boolean {
+    if (this.currentFirmware !== 'application' || this.deps.line.mode !== 'at') return false;
+    this.bootMode = 0;
+    this.deps.line.goBusy(this.deps.timings.updaterBootMs, () => this.bootInto('bootrom'));
+    return true;
+  }
+
   /**
    * The AT+SMOD? state the modem comes up in after a power cycle (the board's USB
    * unplugged): an interrupted on-the-fly write leaves no application (4), an interrupted
@@ -159,10 +198,9 @@ export class ModemLifecycle {
     if (settled.kind === 'installed') {
       this.currentBuild = settled.firmware.build;
       this.network = settled.firmware.network;
-      if (settled.isSuccess) {
-        this.isAppIntact = true;
-        if (this.viaRecovery) this.oldBootrom = false;
-      }
+      // Bootloader0 stays as it was: the docs' sample output after an upgrade still shows
+      // [33080]. Only the board's FFH rewrite (rewriteBootromFromBoard) replaces it.
+      if (settled.isSuccess) this.isAppIntact = true;
     } else if (settled.kind === 'interrupted') {
       // Rebooted in the middle of writing the image: the application is not whole.
       this.isAppIntact = false;
@@ -243,6 +281,10 @@ export class ModemLifecycle {
     this.deps.log(`booted: ${firmware} (state ${this.smodState}, build ${this.currentBuild})`);
     if (firmware === 'application') void line.uart.send(latin1('\r\n+SYSSTART\r\n'));
   }
+}
+
+function isElfHead(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
 }
 
 function latin1(text: string): Uint8Array {

@@ -1,4 +1,5 @@
 import type { ModemState } from '../../core/parse/modemVersion';
+import type { ModemNetwork } from '../firmwareImage';
 import type { ByteTransport } from '../../core/transport/byteTransport';
 import { formatAtReply, interpretAtCommand, parseAtCommand, type AtFollowUp } from './atInterpreter';
 import type { StoredImage } from './imageReceiver';
@@ -74,6 +75,34 @@ export class SimulatedModem {
 
   get hasOldBootrom(): boolean {
     return this.lifecycle.hasOldBootrom;
+  }
+
+  get network(): ModemNetwork {
+    return this.lifecycle.networkKind;
+  }
+
+  get imei(): string {
+    return this.lifecycle.imei;
+  }
+
+  /** Whether an AT probe would be answered now (not dead, rebooting, loading or in STP). */
+  get isAnswering(): boolean {
+    return this.line.mode === 'at';
+  }
+
+  /** The board's updater loaded updater.elf into the recovery bootrom (see ModemLifecycle). */
+  loadUpdaterFromBoard(head: Uint8Array): boolean {
+    return this.lifecycle.loadUpdaterFromBoard(head);
+  }
+
+  /** The board's FFH step replaced the old bootrom: Bootloader0 is new from now on. */
+  rewriteBootromFromBoard(): boolean {
+    return this.lifecycle.rewriteBootromFromBoard();
+  }
+
+  /** The board sent AT+SMSWBOOT=0,1: the modem reboots into the FFH bootrom (state 0). */
+  switchToFfh(): boolean {
+    return this.lifecycle.switchToFfh();
   }
 
   get hasEchoOn(): boolean {
