@@ -1,6 +1,7 @@
 import { UsageError } from '../../core/errors';
 import type { ByteTransport } from '../../core/transport/byteTransport';
 import { isSimFault, SIM_FAULTS, type SimFault } from '../../sim/modem/modemFaults';
+import { BOARD_FAULTS, isBoardFault, type BoardFault } from '../../sim/board/boardFaults';
 import { serveModemOnTransport, MIRROR_BAUD } from '../../sim/modem/serveModem';
 import type { SimulatedModemOptions } from '../../sim/modem/simulatedModem';
 import { serveSimulatedGpyOnTransport } from '../../sim/simulatedGpy';
@@ -31,6 +32,7 @@ Options:
   --time-scale <F>     1 = real modem timing (default); 0.01 = a hundred times faster
   --fault <name>       act out a failure (repeatable): ${SIM_FAULTS.join(', ')}
   --board              serve a whole simulated GPy (REPL at 115200, sqnsupgrade, mirror mode) instead
+  --board-fault <name> with --board, a board-half failure (repeatable): ${BOARD_FAULTS.join(', ')}
   --log                print what the simulator does on stderr
   --json               print the ready line as JSON`,
   async run(context) {
@@ -44,6 +46,7 @@ Options:
       'time-scale': { type: 'string' },
       fault: { type: 'string', multiple: true },
       board: { type: 'boolean' },
+      'board-fault': { type: 'string', multiple: true },
       log: { type: 'boolean' },
     });
     const portPath = requirePort(args, 'sim');
@@ -62,6 +65,15 @@ Options:
       if (!isSimFault(name)) throw new UsageError(`pycom-modem sim: no fault named "${name}".`, `Use one of: ${SIM_FAULTS.join(', ')}.`);
       faults.push(name);
     }
+    const boardFaults: BoardFault[] = [];
+    for (const name of stringListOption(args, 'board-fault')) {
+      if (!isBoardFault(name)) throw new UsageError(`pycom-modem sim: no board fault named "${name}".`, `Use one of: ${BOARD_FAULTS.join(', ')}.`);
+      boardFaults.push(name);
+    }
+    const isBoard = flagOption(args, 'board');
+    if (boardFaults.length && !isBoard) {
+      throw new UsageError('pycom-modem sim: --board-fault needs --board.', 'Add --board to serve a whole simulated GPy.');
+    }
     const modemOptions: Omit<SimulatedModemOptions, 'unplug'> = {
       ...(state !== undefined ? { state } : {}),
       ...(build !== undefined ? { build } : {}),
@@ -71,7 +83,6 @@ Options:
       ...(faults.length ? { faults } : {}),
       ...(flagOption(args, 'log') ? { log: (line: string) => context.stderr.write(`sim: ${line}\n`) } : {}),
     };
-    const isBoard = flagOption(args, 'board');
     const io = await openerFor(context).open(portPath, { baudRate: isBoard ? REPL_BAUD : MIRROR_BAUD, rtscts: false }, context.signal);
     const closed = new Promise<void>((resolve) => {
       if (!io.isOpen) resolve();
@@ -79,13 +90,13 @@ Options:
     });
     let stop: () => Promise<void>;
     try {
-      stop = isBoard ? await serveBoard(io, modemOptions, timeScale) : serveModemOnTransport(io, modemOptions).stop;
+      stop = isBoard ? await serveBoard(io, modemOptions, boardFaults, timeScale) : serveModemOnTransport(io, modemOptions).stop;
     } catch (error) {
       await io.close();
       throw error;
     }
     const what = isBoard ? 'simulated GPy board' : 'simulated modem';
-    if (flagOption(args, 'json')) writeJsonLine(context.stdout, { kind: 'simReady', port: portPath, board: isBoard, ...modemOptions, log: undefined });
+    if (flagOption(args, 'json')) writeJsonLine(context.stdout, { kind: 'simReady', port: portPath, board: isBoard, ...(boardFaults.length ? { boardFaults } : {}), ...modemOptions, log: undefined });
     else context.stdout.write(`ready: ${what} on ${portPath} (state ${state ?? 2}, build ${build ?? 38638}). Press Ctrl-C to stop.\n`);
     const aborted = new Promise<void>((resolve) => {
       if (context.signal.aborted) resolve();
@@ -98,7 +109,16 @@ Options:
   },
 };
 
-async function serveBoard(io: ByteTransport, modem: Omit<SimulatedModemOptions, 'unplug'>, timeScale: number | undefined): Promise<() => Promise<void>> {
-  const served = await serveSimulatedGpyOnTransport(io, { ...(timeScale !== undefined ? { timeScale } : {}), modem });
+async function serveBoard(
+  io: ByteTransport,
+  modem: Omit<SimulatedModemOptions, 'unplug'>,
+  faults: BoardFault[],
+  timeScale: number | undefined,
+): Promise<() => Promise<void>> {
+  const served = await serveSimulatedGpyOnTransport(io, {
+    ...(timeScale !== undefined ? { timeScale } : {}),
+    modem,
+    ...(faults.length ? { board: { faults } } : {}),
+  });
   return () => served.stop();
 }
