@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { untilBytes, latin1ToBytes } from '../../src/core/transport/framers';
 import { Deadline } from '../../src/core/time/deadline';
+import { makeSyntheticUpdaterElf } from '../../src/sim/firmwareImage';
 
 const gpys: SimulatedGpy[] = [];
 after(async () => {
@@ -100,7 +101,24 @@ test('recovery on a modem in state 0 without updater.elf on /flash: the board er
   const error = await triggerMirrorMode(io, repl, { ffh: true }).catch((e) => e);
   assert.ok(error instanceof TriggerFailedError, String(error));
   assert.match(error.action, /updater\.elf/);
+  assert.ok(error.lines.includes('Unable to load updater from /flash/updater.elf'), error.lines.join(' | '));
   assert.equal(io.settings.baudRate, 115200);
+});
+
+test('recovery on a modem in state 0 with updater.elf on /flash: the board loads it, the modem answers as the updater (state 4)', async () => {
+  const { gpy, io, repl } = await simulated({
+    portPath: 'sim:rec-load',
+    timeScale: 0.001,
+    board: { timeScale: 0.005, files: { 'updater.elf': makeSyntheticUpdaterElf(60_000) } },
+    modem: { state: 0, hasOldBootrom: true },
+  });
+  const result = await triggerMirrorMode(io, repl, { ffh: true, timeoutMs: 30_000 });
+  assert.equal(result.ffhIgnored, false);
+  assert.ok(result.lines.includes('Updater started.'), result.lines.join(' | '));
+  assert.equal(gpy.modem.state, 4);
+  await io.write(latin1ToBytes('AT+SMOD?\r\n'));
+  const reply = await io.read(untilBytes('OK\r\n'), { deadline: Deadline.in(5_000, 'AT+SMOD?') });
+  assert.equal(new TextDecoder().decode(reply), '\r\n4\r\nOK\r\n');
 });
 
 test('the REPL client against the simulated board: eval, f-string SyntaxError, traceback types, exit to >>>', async () => {
