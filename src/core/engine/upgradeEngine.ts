@@ -18,7 +18,7 @@ import { rebootIntoUpdater } from './steps/recoveryBoot';
 import { readVersionReport, reportVersion, warnOnUnexpectedBuild } from './steps/report';
 import { transferFirmware } from './steps/transfer';
 import { MIRROR_BAUD, wakeModem } from './steps/wakeModem';
-import { BoardAtReplError, ModemNotAnsweringError, STANDING } from './upgradeErrors';
+import { BoardAtReplError, cancelledHint, ModemNotAnsweringError, STANDING } from './upgradeErrors';
 import { diagnoseFailure } from '../diagnosis/diagnose';
 import type { Diagnosis, UpgradeErrorInfo, UpgradeEvent, UpgradePath } from './upgradeEvents';
 import { checkBuildChain, chooseUpgradePath, expectedFinalBuild, inspectUpgradeFiles, type UpgradeFiles } from './upgradePlan';
@@ -127,7 +127,9 @@ export class UpgradeEngine {
             ? `Neither the board nor the modem was changed: the board is still at its REPL. ${error.action}`
             : session.standing === 'untouched' && request.untouchedHint
               ? request.untouchedHint
-              : STANDING[session.standing];
+              : outcome.outcome === 'cancelled'
+                ? cancelledHint(session.standing)
+                : STANDING[session.standing];
         // A crash dump is worth a try when the modem answered before; not after a refusal, an unplug or a silent modem.
         const modemMayAnswer =
           outcome.outcome === 'failed' &&

@@ -1,5 +1,6 @@
 import type { ReplSighting } from '../at/replRecogniser';
 import { ModemToolError } from '../errors';
+import { PUBLISHED_UPDATER_WAITS, WAIT_PHASES, wholeMinutes } from './upgradeTimeouts';
 
 /** The modem answered a command the upgrade cannot do without with something other than OK. */
 export class ModemRefusedError extends ModemToolError {
@@ -110,7 +111,16 @@ export class ModemStateError extends ModemToolError {
   readonly code = 'modem-state';
 }
 
-/** Where the modem stands after a failure or cancel, in words a user can act on. */
+/** The longest pause of a modem writing its flash that users report as normal (NB-IoT, ~10 min). */
+const FLASH_WRITE_MINUTES = wholeMinutes(WAIT_PHASES['post-transfer-wake'].normalMs);
+const PUBLISHED_POST_TRANSFER_MINUTES = wholeMinutes(PUBLISHED_UPDATER_WAITS.probesAfterTransfer * PUBLISHED_UPDATER_WAITS.atProbeMs);
+
+/**
+ * Where the modem stands after a failure or cancel, in words a user can act on. A
+ * failure reaches these texts only once its phase's budget ran out (upgradeTimeouts.ts),
+ * so their power-cycle advice never cuts a normal pause short; a cancel can come at any
+ * moment, and cancelledHint says what the modem may still be doing.
+ */
 export const STANDING = {
   untouched: 'The modem was not changed. You can run the upgrade again at any time.',
   preparing:
@@ -124,12 +134,34 @@ export const STANDING = {
   recoveryBootrom:
     'The modem is in its recovery bootrom (state 0). Power-cycle the board, put it back in mirror mode and run the upgrade with the full .dup image and --updater updater.elf.',
   applying:
-    'The modem was applying the firmware. Leave it powered for 5 minutes, then power-cycle the board and run `pycom-modem info` to see which build it runs; if it is in upgrade mode (state 4), run the same upgrade again to resume.',
+    `The modem was applying the firmware. Leave it powered at least ${FLASH_WRITE_MINUTES} more minutes (it may still be writing its flash), then power-cycle the board and run \`pycom-modem info\` to see which build it runs; if it is in upgrade mode (state 4), run the same upgrade again to resume.`,
   keptOld:
     'The modem rejected the file and keeps running its old firmware. Power-cycle the board (unplug it) before the next attempt.',
   booting:
-    'The new firmware was written; the modem was rebooting into it. Power-cycle the board and run `pycom-modem info` to confirm the new version.',
+    `The new firmware was written; the modem was rebooting into it. Leave it powered at least ${FLASH_WRITE_MINUTES} more minutes, then power-cycle the board and run \`pycom-modem info\` to confirm the new version.`,
   done: 'The modem runs the new firmware. Power-cycle the board to leave mirror mode.',
 } as const;
 
 export type Standing = keyof typeof STANDING;
+
+/** Standings in which the modem may be writing its flash on its own, whatever the host does. */
+const MAY_BE_WRITING: Partial<Record<Standing, string>> = {
+  partialTransfer: 'was receiving the firmware and writing it to its flash',
+  stagedPartly: 'was storing the staged file in its flash',
+  applying: 'was applying the firmware to its flash',
+  booting: 'was booting its freshly written firmware',
+};
+
+/**
+ * The result hint after the user cancelled: a cancel stops the host, not the modem,
+ * which may go on writing its flash for minutes. Unplugging it then can brick it.
+ */
+export function cancelledHint(standing: Standing): string {
+  const doing = MAY_BE_WRITING[standing];
+  if (!doing) return STANDING[standing];
+  return (
+    `Cancelled while the modem ${doing}. The modem may still be writing its flash: leave the board powered at least ${FLASH_WRITE_MINUTES} minutes ` +
+    `before unplugging it (pauses that long are normal; the published updater waits up to ${PUBLISHED_POST_TRANSFER_MINUTES} minutes for the modem to answer). ` +
+    `After that: ${STANDING[standing]}`
+  );
+}

@@ -8,6 +8,8 @@ import type { ModemState, ModemVersionReport } from '../parse/modemVersion';
 export const STEP_TITLES = {
   'board-connect': 'Connect to the board',
   'board-identify': 'Identify the board',
+  'board-modem-read': 'Read the modem through the board',
+  'preflight': 'Check the files against board and modem',
   'push-files': 'Copy updater files to /flash',
   'trigger': 'Start the updater on the board',
   'mirror-handover': 'Switch the port to mirror mode',
@@ -57,8 +59,27 @@ export interface PreflightCheckInfo {
   action?: string;
 }
 
+/**
+ * A long wait as it goes on: carried by a step event with phase 'waiting', emitted when
+ * the wait starts and again every few seconds while it lasts (the board prints nothing,
+ * the modem answers nothing), so a front end can say "Waiting for the modem to finish
+ * writing its flash: 2 min 10 s (up to 10 min is normal) — do not unplug".
+ */
+export interface WaitInfo {
+  /** What is being waited for, as a sentence start: 'Waiting for the modem to finish writing its flash'. */
+  what: string;
+  /** Since the wait began (or, during a transfer, since the modem last sent a byte). */
+  elapsedMs: number;
+  /** Up to this long is a normal pause of a real modem: beyond it is unusual, not yet a failure. */
+  normalMs: number;
+  /** When the tool gives up and reports a failure. */
+  budgetMs: number;
+  /** False while the modem may be writing its flash: unplugging or cancelling then can brick it. */
+  isSafeToInterrupt: boolean;
+}
+
 export type UpgradeEvent =
-  | { kind: 'step'; step: StepId; title: string; phase: StepPhase; detail?: string; atMs: number }
+  | { kind: 'step'; step: StepId; title: string; phase: StepPhase; detail?: string; wait?: WaitInfo; atMs: number }
   | {
       kind: 'progress';
       step: StepId;

@@ -5,8 +5,16 @@ import type { TypedEmitter } from '../events/typedEmitter';
 import { Deadline } from '../time/deadline';
 import type { ByteTransport } from '../transport/byteTransport';
 import { ModemRefusedError, type Standing } from './upgradeErrors';
-import { STEP_TITLES, type StepId, type UpgradeEvent } from './upgradeEvents';
-import type { UpgradeTimeouts } from './upgradeTimeouts';
+import { STEP_TITLES, type StepId, type UpgradeEvent, type WaitInfo } from './upgradeEvents';
+import {
+  DEFAULT_UPGRADE_TIMEOUTS,
+  normalMsFor,
+  resolveTimeouts,
+  WAIT_PHASES,
+  type ResolvedUpgradeTimeouts,
+  type UpgradeTimeouts,
+  type WaitPhaseId,
+} from './upgradeTimeouts';
 
 /** An UpgradeEvent before the session stamps its time. */
 export type UnstampedEvent = UpgradeEvent extends infer E ? (E extends { atMs: number } ? Omit<E, 'atMs'> : never) : never;
@@ -22,12 +30,15 @@ export class UpgradeSession {
   /** True once the modem runs its updater (after AT+SMSWBOOT=3,1, updater.elf, or in state 4): echo off, no preparation. */
   isInUpdater = false;
 
+  readonly timeouts: ResolvedUpgradeTimeouts;
+
   constructor(
     readonly io: ByteTransport,
-    readonly timeouts: UpgradeTimeouts,
+    timeouts: UpgradeTimeouts,
     readonly signal: AbortSignal,
     private readonly events: TypedEmitter<UpgradeEvent>,
   ) {
+    this.timeouts = resolveTimeouts(timeouts);
     this.at = new AtChannel(io, {
       onExchange: (exchange) => this.reportExchange(exchange),
       onUnsolicited: (line) => this.emit({ kind: 'unsolicited', line }),
@@ -59,8 +70,66 @@ export class UpgradeSession {
     }
   }
 
-  waiting(step: StepId, detail: string): void {
-    this.emit({ kind: 'step', step, title: STEP_TITLES[step], phase: 'waiting', detail });
+  waiting(step: StepId, detail: string, wait?: WaitInfo): void {
+    this.emit({ kind: 'step', step, title: STEP_TITLES[step], phase: 'waiting', detail, ...(wait ? { wait } : {}) });
+  }
+
+  /** The figures of one of the long waits (WAIT_PHASES) under this session's budgets. */
+  waitFigures(phaseId: WaitPhaseId, budgetMs?: number): Omit<WaitInfo, 'elapsedMs'> {
+    const phase = WAIT_PHASES[phaseId];
+    const key = phase.budgetKey as keyof ResolvedUpgradeTimeouts;
+    const budget = budgetMs ?? this.timeouts[key];
+    return {
+      what: phase.what,
+      normalMs: normalMsFor(phase, budget, DEFAULT_UPGRADE_TIMEOUTS[key]),
+      budgetMs: budget,
+      isSafeToInterrupt: phase.isSafeToInterrupt,
+    };
+  }
+
+  /**
+   * Runs `run` as a long wait the person can see: a waiting event when it starts and again
+   * every waitReportIntervalMs with the time elapsed, until it settles. `elapsedMs` may
+   * measure something else than the time since the start (the silence of the line).
+   */
+  async whileWaiting<T>(
+    step: StepId,
+    phaseId: WaitPhaseId,
+    run: () => Promise<T>,
+    options: { budgetMs?: number; detail?: string; elapsedMs?: () => number; isQuietUntilMs?: number } = {},
+  ): Promise<T> {
+    const stop = this.reportWait(step, phaseId, options);
+    try {
+      return await run();
+    } finally {
+      stop();
+    }
+  }
+
+  /**
+   * Starts the periodic waiting events of `whileWaiting`; returns what stops them. With
+   * `isQuietUntilMs`, nothing is reported while the elapsed time is below it (a transfer
+   * whose modem answers every block shows progress, not a wait).
+   */
+  reportWait(
+    step: StepId,
+    phaseId: WaitPhaseId,
+    options: { budgetMs?: number; detail?: string; elapsedMs?: () => number; isQuietUntilMs?: number } = {},
+  ): () => void {
+    const figures = this.waitFigures(phaseId, options.budgetMs);
+    const startedMs = performance.now();
+    const elapsedMs = options.elapsedMs ?? (() => performance.now() - startedMs);
+    const detail = options.detail ?? figures.what;
+    const report = () => {
+      const elapsed = Math.max(0, elapsedMs());
+      if (options.isQuietUntilMs !== undefined && elapsed < options.isQuietUntilMs) return;
+      this.waiting(step, detail, { ...figures, elapsedMs: Math.round(elapsed) });
+    };
+    report();
+    const timer = setInterval(report, Math.max(1, this.timeouts.waitReportIntervalMs));
+    // A wait in progress must not keep a process alive that is otherwise done.
+    timer.unref?.();
+    return () => clearInterval(timer);
   }
 
   throwIfAborted(): void {

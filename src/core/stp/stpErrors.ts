@@ -24,10 +24,20 @@ export class StpNoReplyError extends ModemToolError {
         (corruptReplies > 0 ? ` (${corruptReplies} repl${corruptReplies === 1 ? 'y' : 'ies'} were damaged or implausible)` : '') +
         (lastBytes.length > 0 ? ` (${lastBytes.length} stray bytes received)` : '') +
         '.',
-      'Power-cycle the board (unplug it, plug it back in) and run the upgrade again: the tool detects an interrupted ' +
+      // Thrown only once the request's whole silence budget ran out (as long as the published
+      // updater reads a silent line): only then is a power cycle advice.
+      (corruptReplies > 0
+        ? 'The line damaged the replies. '
+        : `The modem stayed silent for about ${silentMinutes(attempts * requestTimeoutMs)}, longer than its normal pauses. `) +
+        'Now power-cycle the board (unplug it, plug it back in) and run the upgrade again: the tool detects an interrupted ' +
         'upgrade and resumes it. If the modem stays silent, read its crash dump and try the recovery method (updater.elf).',
     );
   }
+}
+
+function silentMinutes(ms: number): string {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
 /** The modem answered, and the answer refuses the request (SESSION_OPEN with ok = 0, a block it never takes). */

@@ -30,8 +30,15 @@ export interface StpFrameSummary {
 export interface StpSessionOptions {
   /** Per request; the modem may think about 90 s over one request (PROTOCOL.md §2 timing facts). */
   requestTimeoutMs?: number;
-  /** A lost or corrupt reply means: resend the same request with the same tid, up to this many sends. */
+  /** A lost or corrupt reply means: resend the same request with the same tid, at least this many sends. */
   maxAttemptsPerRequest?: number;
+  /**
+   * How long one request may go without any answer, across its resends, before it fails
+   * (default: requestTimeoutMs × maxAttemptsPerRequest). A modem busy writing its flash
+   * stays silent for minutes (PROTOCOL.md §9); silence alone keeps the request alive this
+   * long, while damaged replies still end it after maxAttemptsPerRequest sends.
+   */
+  silenceBudgetMs?: number;
   onFrame?: (summary: StpFrameSummary) => void;
 }
 
@@ -84,6 +91,7 @@ type ReplyOutcome =
 export class StpSession {
   private readonly requestTimeoutMs: number;
   private readonly maxAttempts: number;
+  private readonly silenceBudgetMs: number;
   private readonly onFrame: ((summary: StpFrameSummary) => void) | undefined;
   private framer: Framer<StpReply> = stpReplyFramer();
   private nextTid = 0;
@@ -100,6 +108,7 @@ export class StpSession {
   ) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? STP_DEFAULT_REQUEST_TIMEOUT_MS;
     this.maxAttempts = Math.max(1, options.maxAttemptsPerRequest ?? STP_DEFAULT_MAX_ATTEMPTS);
+    this.silenceBudgetMs = options.silenceBudgetMs ?? this.requestTimeoutMs * this.maxAttempts;
     this.onFrame = options.onFrame;
   }
 
@@ -266,7 +275,9 @@ export class StpSession {
     const plen = frame.length - STP_HEADER_LENGTH;
     let corruptReplies = 0;
     let lastBytes: Uint8Array = NO_BYTES;
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+    const firstSentMs = performance.now();
+    let attempt = 1;
+    for (; ; attempt++) {
       if (attempt > 1) {
         // Whatever is left (a reply cut short, noise) would otherwise be read as the answer to the resend.
         this.io.drain();
@@ -280,8 +291,13 @@ export class StpSession {
       if (outcome.kind === 'reply') return outcome.reply;
       if (outcome.kind === 'corrupt') corruptReplies++;
       else lastBytes = outcome.lastBytes;
+      if (attempt < this.maxAttempts) continue;
+      // Past the usual sends, only plain silence earns more: the modem may be writing its flash.
+      // Half a deadline of slack: a budget of exactly N sends stops after N sends, not N + 1.
+      const silentMs = performance.now() - firstSentMs;
+      if (corruptReplies > 0 || silentMs + this.requestTimeoutMs / 2 >= this.silenceBudgetMs) break;
     }
-    throw new StpNoReplyError(op, tid, this.maxAttempts, this.requestTimeoutMs, corruptReplies, lastBytes);
+    throw new StpNoReplyError(op, tid, attempt, this.requestTimeoutMs, corruptReplies, lastBytes);
   }
 
   private async awaitReply(

@@ -26,15 +26,22 @@ export function bootNewApplication(session: UpgradeSession): Promise<void> {
         session.log('info', 'AT^RESET: no complete reply (the modem resets at once).');
       });
     }
-    session.waiting('boot-app', 'waiting for +SYSSTART from the new firmware');
     const deadline = Deadline.in(session.timeouts.rebootMs, '+SYSSTART');
     try {
-      await session.at.waitForLine(/\+SYSSTART/, { deadline, signal: session.signal });
+      await session.whileWaiting('boot-app', 'new-firmware-boot', () => session.at.waitForLine(/\+SYSSTART/, { deadline, signal: session.signal }), {
+        detail: 'waiting for +SYSSTART from the new firmware',
+      });
     } catch (error) {
       if (!(error instanceof ReadTimeoutError)) throw error;
       session.log('warn', 'No +SYSSTART seen; checking that the modem answers AT.');
     }
-    await wakeModem(session, { deadline: Deadline.in(session.timeouts.wakeupMs, 'modem after boot') });
+    await wakeModem(session, {
+      deadline: Deadline.in(session.timeouts.wakeupMs, 'modem after boot'),
+      wait: { step: 'boot-app', phase: 'new-firmware-boot' },
+      silentAction:
+        'The modem stayed silent after booting its new firmware for longer than the published updater waits. Only now power-cycle the board (unplug, plug back) ' +
+        'and run `pycom-modem info` to see which build it runs; in upgrade mode (state 4) run the same upgrade again to resume.',
+    });
     session.isInUpdater = false;
   });
 }

@@ -22,9 +22,14 @@ export function loadUpdater(session: UpgradeSession, updater: FirmwareFileFacts)
       );
       session.standing = 'recoveryBootrom';
       const closed = await sendFileOverStp(session, { step: 'load-updater', path: updater.path, fileIndex: 0 });
-      session.waiting('load-updater', 'waiting for the modem to start updater.elf (this can take minutes)');
       try {
-        await wakeModem(session, { deadline: Deadline.in(session.timeouts.updaterLoadMs, 'updater.elf start-up') });
+        await wakeModem(session, {
+          deadline: Deadline.in(session.timeouts.updaterLoadMs, 'updater.elf start-up'),
+          wait: { step: 'load-updater', phase: 'updater-load' },
+          silentAction:
+            'The modem did not start updater.elf within the time its loading may take ("several minutes"). Only now power-cycle the board (unplug, plug back), ' +
+            'put it in mirror mode and run the upgrade again with the full .dup image and --updater updater.elf; if it stays silent, read the crash dump.',
+        });
       } catch (error) {
         if (closed.kind === 'unconfirmed' && error instanceof ModemNotAnsweringError) throw closed.error;
         throw error;

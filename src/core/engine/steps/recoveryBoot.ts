@@ -28,8 +28,10 @@ export function rebootIntoUpdater(session: UpgradeSession): Promise<void> {
     }
     session.isInUpdater = true;
     session.standing = 'inUpdater';
-    session.waiting('recovery-boot', 'waiting for the modem to restart in its updater');
-    await wakeModem(session, { deadline: Deadline.in(session.timeouts.rebootMs, 'modem restart into its updater') });
+    await wakeModem(session, {
+      deadline: Deadline.in(session.timeouts.rebootMs, 'modem restart into its updater'),
+      wait: { step: 'recovery-boot', phase: 'reboot' },
+    });
     for (const command of ['AT+CFUN=4', 'AT+SMLOG?']) {
       const after = await session.command(command);
       if (!after.isOk) session.log('warn', `${command} answered ${replyText(after)}; continuing.`);

@@ -36,6 +36,7 @@ export async function sendFileOverStp(
     const traffic = new StpTrafficLog((line) => session.emit({ kind: 'stp', ...line }));
     const stp = new StpSession(session.io, {
       requestTimeoutMs: session.timeouts.stpRequestMs,
+      silenceBudgetMs: session.timeouts.stpSilenceMs,
       onFrame: (frame) => traffic.frame(frame),
     });
     const info = await stp.open(session.signal);
@@ -81,6 +82,17 @@ async function sendDataPhase(
   const pacer = new ProgressPacer(source.size);
   let blocks = 0;
   let bytesDone = 0;
+  // A pause of the modem (7–10 %, 99 %, minutes on NB-IoT) shows as a wait with its length,
+  // not as a frozen bar; a modem answering block after block shows nothing here.
+  let lastHeardMs = performance.now();
+  const stopListening = session.io.onTap((tap) => {
+    if (tap.direction === 'rx') lastHeardMs = performance.now();
+  });
+  const stopReporting = session.reportWait(options.step, 'stp-silence', {
+    detail: 'the modem is not answering: it pauses while it writes (normal around 7–10 % and at 99 %)',
+    elapsedMs: () => performance.now() - lastHeardMs,
+    isQuietUntilMs: session.timeouts.waitReportIntervalMs,
+  });
   const emitProgress = (figures: PacedProgress) =>
     session.emit({
       kind: 'progress',
@@ -108,6 +120,9 @@ async function sendDataPhase(
     if (unreported) emitProgress(unreported);
     session.log('info', `STP data phase stopped after ${blocks} blocks (${bytesDone} of ${source.size} bytes acknowledged).`);
     throw error;
+  } finally {
+    stopReporting();
+    stopListening();
   }
   traffic.flush();
   const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);

@@ -44,9 +44,15 @@ export function transferFirmware(session: UpgradeSession, file: FirmwareFileFact
  * which loses what was sent: then the transfer failed, with the close's own error.
  */
 async function confirmStpLeft(session: UpgradeSession, file: FirmwareFileFacts, unconfirmed: UnconfirmedClose): Promise<void> {
-  const budgetMs = file.method === 'fff' && !session.isInUpdater ? session.timeouts.wakeupMs : session.timeouts.applyMs;
+  // After FFF the application only staged the file and answers at once; after ON_THE_FLY
+  // (or in the updater) the modem verifies and writes its flash first: the long wait.
+  const isStagedOnly = file.method === 'fff' && !session.isInUpdater;
+  const budgetMs = isStagedOnly ? session.timeouts.wakeupMs : session.timeouts.postTransferWakeMs;
   try {
-    await wakeModem(session, { deadline: Deadline.in(budgetMs, 'modem after the closing STP RESET') });
+    await wakeModem(session, {
+      deadline: Deadline.in(budgetMs, 'modem after the closing STP RESET'),
+      wait: { step: 'transfer', phase: isStagedOnly ? 'first-wake' : 'post-transfer-wake' },
+    });
   } catch (error) {
     if (error instanceof ModemNotAnsweringError) throw unconfirmed.error;
     throw error;

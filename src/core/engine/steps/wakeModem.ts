@@ -3,7 +3,9 @@ import { abortableDelay } from '../../time/abortableDelay';
 import type { Deadline } from '../../time/deadline';
 import { recogniseBoardRepl } from '../../at/replRecogniser';
 import { BoardAtReplError, ModemNotAnsweringError } from '../upgradeErrors';
+import type { StepId } from '../upgradeEvents';
 import type { UpgradeSession } from '../upgradeSession';
+import type { WaitPhaseId } from '../upgradeTimeouts';
 
 /** Mirror mode runs UART0 at 921600; a modem left at its default answers at 115200. */
 export const MIRROR_BAUD = 921_600;
@@ -34,10 +36,27 @@ export interface WakeResult {
  * several baud rates it switches on garbage or after a few silent probes (§6: "garbage
  * bytes → retry detection at 921600 and 115200"). Probes are spaced by the clock, not counted.
  */
-export async function wakeModem(
-  session: UpgradeSession,
-  options: { deadline: Deadline; baudRates?: readonly number[] },
-): Promise<WakeResult> {
+export async function wakeModem(session: UpgradeSession, options: WakeOptions): Promise<WakeResult> {
+  // Probing at several rates is the first contact (detect, info, crash dump): report it as such.
+  const wait = options.wait ?? (options.baudRates && options.baudRates.length > 1 ? { step: 'detect' as const, phase: 'first-wake' as const } : undefined);
+  if (!wait) return probeUntilOk(session, options);
+  return session.whileWaiting(wait.step, wait.phase, () => probeUntilOk(session, options), {
+    budgetMs: options.deadline.budgetMs,
+    // A modem that answers at once shows no wait; one that takes its time is shown waiting.
+    ...(wait.phase === 'first-wake' ? { isQuietUntilMs: session.timeouts.waitReportIntervalMs } : {}),
+  });
+}
+
+export interface WakeOptions {
+  deadline: Deadline;
+  baudRates?: readonly number[];
+  /** Report the wake-up as this long wait (periodic waiting events); multi-rate probing is 'first-wake' by default. */
+  wait?: { step: StepId; phase: WaitPhaseId };
+  /** What to tell the user once the whole deadline passed in silence, when the caller knows better than the first-contact advice. */
+  silentAction?: string;
+}
+
+async function probeUntilOk(session: UpgradeSession, options: WakeOptions): Promise<WakeResult> {
   const { io, timeouts } = session;
   const baudRates = options.baudRates?.length ? options.baudRates : [io.settings.baudRate];
   const tried = new Set<number>([io.settings.baudRate]);
@@ -94,9 +113,10 @@ export async function wakeModem(
     [...tried],
     lastBytes,
     sawGarbage,
-    sawGarbage
+    options.silentAction ??
+    (sawGarbage
       ? 'The bytes look like a baud-rate mismatch. Power-cycle the board (unplug it), start mirror mode again, close every other program on the port, and retry.'
-      : 'Make sure the board is in mirror mode ("Going into MIRROR mode" was printed) and no other program holds the port; power-cycle the board (unplug it) and retry. If it stays silent, read the crash dump (`pycom-modem crashdump`) and try the recovery method with --updater updater.elf.',
+      : 'Make sure the board is in mirror mode ("Going into MIRROR mode" was printed) and no other program holds the port; power-cycle the board (unplug it) and retry. If it stays silent, read the crash dump (`pycom-modem crashdump`) and try the recovery method with --updater updater.elf.'),
   );
 }
 
