@@ -1,6 +1,7 @@
 import { OLD_BOOTROM_BUILD } from '../parse/modemVersion';
 import { openFailureAction } from '../transport/serialErrors';
 import type { DiagnosisEvidence } from './evidence';
+import { UPDATER_MESSAGE_RULE } from './updaterMessageRule';
 import {
   NORMAL_STALL_MAX_MS,
   GPY_V1_BANDS,
@@ -116,6 +117,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
       ...errorLine(e),
     ],
   },
+  UPDATER_MESSAGE_RULE,
   {
     cause: 'flash-full',
     matches: (e) => e.errorCode === 'flash-full',

@@ -1,3 +1,4 @@
+import { recogniseUpdaterLine } from '../parse/updaterMessages';
 import { isModemToolError, type PortOpenFailure } from '../errors';
 import type { StepId, UpgradeEvent, UpgradePath } from '../engine/upgradeEvents';
 import type { CrashDump } from '../parse/crashDump';
@@ -57,6 +58,12 @@ export interface DiagnosisEvidence {
   boardRevision?: string;
   hasSqnsupgrade?: boolean;
   flash?: { neededBytes: number; freeBytes: number };
+  /** The board's updater said why it stopped (an id of src/core/board/updaterMessages.ts). */
+  updaterMessageId?: string;
+  /** The line it printed. */
+  updaterLine?: string;
+  /** Where the board was left by its updater: back at its REPL, in mirror mode, or not known. */
+  boardStateAfter?: 'repl' | 'mirror' | 'unknown';
   /** LTE bands the user asked about (the seed user wanted band 8 on a GPy v1.0). */
   wantedBands?: number[];
 }
@@ -156,6 +163,12 @@ export function evidenceFromError(error: unknown, context: EvidenceContext = {})
     case 'board-at-repl':
       evidence.portPath ??= stringProp(error, 'portPath');
       break;
+    case 'trigger-failed': {
+      evidence.updaterMessageId ??= stringProp(error, 'updaterMessage');
+      const state = stringProp(error, 'boardState');
+      if (state === 'repl' || state === 'mirror' || state === 'unknown') evidence.boardStateAfter ??= state;
+      break;
+    }
     case 'port-closed':
       evidence.portPath ??= stringProp(error, 'portPath');
       evidence.portVanished = stringProp(error, 'reason') === 'vanished';
@@ -260,6 +273,15 @@ export function evidenceFromEvents(events: readonly UpgradeEvent[]): DiagnosisEv
       case 'crashDump':
         evidence.crashDump = event.dump;
         break;
+      case 'boardOutput': {
+        // The first line that says why the board's updater stopped; informational lines do not count.
+        const said = evidence.updaterMessageId === undefined ? recogniseUpdaterLine(event.line) : undefined;
+        if (said?.severity === 'failure') {
+          evidence.updaterMessageId = said.id;
+          evidence.updaterLine = event.line.trim();
+        }
+        break;
+      }
       case 'result':
         endedAtMs = event.atMs;
         if (event.outcome === 'cancelled') evidence.errorCode = event.error?.code ?? 'aborted';
