@@ -60,9 +60,9 @@ test('each failure message becomes a diagnosis with its own action, and a board 
 test("the README's troubleshooting table names every message the board's updater prints", () => {
   const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Troubleshooting'));
-  for (const [id, lines] of Object.entries(PRINTED)) {
-    // The README quotes the start of each message (up to its first "…" or "!").
-    const start = lines[0]!.replace(/^OSError: /, '').split(/[!…]|\.\.\./)[0]!.trim();
-    assert.ok(section.includes(start), `${id}: "${start}" is not in the README's troubleshooting section`);
+  for (const message of UPDATER_MESSAGES) {
+    // The README quotes each message up to its variable part ("…").
+    const quote = message.printed.split(' / ')[0]!.split('…')[0]!.replace(/\s*\(OSError\)$/, '').trim();
+    assert.ok(section.includes(quote), `${message.id}: "${quote}" is not in the README's troubleshooting section`);
   }
 });
