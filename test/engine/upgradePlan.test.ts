@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { checkBuildChain, chooseUpgradePath, inspectUpgradeFiles } from '../../src/core/engine/upgradePlan';
+import { checkFilesAgainstModem, chooseUpgradePath, inspectUpgradeFiles, parseTransferMethodOption, type UpgradeFiles } from '../../src/core/engine/upgradePlan';
 import { ModemStateError } from '../../src/core/engine/upgradeErrors';
 import { UsageError } from '../../src/core/errors';
 
@@ -56,12 +56,61 @@ test('refuses a diff together with updater.elf', async () => {
   assert.match(error.action, /full image/);
 });
 
-test('refuses two-stage files out of order', async () => {
+test('two-stage files out of order are put in order, with a warning; the modem is not needed for that', async () => {
   const one = file('CATM1-41065-1.dup', 5 * MiB);
   const two = file('CATM1-41065-2.dup', 5 * MiB);
-  await refusal(inspectUpgradeFiles([two, one]), /in order/);
+  const swapped = await inspectUpgradeFiles([two, one]);
+  assert.deepEqual(swapped.firmware.map((f) => f.stage), [1, 2]);
+  assert.match(swapped.warnings.join(), /will be sent in order, CATM1-41065-1\.dup, CATM1-41065-2\.dup/);
   const ok = await inspectUpgradeFiles([one, two]);
   assert.deepEqual(ok.firmware.map((f) => f.stage), [1, 2]);
+  assert.doesNotMatch(ok.warnings.join(), /in order/);
+  await refusal(inspectUpgradeFiles([one, one]), /given twice/);
+});
+
+test("stage 1 goes ON_THE_FLY whatever its size (Pycom's load_fff=False); updater.elf makes every image ON_THE_FLY", async () => {
+  const stage1 = file('CATM1-5.2-48829-1.dup', 416_448);
+  const stage2 = file('CATM1-5.2-48829-2.dup', 600_000);
+  const files = await inspectUpgradeFiles([stage1, stage2]);
+  assert.deepEqual(files.firmware.map((f) => [f.build, f.stage, f.method]), [[48829, 1, 'on-the-fly'], [48829, 2, 'fff']]);
+  assert.doesNotMatch(files.warnings.join(), /-1\.dup is/, 'a small stage 1 is not an odd size');
+  const odd = file('CATM1-41000.dup', 3 * MiB);
+  assert.equal((await inspectUpgradeFiles([odd])).firmware[0]!.method, 'fff');
+  assert.equal((await inspectUpgradeFiles([odd], elf)).firmware[0]!.method, 'on-the-fly');
+});
+
+test('a method asked for applies to every file, with a warning where it goes against the documented choice', async () => {
+  const stage1 = file('CATM1-5.2-48829-1.dup', 416_448);
+  const forced = await inspectUpgradeFiles([stage1, file('CATM1-5.2-48829-2.dup', 5 * MiB)], undefined, { method: 'fff' });
+  assert.deepEqual(forced.firmware.map((f) => f.method), ['fff', 'fff']);
+  assert.match(forced.warnings.join(), /CATM1-5\.2-48829-1\.dup is sent FFF as asked.*bricked/);
+  const onTheFly = await inspectUpgradeFiles([diff], undefined, { method: 'on-the-fly' });
+  assert.equal(onTheFly.firmware[0]!.method, 'on-the-fly');
+  assert.equal((await inspectUpgradeFiles([diff], undefined, { method: 'auto' })).firmware[0]!.method, 'fff');
+  assert.equal(parseTransferMethodOption('ON_THE_FLY'), 'on-the-fly');
+  assert.equal(parseTransferMethodOption(' fff '), 'fff');
+  assert.equal(parseTransferMethodOption(undefined), 'auto');
+  assert.throws(() => parseTransferMethodOption('fast'), (e: unknown) => e instanceof UsageError && /fast/.test(e.message) && /on-the-fly/.test(e.action));
+});
+
+test('an unknown name says what was assumed', async () => {
+  const renamed = await inspectUpgradeFiles([file('modem-firmware.dup', 5 * MiB)]);
+  assert.match(renamed.warnings.join(), /assumed a full image of unknown build, sent ON_THE_FLY/);
+  const small = await inspectUpgradeFiles([file('my.dup', 600_000)]);
+  assert.match(small.warnings.join(), /assumed a full image.*sent FFF/);
+});
+
+test('updater.elf must be an ELF file, whatever its name', async () => {
+  await refusal(inspectUpgradeFiles([full], file('UPDATER.ELF', 340_000)), /does not start like an ELF/);
+  await refusal(inspectUpgradeFiles([full], file('my-updater.bin', 340_000)), /does not start like an ELF/);
+  const renamed = await inspectUpgradeFiles([full], file('updater-1.2.7.elf', 340_000, new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 1])));
+  assert.match(renamed.warnings.join(), /not named updater\.elf/);
+});
+
+test('rules that need no modem refuse before the port opens: 50523 cannot be installed by users', async () => {
+  const error = await refusal(inspectUpgradeFiles([file('CATM1-50523.dup', 5 * MiB)]), /50523.*cannot install/);
+  assert.doesNotMatch(error.action, /--/);
+  await refusal(inspectUpgradeFiles([file('upgdiff_48829-to-50523.dup', 600_000)]), /50523/);
 });
 
 test('path from the modem state', async () => {
@@ -76,16 +125,29 @@ test('path from the modem state', async () => {
   assert.equal(ignored.path, 'on-the-fly');
   assert.match(ignored.warnings.join(), /not needed/);
   assert.throws(() => chooseUpgradePath(0, plain), (e: unknown) => e instanceof UsageError && /recovery bootrom/.test(e.message) && /--updater/.test(e.action));
-  assert.throws(() => chooseUpgradePath(1, plain), ModemStateError);
 });
 
+function against(files: UpgradeFiles, softwareBuild: number | undefined, extra: { bootloader0Build?: number } = {}): string[] {
+  return checkFilesAgainstModem(files, { state: 2, ...(softwareBuild !== undefined ? { softwareBuild } : {}), kind: 'CAT-M1', ...extra });
+}
+
 test('a diff must start from the build the modem runs, also across stages', async () => {
-  const { firmware } = await inspectUpgradeFiles([diff]);
-  assert.deepEqual(checkBuildChain(firmware, 38638), []);
-  assert.throws(() => checkBuildChain(firmware, 39529), (e: unknown) => e instanceof UsageError && /39529/.test(e.message) && /upgdiff_39529-to-/.test(e.action));
-  assert.match(checkBuildChain(firmware, undefined).join(), /unknown/);
-  const chained = (await inspectUpgradeFiles([file('upgdiff_38638-to-40000-1.dup', 500_000), file('upgdiff_40000-to-41065-2.dup', 500_000)])).firmware;
-  assert.deepEqual(checkBuildChain(chained, 38638), []);
-  const broken = (await inspectUpgradeFiles([file('upgdiff_38638-to-40000-1.dup', 500_000), file('upgdiff_40001-to-41065-2.dup', 500_000)])).firmware;
-  assert.throws(() => checkBuildChain(broken, 38638), /will run build 40000/);
+  const files = await inspectUpgradeFiles([diff]);
+  assert.deepEqual(against(files, 38638), []);
+  assert.throws(() => against(files, 39529), (e: unknown) => e instanceof UsageError && /39529/.test(e.message) && /upgdiff_39529-to-/.test(e.action));
+  assert.match(against(files, undefined).join(), /unknown/);
+  const chained = await inspectUpgradeFiles([file('upgdiff_38638-to-40000-1.dup', 500_000), file('upgdiff_40000-to-41065-2.dup', 500_000)]);
+  assert.deepEqual(against(chained, 38638), []);
+  const broken = await inspectUpgradeFiles([file('upgdiff_38638-to-40000-1.dup', 500_000), file('upgdiff_40001-to-41065-2.dup', 500_000)]);
+  assert.throws(() => against(broken, 38638), /will run build 40000/);
+});
+
+test('state 1 (mTools) is accepted: the normal method without the reboot into the updater', async () => {
+  const files = await inspectUpgradeFiles([full]);
+  const plan = chooseUpgradePath(1, files);
+  assert.equal(plan.path, 'on-the-fly');
+  assert.equal(plan.skipRecoveryBoot, true);
+  assert.match(plan.warnings.join(), /mTools/);
+  assert.equal(chooseUpgradePath(2, files).skipRecoveryBoot, false);
+  assert.throws(() => chooseUpgradePath(3 as never, files), ModemStateError);
 });

@@ -21,6 +21,8 @@ const FULL = file('/home/me/CATM1-41065/CATM1-41065.dup', 5_835_531);
 const NB1 = file('NB1-41019.dup', 5_835_531);
 const DIFF = file('upgdiff_38638-to-41065.dup', 1_200_000);
 const UPDATER = file('updater.elf', 340_000, ELF_HEAD);
+const STAGE1_48829 = file('CATM1-5.2-48829-1.dup', 416_448);
+const STAGE2_48829 = file('CATM1-5.2-48829-2.dup', 5_600_000);
 const GPY = { machine: 'GPy', release: '1.20.2.r6', hasLteModem: true, hasSqnsupgrade: true, flashFreeBytes: 1_000_000 };
 
 function statuses(facts: PreflightFacts): Record<string, PreflightStatus> {
@@ -81,7 +83,8 @@ const CASES: VerdictCase[] = [
   {
     name: 'two stages in the wrong order',
     facts: { firmware: [file('CATM1-41065-2.dup', 5_000_000), file('CATM1-41065-1.dup', 5_000_000)] },
-    expect: { 'stage-order': 'fail' },
+    expect: { 'stage-order': 'warn' },
+    detail: { 'stage-order': /will be sent stage 1 \(CATM1-41065-1\.dup\) then stage 2/ },
   },
   { name: 'stage 1 alone', facts: { firmware: [file('CATM1-41065-1.dup', 5_000_000)] }, expect: { 'stage-order': 'warn' } },
   {
@@ -132,16 +135,104 @@ const CASES: VerdictCase[] = [
     expect: { 'modem-path': 'pass' },
     detail: { 'modem-path': /resume.*same file/ },
   },
-  { name: 'state 1 (mTools)', facts: { firmware: [FULL], modem: { state: 1 } }, expect: { 'modem-path': 'fail' } },
+  {
+    name: 'state 1 (mTools): the normal method without the reboot into the updater',
+    facts: { firmware: [FULL], modem: { state: 1 } },
+    expect: { 'modem-path': 'pass' },
+    detail: { 'modem-path': /^ON_THE_FLY.*mTools mode: no reboot into the updater/ },
+  },
   {
     name: 'state unknown before mirror mode',
     facts: { firmware: [FULL] },
     expect: { 'modem-path': 'pass', 'old-bootrom': 'skip', 'board-lte': 'skip', sqnsupgrade: 'skip' },
     detail: { 'modem-path': /^Expected ON_THE_FLY/ },
   },
-  { name: 'the old 33080 bootrom without updater.elf', facts: { firmware: [FULL], modem: { state: 2, bootloader0Build: 33080 } }, expect: { 'old-bootrom': 'warn' } },
+  {
+    name: 'the old 33080 bootrom, a full image without updater.elf: refused, saying which file to add',
+    facts: { firmware: [FULL], modem: { state: 2, bootloader0Build: 33080 } },
+    expect: { 'old-bootrom': 'fail' },
+    detail: { 'old-bootrom': /old 33080 bootrom.*CATM1-41065\.dup.*needs updater\.elf/ },
+  },
+  {
+    name: 'the old 33080 bootrom and a diff: no updater.elf needed',
+    facts: { firmware: [DIFF], modem: { state: 2, softwareBuild: 38638, bootloader0Build: 33080 } },
+    expect: { 'old-bootrom': 'pass', 'build-chain': 'pass' },
+  },
   { name: 'the old 33080 bootrom with updater.elf', facts: { firmware: [FULL], updater: UPDATER, modem: { state: 2, bootloader0Build: 33080 } }, expect: { 'old-bootrom': 'pass' } },
-  { name: 'NB-IoT firmware for a CAT-M1 modem', facts: { firmware: [NB1], modem: { state: 2, kind: 'CAT-M1' } }, expect: { 'network-change': 'warn' } },
+  {
+    name: 'NB-IoT firmware for a CAT-M1 modem: a switch that needs a confirmation',
+    facts: { firmware: [NB1], modem: { state: 2, kind: 'CAT-M1' } },
+    expect: { 'network-change': 'warn' },
+    detail: { 'network-change': /CAT-M1.*NB-IoT: a switch of network type/ },
+  },
+  {
+    name: 'CAT-M1 firmware for a modem on NB-IoT 43818: the switch may not be reversible',
+    facts: { firmware: [FULL], modem: { state: 2, kind: 'NB-IoT', softwareBuild: 43818 } },
+    expect: { 'network-change': 'warn' },
+    detail: { 'network-change': /NB-IoT 43818, like this one, could not go back.*issue 379/ },
+  },
+  {
+    name: 'a modem on 33080 and the 48829 stages: 41065 first',
+    facts: { firmware: [STAGE1_48829, STAGE2_48829], modem: { state: 2, softwareBuild: 33080, kind: 'CAT-M1' } },
+    expect: { 'release-steps': 'fail', 'stage-order': 'pass' },
+    detail: { 'release-steps': /on 33080 must go to 41065 before 48829/ },
+  },
+  {
+    name: 'a modem on 41065 and the 48829 stages: in order, stage 1 ON_THE_FLY although small',
+    facts: { firmware: [STAGE1_48829, STAGE2_48829], modem: { state: 2, softwareBuild: 41065, kind: 'CAT-M1' } },
+    expect: { 'release-steps': 'pass', 'stage-order': 'pass', 'transfer-method': 'pass', 'files-kind': 'pass' },
+    detail: { 'transfer-method': /CATM1-5\.2-48829-1\.dup: ON_THE_FLY \(stage 1/ },
+  },
+  {
+    name: "the docs' SD-card spelling LR5.2.1.0-48829-1.dup is the same stage 1",
+    facts: { firmware: [file('LR5.2.1.0-48829-1.dup', 416_448), STAGE2_48829], modem: { state: 2, softwareBuild: 41065, kind: 'CAT-M1' } },
+    expect: { 'stage-order': 'pass', 'transfer-method': 'pass', 'network-change': 'pass' },
+    detail: { 'transfer-method': /LR5\.2\.1\.0-48829-1\.dup: ON_THE_FLY/ },
+  },
+  {
+    name: 'the 48829 stages, the modem build not known yet: 33080 must go to 41065 first',
+    facts: { firmware: [STAGE1_48829, STAGE2_48829] },
+    expect: { 'release-steps': 'warn' },
+  },
+  {
+    name: 'stage 2 alone on a modem that did not run stage 1: refused',
+    facts: { firmware: [STAGE2_48829], modem: { state: 2, softwareBuild: 41065, kind: 'CAT-M1' } },
+    expect: { 'stage-order': 'fail' },
+    detail: { 'stage-order': /Only stage 2.*runs build 41065.*after stage 1 \(the modem then runs build 39529\)/ },
+  },
+  {
+    name: 'stage 2 alone on a modem that shows stage 1 ran (39529)',
+    facts: { firmware: [STAGE2_48829], modem: { state: 2, softwareBuild: 39529, kind: 'CAT-M1' } },
+    expect: { 'stage-order': 'pass' },
+  },
+  {
+    name: 'stage 2 alone, the modem not read yet: warned that it will be refused unless stage 1 ran',
+    facts: { firmware: [STAGE2_48829] },
+    expect: { 'stage-order': 'warn' },
+  },
+  {
+    name: 'stage 2 alone on a modem in upgrade mode (its build unknown): refused, to be safe',
+    facts: { firmware: [STAGE2_48829], modem: { state: 4 } },
+    expect: { 'stage-order': 'fail' },
+  },
+  {
+    name: 'the factory build 50523 cannot be installed',
+    facts: { firmware: [file('CATM1-50523.dup', 5_835_531)] },
+    expect: { 'factory-only-build': 'fail' },
+    detail: { 'factory-only-build': /50523.*users cannot install it/ },
+  },
+  {
+    name: 'a method forced against the documented choice is a warning',
+    facts: { firmware: [STAGE1_48829, STAGE2_48829], method: 'fff' },
+    expect: { 'transfer-method': 'warn' },
+    detail: { 'transfer-method': /CATM1-5\.2-48829-1\.dup is sent FFF as asked.*bricked/ },
+  },
+  {
+    name: 'an unknown file name says what is assumed',
+    facts: { firmware: [file('modem.dup', 5_835_531)] },
+    expect: { 'files-kind': 'warn' },
+    detail: { 'files-kind': /assumed a full image of unknown build, sent ON_THE_FLY/ },
+  },
   {
     name: 'a LoPy4 (no LTE modem)',
     facts: { firmware: [FULL], board: { machine: 'LoPy4', release: '1.20.2.r6', hasLteModem: false } },
@@ -194,7 +285,7 @@ const CASES: VerdictCase[] = [
     name: "updater.elf with the old bootrom: the board's FFH method leads to the recovery path",
     facts: { firmware: [FULL], updater: UPDATER, modem: { state: 2, bootloader0Build: 33080 }, board: GPY },
     expect: { 'modem-path': 'pass', 'old-bootrom': 'pass' },
-    detail: { 'modem-path': /^Expected recovery/ },
+    detail: { 'modem-path': /^Expected: the board's FFH method loads updater\.elf.*not updater\.elf again/ },
   },
 ];
 

@@ -21,7 +21,17 @@ import { MIRROR_BAUD, wakeModem } from './steps/wakeModem';
 import { BoardAtReplError, cancelledHint, ModemNotAnsweringError, STANDING } from './upgradeErrors';
 import { diagnoseFailure } from '../diagnosis/diagnose';
 import type { Diagnosis, UpgradeErrorInfo, UpgradeEvent, UpgradePath } from './upgradeEvents';
-import { checkBuildChain, chooseUpgradePath, expectedFinalBuild, inspectUpgradeFiles, type UpgradeFiles } from './upgradePlan';
+import {
+  checkFilesAgainstModem,
+  chooseUpgradePath,
+  evaluateFilesAgainstModem,
+  expectedFinalBuild,
+  inspectUpgradeFiles,
+  modemRuleFacts,
+  type UpgradeFiles,
+} from './upgradePlan';
+import type { TransferMethodOption } from '../preflight/transferMethod';
+import { passPreflightGate, type ConfirmWarnings } from '../preflight/preflightGate';
 import { UpgradeSession } from './upgradeSession';
 import { resolveTimeouts, type UpgradeTimeouts } from './upgradeTimeouts';
 
@@ -40,6 +50,19 @@ export interface UpgradeRequest extends PortRequest {
   files: string[];
   /** updater.elf (recovery path). */
   updaterPath?: string;
+  /**
+   * 'auto' (default) follows Pycom's documented choice per file (size, stage 1,
+   * updater.elf); 'on-the-fly' or 'fff' forces that method for every file.
+   */
+  method?: TransferMethodOption;
+  /**
+   * Asked with the firmware rules' warnings once the modem is read (a network switch, a
+   * release step not checkable): false stops before anything changes. Without it the
+   * warnings are only logged.
+   */
+  confirm?: ConfirmWarnings;
+  /** Warnings already confirmed in this run (the board half's preflight): not asked again. */
+  confirmedWarnings?: Set<string>;
   transcriptDir?: string;
   /**
    * A transcript already open (the board half wrote the first steps into it): the
@@ -111,12 +134,12 @@ export class UpgradeEngine {
     const stopRecording = this.events.on((event) => seen.push(event));
     try {
       this.emitLog('info', `Upgrade on ${request.portPath}: ${request.files.join(', ')}${request.updaterPath ? ` with ${request.updaterPath}` : ''}.`);
-      const files = await inspectUpgradeFiles(request.files, request.updaterPath);
+      const files = await inspectUpgradeFiles(request.files, request.updaterPath, request.method ? { method: request.method } : {});
       for (const warning of files.warnings) this.emitLog('warn', warning);
       if (signal.aborted) throw new OperationAbortedError(signal.reason);
       io = request.transport ?? (await request.opener.open(request.portPath, MIRROR_LINE, signal));
       session = new UpgradeSession(io, resolveTimeouts(request.timeouts), signal, this.events);
-      await this.runUpgrade(session, files, outcome);
+      await this.runUpgrade(session, files, outcome, request);
       outcome.outcome = 'success';
     } catch (error) {
       outcome.outcome = isCancel(error, signal) ? 'cancelled' : 'failed';
@@ -162,17 +185,26 @@ export class UpgradeEngine {
     return outcome;
   }
 
-  private async runUpgrade(session: UpgradeSession, files: UpgradeFiles, outcome: UpgradeOutcome): Promise<void> {
+  private async runUpgrade(session: UpgradeSession, files: UpgradeFiles, outcome: UpgradeOutcome, request: Pick<UpgradeRequest, 'confirm' | 'confirmedWarnings'>): Promise<void> {
     const detected = await detectModem(session);
     if (detected.before) outcome.before = detected.before;
     if (detected.baudRate !== MIRROR_BAUD) {
       session.log('warn', `The modem answers at ${detected.baudRate} baud, not ${MIRROR_BAUD}: the transfer will be slower.`);
     }
 
-    // Every refusal that needs the modem's state or build happens here, before anything changes it.
-    const { path, warnings } = chooseUpgradePath(detected.state, files);
-    warnings.push(...checkBuildChain(files.firmware, detected.before?.softwareBuild));
+    // Every refusal that needs the modem's state or build happens here, before anything
+    // changes it: the same rule functions preflight shows (src/core/preflight/firmwareRules.ts).
+    const plan = chooseUpgradePath(detected.state, files);
+    const modemFacts = modemRuleFacts(detected.state, detected.before);
+    if (request.confirm) {
+      await passPreflightGate(evaluateFilesAgainstModem(files, modemFacts), {
+        confirm: request.confirm,
+        ...(request.confirmedWarnings ? { confirmed: request.confirmedWarnings } : {}),
+      });
+    }
+    const warnings = [...plan.warnings, ...checkFilesAgainstModem(files, modemFacts)];
     for (const warning of warnings) session.log('warn', warning);
+    const path = plan.path;
     outcome.path = path;
     const totalBytes = files.firmware.reduce((sum, f) => sum + f.size, 0) + (path === 'recovery' ? files.updater!.size : 0);
     session.emit({
@@ -181,6 +213,9 @@ export class UpgradeEngine {
       files: [...(path === 'recovery' ? [files.updater!.name] : []), ...files.firmware.map((f) => f.name)],
       estimatedMs: (totalBytes / ((session.io.settings.baudRate / 10) * STP_LINE_EFFICIENCY)) * 1000,
     });
+    for (const file of files.firmware) {
+      session.log('info', `${file.name} goes ${file.method === 'on-the-fly' ? 'ON_THE_FLY' : 'FFF'}${file.methodReason ? `: ${file.methodReason}` : ''}.`);
+    }
 
     if (path === 'recovery') {
       session.standing = 'recoveryBootrom';
@@ -190,15 +225,24 @@ export class UpgradeEngine {
       session.standing = 'inUpdater';
     }
 
+    let skipRecoveryBoot = plan.skipRecoveryBoot;
     for (const [index, file] of files.firmware.entries()) {
       if (index > 0) {
-        // The previous stage rebooted the modem: ask again where it stands.
+        // The previous stage rebooted the modem: ask again where it stands, and what it
+        // runs now (after stage 1 of CATM1-5.2-48829 it reports LR5.1.1.0-39529).
         await wakeModem(session, { deadline: Deadline.in(session.timeouts.rebootMs, 'modem before the next stage') });
-        session.isInUpdater = (await readModemState(session)) === 4;
+        const state = await readModemState(session);
+        session.isInUpdater = state === 4;
+        skipRecoveryBoot = state === 1;
+        const between = state === 2 ? await reportVersion(session) : undefined;
+        const remaining = { ...files, firmware: files.firmware.slice(index) };
+        // Stage 2 only onto what stage 1 left, a diff only onto its from-build: the same rules again.
+        for (const warning of checkFilesAgainstModem(remaining, modemRuleFacts(state, between))) session.log('warn', warning);
       }
       if (!session.isInUpdater) {
         await prepareModem(session);
-        if (file.method === 'on-the-fly') await rebootIntoUpdater(session);
+        // mTools (state 1): the published updater sends no AT+SMSWBOOT=3,1 from there.
+        if (file.method === 'on-the-fly' && !skipRecoveryBoot) await rebootIntoUpdater(session);
       }
       await transferFirmware(session, file, index + 1);
       if (file.method === 'fff') await applyStagedFirmware(session);

@@ -1,32 +1,32 @@
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UsageError } from '../errors';
-import {
-  MIN_FIRMWARE_BYTES,
-  classifyFirmwareFileName,
-  inspectFirmwareFile,
-  transferMethodForSize,
-} from '../parse/firmwareFile';
-import type { ModemState } from '../parse/modemVersion';
+import { classifyFirmwareFileName, inspectFirmwareFile, transferMethodForSize, type FirmwareFileClass, type TransferMethod } from '../parse/firmwareFile';
+import type { ModemState, ModemVersionReport } from '../parse/modemVersion';
+import { buildAfter, enforceFirmwareRules, evaluateFirmwareRules, orderStages, type FirmwareRuleInput, type RuleModem } from '../preflight/firmwareRules';
+import { chooseTransferMethod, type TransferMethodOption } from '../preflight/transferMethod';
+import { decideUpgradePath } from '../preflight/upgradePathRules';
 import type { UpgradePath } from './upgradeEvents';
 import { ModemStateError } from './upgradeErrors';
 
 /** Bytes read from the start of each file to check its kind (ELF magic, a header line). */
 const HEAD_BYTES = 256;
 
-export type TransferMethod = 'on-the-fly' | 'fff';
+export type { TransferMethod } from '../parse/firmwareFile';
+export { parseTransferMethodOption } from '../preflight/transferMethod';
+/** The method option of a request: 'auto' or a method forced for every file. */
+export type TransferMethodChoice = TransferMethodOption;
 
-export interface FirmwareFileFacts {
+export interface FirmwareFileFacts extends FirmwareFileClass {
   path: string;
   name: string;
   size: number;
   head: Uint8Array;
-  kind: 'full' | 'diff' | 'updater' | 'unknown';
-  build?: number;
-  fromBuild?: number;
-  toBuild?: number;
-  stage?: 1 | 2;
+  /** The name's classification, as the firmware rules read it. */
+  class: FirmwareFileClass;
   method: TransferMethod;
+  /** Why this method, in words (stage 1, updater.elf, size, or the method asked for). */
+  methodReason?: string;
 }
 
 export interface UpgradeFiles {
@@ -61,161 +61,121 @@ async function readFacts(path: string, role: 'firmware' | 'updater'): Promise<Fi
     );
   }
   const classified = classifyFirmwareFileName(name);
-  return {
-    path,
-    name,
-    size,
-    head: head.slice(0, headLength),
-    kind: classified.kind,
-    build: classified.build,
-    fromBuild: classified.fromBuild,
-    toBuild: classified.toBuild,
-    stage: classified.stage,
-    method: transferMethodForSize(size),
-  };
+  return { ...classified, path, name, size, head: head.slice(0, headLength), class: classified, method: transferMethodForSize(size) };
 }
 
-function refuseOnProblems(facts: FirmwareFileFacts, warnings: string[]): void {
-  for (const problem of inspectFirmwareFile({ name: facts.name, size: facts.size, head: facts.head })) {
+function refuseOnProblems(facts: FirmwareFileFacts, role: 'firmware' | 'updater', warnings: string[]): void {
+  const inspected = { name: facts.name, size: facts.size, head: facts.head, role, ...(role === 'firmware' ? { method: facts.method } : {}) };
+  for (const problem of inspectFirmwareFile(inspected)) {
     // The problem texts already name the file.
     if (problem.severity === 'fail') throw new UsageError(problem.message, problem.action);
     warnings.push(problem.message);
   }
 }
 
+export interface InspectOptions {
+  /** 'auto' (default) follows the documented choice per file; the others force one method for every file. */
+  method?: TransferMethodOption;
+}
+
 /**
- * Reads and checks the files of an upgrade before the port is opened: every refusal
- * that needs no modem happens here, so a wrong command line never touches the modem.
+ * Reads and checks the files of an upgrade before anything is sent: names, sizes,
+ * magics, the methods, and every firmware rule that needs no modem. The one place that
+ * validates files: the engine calls it before opening the port, the board half before
+ * pushing anything to the board. Two-stage files given in the wrong order come back in
+ * order, with a warning saying so.
  */
-export async function inspectUpgradeFiles(files: readonly string[], updaterPath?: string): Promise<UpgradeFiles> {
+export async function inspectUpgradeFiles(files: readonly string[], updaterPath?: string, options: InspectOptions = {}): Promise<UpgradeFiles> {
   if (files.length === 0) {
     throw new UsageError(
       'No firmware file given.',
-      'Pass the .dup file(s) to install, e.g. CATM1-41065.dup (two-stage upgrades: the -1 file, then the -2 file).',
+      'Give the .dup file(s) to install, e.g. CATM1-41065.dup (two-stage upgrades: the -1 file, then the -2 file).',
     );
   }
   const warnings: string[] = [];
-  const firmware: FirmwareFileFacts[] = [];
-  for (const path of files) {
-    const facts = await readFacts(path, 'firmware');
-    if (facts.size < MIN_FIRMWARE_BYTES) {
-      throw new UsageError(
-        `${facts.name} is only ${facts.size} bytes; a firmware file has at least ${MIN_FIRMWARE_BYTES}.`,
-        'The file is truncated or not a firmware image: download the firmware archive again and pass its .dup file.',
-      );
-    }
-    if (facts.kind === 'updater') {
-      throw new UsageError(
-        `${facts.name} is the modem's updater, not a firmware image.`,
-        'Pass it with --updater updater.elf, together with the full .dup image to install.',
-      );
-    }
-    refuseOnProblems(facts, warnings);
-    firmware.push(facts);
-  }
-  const stages = firmware.map((f) => f.stage);
-  if (stages.some((s) => s !== undefined)) {
-    const inOrder = stages.every((s, i) => s === i + 1);
-    if (!inOrder) {
-      throw new UsageError(
-        `Two-stage firmware must be given in order, stage 1 then stage 2 (got ${firmware.map((f) => f.name).join(', ')}).`,
-        'Pass the ...-1.dup file first and the ...-2.dup file second, in one command.',
-      );
-    }
-  }
+  const given: FirmwareFileFacts[] = [];
+  for (const path of files) given.push(await readFacts(path, 'firmware'));
   let updater: FirmwareFileFacts | undefined;
-  if (updaterPath) {
-    updater = await readFacts(updaterPath, 'updater');
-    if (updater.size < MIN_FIRMWARE_BYTES) {
-      throw new UsageError(
-        `${updater.name} is only ${updater.size} bytes: not an updater.`,
-        'Pass the updater.elf from the firmware archive (about 300–370 KB).',
-      );
-    }
-    refuseOnProblems(updater, warnings);
-    const diff = firmware.find((f) => f.kind === 'diff');
-    if (diff) {
-      throw new UsageError(
-        `${diff.name} is a differential upgrade, which cannot be combined with updater.elf.`,
-        'Either drop --updater and send the diff to a modem that runs its from-build, or use the full image (CATM1-<build>.dup / NB1-<build>.dup) with --updater.',
-      );
-    }
+  if (updaterPath) updater = await readFacts(updaterPath, 'updater');
+
+  const { ordered, wasReordered } = orderStages(given);
+  if (wasReordered) {
+    warnings.push(`Two-stage files given as ${given.map((f) => f.name).join(', ')}: they will be sent in order, ${ordered.map((f) => f.name).join(', ')}.`);
   }
-  return { firmware, updater, warnings };
+  const firmware: FirmwareFileFacts[] = [];
+  for (const facts of ordered) {
+    const choice = chooseTransferMethod(facts, { ...(options.method ? { option: options.method } : {}), hasUpdater: updater !== undefined });
+    const planned: FirmwareFileFacts = { ...facts, method: choice.method, methodReason: choice.reason };
+    if (choice.overrideWarning) warnings.push(choice.overrideWarning);
+    refuseOnProblems(planned, 'firmware', warnings);
+    firmware.push(planned);
+  }
+  if (updater) refuseOnProblems(updater, 'updater', warnings);
+  // Rules that need no modem refuse here; their warnings come again once the modem is read.
+  enforceFirmwareRules({ firmware, hasUpdater: updater !== undefined });
+  return { firmware, ...(updater ? { updater } : {}), warnings };
+}
+
+/** What the engine runs: the path, and whether the reboot into the updater is skipped (mTools). */
+export interface UpgradePlan {
+  path: UpgradePath;
+  /** State 1 (mTools): prepared, then sent without AT+SMSWBOOT=3,1, as the published updater does. */
+  skipRecoveryBoot: boolean;
+  warnings: string[];
 }
 
 /**
  * The upgrade path from what the modem said (AT+SMOD?) and the files; refuses
- * combinations the modem cannot do, before anything is sent that changes it.
+ * combinations the modem cannot do, before anything is sent that changes it. The same
+ * decision as preflight's predictUpgradePath (src/core/preflight/upgradePathRules.ts).
  */
-export function chooseUpgradePath(state: ModemState, files: UpgradeFiles): { path: UpgradePath; warnings: string[] } {
-  const warnings: string[] = [];
-  switch (state) {
-    case 0: {
-      if (!files.updater) {
-        throw new UsageError(
-          'The modem is in its recovery bootrom (AT+SMOD? answered 0): it only accepts updater.elf, then a full image.',
-          'Run the upgrade again with --updater updater.elf and the full .dup image (CATM1-<build>.dup or NB1-<build>.dup) from the same firmware archive.',
-        );
-      }
-      const notFull = files.firmware.find((f) => f.kind === 'diff');
-      if (notFull) {
-        throw new UsageError(
-          `${notFull.name} is a differential upgrade; a modem in recovery needs the full image.`,
-          'Use the full CATM1-<build>.dup or NB1-<build>.dup with --updater updater.elf.',
-        );
-      }
-      return { path: 'recovery', warnings };
-    }
-    case 4:
-      if (files.updater) warnings.push('The modem is in upgrade mode (state 4): updater.elf is not needed and will not be sent.');
-      return { path: 'resume', warnings };
-    case 2: {
-      if (files.updater) {
-        warnings.push('The modem is not in recovery (state 2): updater.elf is not needed and will not be sent; using the normal method.');
-      }
-      return { path: files.firmware[0]!.method === 'on-the-fly' ? 'on-the-fly' : 'fff', warnings };
-    }
-    case 1:
-    default:
-      throw new ModemStateError(
-        `The modem is in mTools mode (AT+SMOD? answered ${state}); no upgrade starts from there.`,
-        'Power-cycle the board (unplug it), put it back in mirror mode, and run the upgrade again.',
-      );
+export function chooseUpgradePath(state: ModemState, files: UpgradeFiles): UpgradePlan {
+  const diff = files.firmware.find((f) => f.kind === 'diff');
+  const decision = decideUpgradePath({
+    state,
+    hasUpdater: files.updater !== undefined,
+    ...(diff ? { diffName: diff.name } : {}),
+    ...(files.firmware[0] ? { firstMethod: files.firmware[0].method } : {}),
+  });
+  if (decision.refusal) {
+    if (decision.refusal.kind === 'modem-state') throw new ModemStateError(decision.refusal.detail, decision.refusal.action);
+    throw new UsageError(decision.refusal.detail, decision.refusal.action);
   }
+  return { path: decision.path!, skipRecoveryBoot: decision.skipRecoveryBoot, warnings: decision.notes };
+}
+
+/** The facts the firmware rules read from what detection found (showver only in state 2). */
+export function modemRuleFacts(state: ModemState, report: ModemVersionReport | undefined): RuleModem {
+  const bootloader0Build = report?.bootloaders.find((b) => b.slot === 0)?.build;
+  return {
+    state,
+    ...(report?.softwareBuild !== undefined ? { softwareBuild: report.softwareBuild } : {}),
+    ...(bootloader0Build !== undefined ? { bootloader0Build } : {}),
+    ...(report ? { kind: report.kind } : {}),
+  };
 }
 
 /**
- * A diff applies only to its from-build. Checks the chain of files against the build
- * the modem reported, before any transfer. Unknown builds are warnings, not refusals.
+ * Every firmware rule against the modem as read (firmwareRules.ts, the same functions
+ * preflight shows): throws on a refusal, returns the warnings.
  */
-export function checkBuildChain(files: readonly FirmwareFileFacts[], modemBuild: number | undefined): string[] {
-  const warnings: string[] = [];
-  let expected = modemBuild;
-  for (const file of files) {
-    if (file.kind === 'diff') {
-      if (file.fromBuild === undefined) {
-        warnings.push(`${file.name}: cannot tell which build this diff applies to from its name.`);
-      } else if (expected === undefined) {
-        warnings.push(`${file.name}: the modem's current build is unknown; the diff applies only to build ${file.fromBuild}.`);
-      } else if (file.fromBuild !== expected) {
-        throw new UsageError(
-          `${file.name} upgrades build ${file.fromBuild}, but the modem ${expected === modemBuild ? 'runs' : 'will run'} build ${expected}: the modem would answer "Patch didn't apply!".`,
-          `Use upgdiff_${expected}-to-<target>.dup, or the full image (CATM1-<build>.dup / NB1-<build>.dup), which applies to any build.`,
-        );
-      }
-      expected = file.toBuild;
-    } else {
-      expected = file.build;
-    }
-  }
-  return warnings;
+export function checkFilesAgainstModem(files: UpgradeFiles, modem: RuleModem): string[] {
+  return enforceFirmwareRules(filesAgainstModem(files, modem));
+}
+
+/** The same rules as verdicts (id, title, status, detail, action), for a front end's confirmation gate. */
+export function evaluateFilesAgainstModem(files: UpgradeFiles, modem: RuleModem): ReturnType<typeof evaluateFirmwareRules> {
+  return evaluateFirmwareRules(filesAgainstModem(files, modem));
+}
+
+function filesAgainstModem(files: UpgradeFiles, modem: RuleModem): FirmwareRuleInput {
+  return { firmware: files.firmware, hasUpdater: files.updater !== undefined, modem };
 }
 
 /** The build the last file installs, when its name tells (a diff's target, a full image's build). */
 export function expectedFinalBuild(files: readonly FirmwareFileFacts[]): { build: number; fileName: string } | undefined {
   const last = files.at(-1);
   if (!last) return undefined;
-  const build = last.kind === 'diff' ? last.toBuild : last.build;
+  const build = buildAfter(last);
   return build === undefined ? undefined : { build, fileName: last.name };
 }

@@ -16,6 +16,8 @@ export interface FirmwareFileClass {
   toBuild?: number;
   /** `-1` / `-2` of a two-stage upgrade, sent in order. */
   stage?: 1 | 2;
+  /** The release written in the name, e.g. "5.2" of CATM1-5.2-48829-1.dup or "5.2.1.0" of LR5.2.1.0-48829-1.dup. */
+  version?: string;
 }
 
 /** Files under this many bytes are refused (as the published updater does). */
@@ -30,6 +32,11 @@ export function transferMethodForSize(bytes: number): TransferMethod {
   return bytes > FFF_MAX_BYTES ? 'on-the-fly' : 'fff';
 }
 
+/** The method as the modem spells it in AT+SMSTPU. */
+export function transferMethodName(method: TransferMethod): string {
+  return method === 'on-the-fly' ? 'ON_THE_FLY' : 'FFF';
+}
+
 function baseName(name: string): string {
   return name.split(/[\\/]/).pop() ?? name;
 }
@@ -38,18 +45,39 @@ function stageOf(digit: string | undefined): { stage?: 1 | 2 } {
   return digit === '1' ? { stage: 1 } : digit === '2' ? { stage: 2 } : {};
 }
 
+/**
+ * Pycom's package names: CATM1-41065.dup; the two-stage CATM1-5.2-48829-1.dup with the
+ * release in the name; NB1-41019.dup. The release is dotted digits, so it cannot be
+ * confused with the build.
+ */
+const PACKAGE_IMAGE_NAME = /^(CATM1|NB1)-(?:(\d+(?:\.\d+)+)-)?(\d+)(?:-([12]))?\.dup$/i;
+/** The spelling of Pycom's SD-card example, LR5.2.1.0-48829-1.dup: LR major 5 is CAT-M1, 6 NB-IoT (PROTOCOL.md section 5). */
+const LR_IMAGE_NAME = /^LR([56])((?:\.\d+)+)-(\d+)(?:-([12]))?\.dup$/i;
+const DIFF_NAME = /^upgdiff_(\d+)-to-(\d+)(?:-([12]))?\.dup$/i;
+
 export function classifyFirmwareFileName(name: string): FirmwareFileClass {
   const file = baseName(name).trim();
-  const full = /^(CATM1|NB1)-(\d+)(?:-([12]))?\.dup$/i.exec(file);
-  if (full) {
+  const packaged = PACKAGE_IMAGE_NAME.exec(file);
+  if (packaged) {
     return {
       kind: 'full',
-      network: full[1]!.toUpperCase() === 'CATM1' ? 'CAT-M1' : 'NB-IoT',
-      build: Number(full[2]),
-      ...stageOf(full[3]),
+      network: packaged[1]!.toUpperCase() === 'CATM1' ? 'CAT-M1' : 'NB-IoT',
+      build: Number(packaged[3]),
+      ...stageOf(packaged[4]),
+      ...(packaged[2] ? { version: packaged[2] } : {}),
     };
   }
-  const diff = /^upgdiff_(\d+)-to-(\d+)(?:-([12]))?\.dup$/i.exec(file);
+  const lr = LR_IMAGE_NAME.exec(file);
+  if (lr) {
+    return {
+      kind: 'full',
+      network: lr[1] === '5' ? 'CAT-M1' : 'NB-IoT',
+      build: Number(lr[3]),
+      ...stageOf(lr[4]),
+      version: `${lr[1]}${lr[2]}`,
+    };
+  }
+  const diff = DIFF_NAME.exec(file);
   if (diff) {
     const toBuild = Number(diff[2]);
     return { kind: 'diff', build: toBuild, fromBuild: Number(diff[1]), toBuild, ...stageOf(diff[3]) };
@@ -97,14 +125,27 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+export interface InspectedFile {
+  name: string;
+  size: number;
+  /** The file's first bytes (64 are enough). */
+  head: Uint8Array;
+  /** What the file was given as: a firmware image or the recovery updater; by default judged from the name. */
+  role?: 'firmware' | 'updater';
+  /** The method the file will be sent with, when already chosen; else the size rule's. */
+  method?: TransferMethod;
+}
+
 /**
  * Problems with a firmware file, `fail` ones first: the engine refuses to
- * start on any `fail` and shows `warn` ones. `head` is the file's first bytes (64 are enough).
+ * start on any `fail` and shows `warn` ones.
  */
-export function inspectFirmwareFile(file: { name: string; size: number; head: Uint8Array }): FirmwareProblem[] {
+export function inspectFirmwareFile(file: InspectedFile): FirmwareProblem[] {
   const problems: FirmwareProblem[] = [];
   const kind = classifyFirmwareFileName(file.name);
   const shownName = baseName(file.name);
+  // Callers that do not say judge by the name, as before roles existed.
+  const role = file.role ?? (kind.kind === 'updater' ? 'updater' : 'firmware');
 
   if (file.size < MIN_FIRMWARE_BYTES) {
     problems.push({
@@ -122,29 +163,49 @@ export function inspectFirmwareFile(file: { name: string; size: number; head: Ui
     });
   }
   const isElf = startsWith(file.head, ELF_MAGIC);
-  if (kind.kind === 'updater' && !isElf && file.head.length >= ELF_MAGIC.length && !container) {
+  if (role === 'updater' && !isElf && file.head.length >= ELF_MAGIC.length && !container) {
     problems.push({
       severity: 'fail',
-      message: `${shownName} does not start like an ELF file, so the modem's bootrom cannot load it.`,
+      message: `${shownName} does not start like an ELF file, so the modem's bootrom cannot load it as its updater.`,
       action: 'Use the updater.elf that came with the firmware package, unmodified.',
     });
   }
-  if (/\.dup$/i.test(shownName) && isElf) {
+  if (role === 'firmware' && kind.kind === 'updater') {
+    problems.push({
+      severity: 'fail',
+      message: `${shownName} is the modem's updater, not a firmware image.`,
+      action: 'Give updater.elf as the updater, together with the full .dup image to install.',
+    });
+  }
+  if (role === 'firmware' && /\.dup$/i.test(shownName) && isElf) {
     problems.push({
       severity: 'fail',
       message: `${shownName} is an ELF file (like updater.elf), not a firmware image.`,
       action: 'Pick the CATM1-/NB1-/upgdiff_ .dup file from the package as the firmware.',
     });
   }
-  if (kind.kind === 'unknown') {
+  if (role === 'updater' && kind.kind !== 'updater' && isElf) {
     problems.push({
       severity: 'warn',
-      message: `${shownName} does not look like a Sequans firmware name (CATM1-<build>.dup, NB1-<build>.dup, upgdiff_<from>-to-<to>.dup, updater.elf).`,
-      action: 'Check that this is the file you meant; renamed files are accepted but cannot be checked against the modem.',
+      message: `${shownName} is an ELF file but not named updater.elf; assumed to be the updater of the firmware package.`,
+      action: 'Check that it is the updater.elf of the same firmware package as the .dup file.',
     });
-  } else if (file.size >= MIN_FIRMWARE_BYTES) {
+  }
+  if (role === 'firmware' && kind.kind === 'unknown') {
+    const method = file.method ?? transferMethodForSize(file.size);
+    const how = file.method ? `sent ${transferMethodName(method)}` : `method chosen by size: ${transferMethodName(method)}`;
+    problems.push({
+      severity: 'warn',
+      message:
+        `${shownName} does not look like a Sequans firmware name (CATM1-<build>.dup, CATM1-<release>-<build>-<stage>.dup, LR5.<release>-<build>.dup, ` +
+        `NB1-<build>.dup, upgdiff_<from>-to-<to>.dup, updater.elf): assumed a full image of unknown build, ${how}.`,
+      action: 'Check that this is the file you meant; a renamed file is sent as a full image and cannot be checked against the modem.',
+    });
+  } else if (kind.kind !== 'unknown' && file.size >= MIN_FIRMWARE_BYTES) {
     const range = SANE_SIZE_BYTES[kind.kind];
-    if (file.size < range.min || file.size > range.max) {
+    // Stage 1 of a two-stage upgrade is small although it is a full image (416,448 bytes for CATM1-5.2-48829-1.dup).
+    const isSmallStage = kind.kind === 'full' && kind.stage === 1;
+    if ((file.size < range.min && !isSmallStage) || file.size > range.max) {
       problems.push({
         severity: 'warn',
         message: `${shownName} is ${formatBytes(file.size)}; files of this kind are usually ${formatBytes(range.min)}–${formatBytes(range.max)}.`,

@@ -1,11 +1,12 @@
 import { isLteBoard, releaseBefore120 } from '../diagnosis/evidenceReading';
 import type { UpgradePath } from '../engine/upgradeEvents';
-import { formatBytes, inspectFirmwareFile, type FirmwareNetwork } from '../parse/firmwareFile';
-import { OLD_BOOTROM_BUILD, type ModemFirmwareKind } from '../parse/modemVersion';
+import { formatBytes, inspectFirmwareFile, transferMethodName } from '../parse/firmwareFile';
+import { evaluateFirmwareRules, FIRMWARE_RULES } from './firmwareRules';
 import {
   baseName,
+  firmwareRuleInput,
   FLASH_MARGIN_BYTES,
-  FULL_IMAGE_AND_UPDATER,
+  plannedFirmware,
   predictUpgradePath,
   readable,
   readableFirmware,
@@ -37,9 +38,16 @@ const PATH_WORDS: Record<UpgradePath, string> = {
   resume: 'resume the interrupted upgrade (state 4)',
 };
 
-function networkOf(kind: ModemFirmwareKind | undefined): FirmwareNetwork | undefined {
-  return kind === 'CAT-M1' || kind === 'NB-IoT' ? kind : undefined;
-}
+/** Each documented firmware rule is a check of its own; the engine enforces the same functions. */
+const RULE_CHECKS: readonly PreflightCheck[] = FIRMWARE_RULES.map((rule) => ({
+  id: rule.id,
+  title: rule.title,
+  run(facts) {
+    const [verdict] = evaluateFirmwareRules(firmwareRuleInput(facts), [rule]);
+    const { id: _id, title: _title, ...rest } = verdict!;
+    return rest;
+  },
+}));
 
 /** The checks, in the order a person reads them: files, then the modem, then the board. */
 export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
@@ -71,18 +79,13 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
       const fails: string[] = [];
       const warns: string[] = [];
       const actions: string[] = [];
-      for (const file of files) {
-        if (file.class.kind === 'updater') {
-          fails.push(`${file.name} is the modem's updater, not a firmware image.`);
-          actions.push('Give updater.elf as the updater, together with the full .dup image.');
-        }
-      }
-      if (updater && updater.class.kind !== 'updater') {
-        fails.push(`${updater.name} was given as the updater but is not updater.elf.`);
-        actions.push('Give the updater.elf from the firmware archive as the updater.');
-      }
-      for (const file of [...files, ...(updater ? [updater] : [])]) {
-        for (const problem of inspectFirmwareFile({ name: file.name, size: file.size, head: file.head })) {
+      const planned = new Map(plannedFirmware(facts).map((file) => [file.name, file.method]));
+      const inspected = [
+        ...files.map((file) => ({ file, role: 'firmware' as const, method: planned.get(file.name) })),
+        ...(updater ? [{ file: updater, role: 'updater' as const, method: undefined }] : []),
+      ];
+      for (const { file, role, method } of inspected) {
+        for (const problem of inspectFirmwareFile({ name: file.name, size: file.size, head: file.head, role, ...(method ? { method } : {}) })) {
           (problem.severity === 'fail' ? fails : warns).push(problem.message);
           actions.push(problem.action);
         }
@@ -98,75 +101,17 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
       return pass(kinds.join('; ') + (updater ? `; ${updater.name}: updater` : ''));
     },
   },
+  ...RULE_CHECKS,
   {
-    id: 'diff-with-updater',
-    title: 'No diff combined with updater.elf',
+    id: 'transfer-method',
+    title: 'Transfer method per file',
     run(facts) {
-      if (!facts.updater) return skip('No updater.elf given.');
-      const diff = readableFirmware(facts).find((file) => file.class.kind === 'diff');
-      if (diff) {
-        return fail(
-          `${diff.name} is a differential upgrade; it cannot be combined with updater.elf.`,
-          `Either drop updater.elf and send the diff to a modem that runs build ${diff.class.fromBuild ?? '<from>'}, or use ${FULL_IMAGE_AND_UPDATER}.`,
-        );
-      }
-      return pass('updater.elf goes with a full image.');
-    },
-  },
-  {
-    id: 'stage-order',
-    title: 'Two-stage files in order',
-    run(facts) {
-      const files = readableFirmware(facts);
-      const stages = files.map((file) => file.class.stage);
-      if (stages.every((stage) => stage === undefined)) return skip('Not a two-stage upgrade.');
-      if (!stages.every((stage, index) => stage === index + 1)) {
-        return fail(
-          `Two-stage files must be given stage 1 then stage 2 (got ${files.map((f) => f.name).join(', ')}).`,
-          'Give the ...-1.dup file first and the ...-2.dup file second, in one run.',
-        );
-      }
-      if (stages.length === 1) {
-        return warn(
-          `Only stage 1 (${files[0]!.name}) was given.`,
-          'Give the ...-2.dup file too, after the -1 file, so the modem does not stop between stages.',
-        );
-      }
-      return pass(files.map((f) => f.name).join(' then '));
-    },
-  },
-  {
-    id: 'build-chain',
-    title: "Diff matches the modem's build",
-    run(facts) {
-      const files = readableFirmware(facts);
-      if (!files.some((file) => file.class.kind === 'diff')) return skip('No differential file.');
-      let expected = facts.modem?.softwareBuild;
-      const steps: string[] = [];
-      for (const file of files) {
-        if (file.class.kind === 'diff') {
-          if (file.class.fromBuild === undefined) {
-            return warn(`${file.name}: the build it applies to is not in its name.`, 'Use the upgdiff_<from>-to-<to>.dup file as published, not renamed.');
-          }
-          if (expected === undefined) {
-            return warn(
-              `The modem's build is not known yet; ${file.name} applies only to build ${file.class.fromBuild}.`,
-              'Read the modem info first, or use the full image, which applies to any build.',
-            );
-          }
-          if (file.class.fromBuild !== expected) {
-            return fail(
-              `${file.name} upgrades build ${file.class.fromBuild}, but the modem ${expected === facts.modem?.softwareBuild ? 'runs' : 'will run'} build ${expected}: the modem would answer "Patch didn't apply!".`,
-              `Use upgdiff_${expected}-to-<target>.dup, or the full image (CATM1-<build>.dup / NB1-<build>.dup), which applies to any build.`,
-            );
-          }
-          steps.push(`${file.class.fromBuild} → ${file.class.toBuild}`);
-          expected = file.class.toBuild;
-        } else {
-          expected = file.class.build;
-        }
-      }
-      return pass(`The modem runs build ${facts.modem?.softwareBuild}: ${steps.join(', ')}.`);
+      const files = plannedFirmware(facts);
+      if (!files.length) return skip('No readable firmware file.');
+      const described = files.map((file) => `${file.name}: ${transferMethodName(file.method)} (${file.reason})`).join('; ');
+      const overrides = files.flatMap((file) => (file.overrideWarning ? [file.overrideWarning] : []));
+      if (overrides.length) return warn(overrides.join(' '), 'Go on only if you know why the documented method fails for this modem; otherwise use the automatic choice.');
+      return pass(`${described}.`);
     },
   },
   {
@@ -180,51 +125,26 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
       const estimate = estimateUpgradeDuration({
         path: predicted.path,
         firmwareBytes: files.map((f) => f.size),
-        ...(readable(facts.updater) ? { updaterBytes: readable(facts.updater)!.size } : {}),
+        ...(readable(facts.updater) && predicted.path === 'recovery' ? { updaterBytes: readable(facts.updater)!.size } : {}),
         ...(facts.baudRate ? { baudRate: facts.baudRate } : {}),
       });
       const timing = `${formatEstimate(estimate.totalMs)} (${formatEstimate(estimate.transferMs)} on the wire at ${Math.round(estimate.bytesPerSecond)} B/s, the rest the modem's own work).`;
       const notes: string[] = [];
       if (predicted.path === 'resume') notes.push('Use the same file as the interrupted upgrade.');
-      if (facts.modem?.state === 2 && facts.updater && predicted.path !== 'recovery') {
+      if (facts.modem?.state === 2 && facts.updater && !predicted.isExpected) {
         notes.push('The board ignores updater.elf when the bootrom does not need it ("FFH mode is not necessary").');
       }
+      if (predicted.skipRecoveryBoot) notes.push('mTools mode: no reboot into the updater (AT+SMSWBOOT=3,1), as the published updater does.');
+      if (predicted.isExpected && predicted.path === 'resume') {
+        return pass(
+          "Expected: the board's FFH method loads updater.elf into the modem (old bootrom) before mirroring, so the host finds it in its updater " +
+            `(state 4 or 2) and sends only the firmware, not updater.elf again. ${timing}`,
+        );
+      }
       if (predicted.isExpected) {
-        const condition =
-          predicted.path === 'recovery'
-            ? 'if the board puts the modem (old bootrom) into recovery, as its FFH method does'
-            : 'if the modem runs its application';
-        return pass(`Expected ${PATH_WORDS[predicted.path]} ${condition}; the state is read after the switch to mirror mode. ${timing}`);
+        return pass(`Expected ${PATH_WORDS[predicted.path]} if the modem runs its application; the state is read after the switch to mirror mode. ${timing}`);
       }
       return pass(`${PATH_WORDS[predicted.path]}, ${timing}${notes.length ? ` ${notes.join(' ')}` : ''}`);
-    },
-  },
-  {
-    id: 'old-bootrom',
-    title: 'Bootrom needs the recovery method?',
-    run(facts) {
-      const bootrom = facts.modem?.bootloader0Build;
-      if (bootrom === undefined) return skip("The modem's bootrom build is not known yet.");
-      if (bootrom !== OLD_BOOTROM_BUILD) return pass(`Bootloader0 build ${bootrom}: no recovery needed.`);
-      if (facts.updater) return pass(`Bootloader0 is the old ${OLD_BOOTROM_BUILD} bootrom; updater.elf is given for the recovery method.`);
-      return warn(
-        `Bootloader0 is the old ${OLD_BOOTROM_BUILD} bootrom, which needs the recovery method once.`,
-        `Add updater.elf and use ${FULL_IMAGE_AND_UPDATER}; the board skips it if it turns out not to be needed.`,
-      );
-    },
-  },
-  {
-    id: 'network-change',
-    title: 'Same network type (CAT-M1 / NB-IoT)',
-    run(facts) {
-      const modemNetwork = networkOf(facts.modem?.kind);
-      const fileNetwork = readableFirmware(facts).find((file) => file.class.network)?.class.network;
-      if (!modemNetwork || !fileNetwork) return skip('The network type of the modem or the file is not known.');
-      if (modemNetwork === fileNetwork) return pass(`${fileNetwork} firmware for a ${modemNetwork} modem.`);
-      return warn(
-        `The modem runs ${modemNetwork} firmware; the file installs ${fileNetwork}.`,
-        'Go on only if you mean to switch the network type; your SIM and operator must support it.',
-      );
     },
   },
   {

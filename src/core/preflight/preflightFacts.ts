@@ -1,6 +1,9 @@
 import type { UpgradePath } from '../engine/upgradeEvents';
-import { classifyFirmwareFileName, transferMethodForSize, type FirmwareFileClass } from '../parse/firmwareFile';
-import { OLD_BOOTROM_BUILD, type ModemFirmwareKind, type ModemState } from '../parse/modemVersion';
+import { classifyFirmwareFileName, type FirmwareFileClass } from '../parse/firmwareFile';
+import type { ModemFirmwareKind, ModemState } from '../parse/modemVersion';
+import { orderStages, type FirmwareRuleInput } from './firmwareRules';
+import { chooseTransferMethod, type MethodChoice, type TransferMethodOption } from './transferMethod';
+import { decideUpgradePath } from './upgradePathRules';
 
 /**
  * What the engine and the board code found out before an upgrade; every field the
@@ -22,6 +25,8 @@ export interface PreflightFacts {
    * answer): then the board is a failure, not a skip; an upgrade would fail the same way.
    */
   boardError?: string;
+  /** The transfer method asked for; 'auto' (the default) follows the documented choice per file. */
+  method?: TransferMethodOption;
 }
 
 export interface PreflightFile {
@@ -100,55 +105,45 @@ export function readableFirmware(facts: PreflightFacts): ReadableFile[] {
 
 export const FULL_IMAGE_AND_UPDATER = 'the full image (CATM1-<build>.dup or NB1-<build>.dup) with updater.elf';
 
+/** The readable files with the method each is sent with, in the order they will be sent. */
+export function plannedFirmware(facts: PreflightFacts): (ReadableFile & MethodChoice)[] {
+  const hasUpdater = facts.updater !== undefined;
+  return orderStages(readableFirmware(facts)).ordered.map((file) => ({
+    ...file,
+    ...chooseTransferMethod(file, { ...(facts.method ? { option: facts.method } : {}), hasUpdater }),
+  }));
+}
+
+/** The facts as the firmware rules (firmwareRules.ts) read them. */
+export function firmwareRuleInput(facts: PreflightFacts): FirmwareRuleInput {
+  return {
+    firmware: readableFirmware(facts),
+    hasUpdater: facts.updater !== undefined,
+    ...(facts.modem ? { modem: facts.modem } : {}),
+  };
+}
+
 /**
- * The path the host half will take, as the engine chooses it from AT+SMOD? and the
- * files. Undefined with a reason when the engine would refuse; `isExpected` when the
- * state is not known yet (it is read after the switch to mirror mode).
+ * The path the host half will take, decided as the engine decides it (upgradePathRules.ts).
+ * Undefined with a reason when the engine would refuse; `isExpected` when the state is
+ * not the one the host will find (not known yet, or the board's FFH method changes it).
  */
-export function predictUpgradePath(facts: PreflightFacts): { path?: UpgradePath; isExpected: boolean; refusal?: { detail: string; action: string } } {
-  const first = readableFirmware(facts)[0];
-  const state = facts.modem?.state;
-  const normal = (): UpgradePath | undefined => (first ? (transferMethodForSize(first.size) === 'on-the-fly' ? 'on-the-fly' : 'fff') : undefined);
-  switch (state) {
-    case undefined: {
-      const path = normal();
-      return path ? { path, isExpected: true } : { isExpected: true };
-    }
-    case 0: {
-      if (!facts.updater) {
-        return {
-          isExpected: false,
-          refusal: {
-            detail: 'The modem is in its recovery bootrom (state 0): it accepts only updater.elf, then a full image.',
-            action: `Add updater.elf: use ${FULL_IMAGE_AND_UPDATER}.`,
-          },
-        };
-      }
-      const diff = readableFirmware(facts).find((file) => file.class.kind === 'diff');
-      if (diff) {
-        return {
-          isExpected: false,
-          refusal: { detail: `The modem is in its recovery bootrom (state 0); ${diff.name} is a diff.`, action: `Use ${FULL_IMAGE_AND_UPDATER}.` },
-        };
-      }
-      return { path: 'recovery', isExpected: false };
-    }
-    case 4:
-      return { path: 'resume', isExpected: false };
-    case 2: {
-      // Inference: with updater.elf the board's FFH method puts a modem with the old
-      // bootrom into its recovery bootrom before mirroring, so the host finds state 0.
-      if (facts.updater && facts.modem?.bootloader0Build === OLD_BOOTROM_BUILD) return { path: 'recovery', isExpected: true };
-      const path = normal();
-      return path ? { path, isExpected: false } : { isExpected: false };
-    }
-    default:
-      return {
-        isExpected: false,
-        refusal: {
-          detail: `The modem is in mTools mode (state ${state}); no upgrade starts from there.`,
-          action: 'Power-cycle the board (unplug it), put it back in mirror mode and check again.',
-        },
-      };
-  }
+export function predictUpgradePath(facts: PreflightFacts): { path?: UpgradePath; isExpected: boolean; skipRecoveryBoot: boolean; refusal?: { detail: string; action: string } } {
+  const files = plannedFirmware(facts);
+  const diff = files.find((file) => file.class.kind === 'diff');
+  const decision = decideUpgradePath({
+    state: facts.modem?.state,
+    hasUpdater: facts.updater !== undefined,
+    ...(facts.modem?.bootloader0Build !== undefined ? { bootloader0Build: facts.modem.bootloader0Build } : {}),
+    ...(diff ? { diffName: diff.name } : {}),
+    ...(files[0] ? { firstMethod: files[0].method } : {}),
+    // Preflight runs before the board half: the board's FFH method may change the state first.
+    isBeforeBoardHalf: true,
+  });
+  return {
+    ...(decision.path ? { path: decision.path } : {}),
+    isExpected: decision.isExpected,
+    skipRecoveryBoot: decision.skipRecoveryBoot,
+    ...(decision.refusal ? { refusal: { detail: decision.refusal.detail, action: decision.refusal.action } } : {}),
+  };
 }
