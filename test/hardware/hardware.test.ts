@@ -20,9 +20,12 @@ if ('skipReason' in configured) {
   const { config } = configured;
   test(`hardware lane on ${config.portPath}`, async (t) => {
     // Ctrl-C stops the running check; the lane still releases the port and writes the report.
+    // `node --test` runs this file in a child and, on Ctrl-C, exits and SIGTERMs the child:
+    // both signals must reach the lane, or the port and the board's REPL are left mid-command.
     const cancel = new AbortController();
     const onSigint = () => cancel.abort(new Error('Ctrl-C'));
     process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
     let run;
     try {
       run = await runLane(config, {
@@ -35,6 +38,7 @@ if ('skipReason' in configured) {
       });
     } finally {
       process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
     }
     process.stdout.write(`hardware report: ${config.reportPath}\nraw transcript: ${config.transcriptPath}\n`);
     if (run.isBoardInMirrorMode) process.stdout.write('The board is in mirror mode: unplug it and plug it back in.\n');

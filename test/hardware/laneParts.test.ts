@@ -11,33 +11,38 @@ const WELCOME = '<<< Welcome to the SQN3330 firmware updater [1.2.7] >>>\r\n>>> 
 
 test('info() in application mode: state, both ATI1 lines and the IMEI', () => {
   const text = `${WELCOME}Your modem is in application mode. Here is the current version:\r\nUE5.0.0.0d\r\nLR5.1.1.0-41065\r\nIMEI: 354347094683296\r\nLTE autostart disabled.\r\n`;
-  const info = parseModemInfoOutput(text);
-  assert.deepEqual(info, {
-    state: 2,
-    stateLine: 'Your modem is in application mode. Here is the current version:',
-    ueVersion: 'UE5.0.0.0d',
-    lrVersion: 'LR5.1.1.0-41065',
-    softwareBuild: 41065,
-    imei: '354347094683296',
-    lteAutostart: 'disabled',
-  });
-  assert.equal(summarizeModemInfo(info), 'state 2 (application), LR5.1.1.0-41065, UE5.0.0.0d, IMEI 354347094683296');
+  const parsed = parseModemInfoOutput(text);
+  assert.equal(parsed.info.state, 2);
+  assert.equal(parsed.info.report.imei, '354347094683296');
+  assert.equal(parsed.info.report.softwareBuild, 41065);
+  assert.equal(parsed.info.updaterVersion, '1.2.7');
+  assert.equal(parsed.failure, undefined);
+  assert.equal(summarizeModemInfo(parsed), 'state 2 (application), LR5.1.1.0-41065, UE5.0.0.0d, IMEI 354347094683296');
 });
 
 test('info() in the other states: each sentence gives its state', () => {
-  const cases: Array<[string, ReturnType<typeof parseModemInfoOutput>['state']]> = [
+  const cases: Array<[string, 0 | 1 | 4]> = [
     ['Your modem is in mTools mode.', 1],
     ['Your modem is in recovery mode! Use firmware.dup and updater.elf to flash new firmware.', 0],
     ['Your modem is in upgrade mode! Use firmware.dup to flash new firmware.', 4],
-    ['Cannot determine modem state!', 'unknown'],
   ];
-  for (const [sentence, state] of cases) assert.equal(parseModemInfoOutput(`${WELCOME}${sentence}\r\n`).state, state, sentence);
+  for (const [sentence, state] of cases) assert.equal(parseModemInfoOutput(`${WELCOME}${sentence}\r\n`).info.state, state, sentence);
+  const undetermined = parseModemInfoOutput(`${WELCOME}Cannot determine modem state!\r\n`);
+  assert.equal(undetermined.info.state, undefined);
+  assert.match(summarizeModemInfo(undetermined), /could not determine the modem state/);
+});
+
+test('info() that cannot reach the modem: the updater failure message and its advice are kept', () => {
+  const parsed = parseModemInfoOutput(`${WELCOME}Could not detect your modem!\r\nPlease try to power off your device and restart in safeboot mode.\r\n`);
+  assert.equal(parsed.failure?.line, 'Could not detect your modem!');
+  assert.ok(parsed.failure!.action.length > 0);
+  assert.match(summarizeModemInfo(parsed), /the updater said "Could not detect your modem!"/);
 });
 
 test('info() output with none of the §9 lines parses to nothing and says so', () => {
-  const info = parseModemInfoOutput(`${WELCOME}Modem state: 2\r\n`);
-  assert.deepEqual(info, {});
-  assert.match(summarizeModemInfo(info), /raw output recorded/);
+  const parsed = parseModemInfoOutput(`${WELCOME}Modem state: 2\r\n`);
+  assert.equal(parsed.info.state, undefined);
+  assert.match(summarizeModemInfo(parsed), /raw output recorded/);
 });
 
 test('config: skipped without PYCOM_TEST_PORT; report and transcript paths; firmware list; bad settings fail', () => {

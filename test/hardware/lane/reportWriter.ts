@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { formatCrashDumpText } from '../../../src/core/parse/crashDump';
+import { summarizeModemInfo } from './infoOutput';
 import { escapeBytes } from './rawTranscript';
 import { latin1ToBytes } from '../../../src/core/transport/framers';
 import type { LaneRun } from './runLane';
@@ -67,14 +68,9 @@ export function renderLaneReport(run: LaneRun): string {
   if (findings.infoOutput) {
     const { parsed } = findings.infoOutput;
     out.push('## sqnsupgrade.info()', '');
-    const recognised = [
-      parsed.stateLine !== undefined ? `state ${parsed.state} ("${parsed.stateLine}")` : undefined,
-      parsed.ueVersion, parsed.lrVersion,
-      parsed.imei ? `IMEI ${parsed.imei}` : undefined,
-      parsed.lteAutostart ? `LTE autostart ${parsed.lteAutostart}` : undefined,
-    ].filter(Boolean);
-    out.push(`Recognised: ${recognised.length ? recognised.join('; ') : 'nothing (the raw output is below)'}.`);
-    if (parsed.imei) out.push('The output holds the modem IMEI: remove it before posting the report in public if you prefer.');
+    out.push(`Recognised: ${summarizeModemInfo(parsed)}${parsed.info.updaterVersion ? `; board updater ${parsed.info.updaterVersion}` : ''}.`);
+    if (parsed.failure) out.push(`What to do: ${parsed.failure.action}`);
+    if (parsed.info.report.imei) out.push('The output holds the modem IMEI: remove it before posting the report in public if you prefer.');
     out.push('', codeBlock(deviceText(findings.infoOutput.stdout)), '');
     if (findings.infoOutput.stderr.trim()) out.push('It raised:', '', codeBlock(deviceText(findings.infoOutput.stderr)), '');
   }

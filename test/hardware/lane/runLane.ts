@@ -98,7 +98,8 @@ export async function runLane(config: LaneConfig, options: RunLaneOptions): Prom
           outcome = await check.run(lane);
         } catch (error) {
           const isCancel = error instanceof OperationAbortedError || options.signal.aborted;
-          outcome = { status: 'fail', summary: isCancel ? `cancelled (Ctrl-C) while running: ${describeError(error)}` : describeError(error) };
+          // The engine's cancel advice speaks of upgrades; here the lane says what happened.
+          outcome = { status: 'fail', summary: isCancel ? 'cancelled (Ctrl-C) while running' : describeError(error) };
         }
       }
       const result: CheckResult = { id: check.id, title: check.title, ...outcome, durationMs: performance.now() - checkStartedMs };
