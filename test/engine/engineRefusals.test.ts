@@ -101,3 +101,90 @@ test('an unwritable transcript folder is reported, and the upgrade still runs', 
   assert.equal(outcome.transcriptPath, undefined);
   assert.ok(rig.events.some((e) => e.kind === 'log' && e.level === 'warn' && /No transcript/.test(e.message)));
 });
+
+/** Commands that change the modem: none may be sent before a refusal. */
+const CHANGING = /^AT\+SMSTPU|^AT\+SMSWBOOT=|^AT\+SMUPGRADE$|^AT\+CFUN|^AT\+BIND|^AT\+SQNS/;
+
+test('old bootrom (Bootloader0 33080) + full image without updater.elf: refused after detection, before any command that changes the modem', async (t) => {
+  const rig = simRig({ state: 2, build: 38638, hasOldBootrom: true });
+  t.after(() => rig.close());
+  const full = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
+  const outcome = await rig.engine.upgrade(rig.request([full]));
+  assert.equal(outcome.outcome, 'failed');
+  assert.equal(outcome.error?.code, 'usage');
+  assert.match(outcome.error!.message, /old 33080 bootrom.*CATM1-41065\.dup.*needs updater\.elf/);
+  assert.match(outcome.error!.action, /Add updater\.elf from the same firmware package/);
+  assert.equal(outcome.before?.bootloaders.find((b) => b.slot === 0)?.build, 33080);
+  assert.deepEqual(rig.modem.commandsSeen.filter((c) => CHANGING.test(c)), []);
+  assert.deepEqual(rig.modem.commandsSeen.filter((c) => !READ_ONLY.has(c)), []);
+  assert.equal(rig.modem.stored.length, 0);
+});
+
+test('old bootrom + a diff: allowed, a diff needs no updater.elf', async (t) => {
+  const rig = simRig({ state: 2, build: 38638, hasOldBootrom: true });
+  t.after(() => rig.close());
+  const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 200_000 });
+  const outcome = await rig.engine.upgrade(rig.request([diff]));
+  assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
+  assert.equal(outcome.after?.softwareBuild, 41065);
+});
+
+test('a modem on CAT-M1 33080 is refused the 48829 files: 41065 first', async (t) => {
+  const rig = simRig({ state: 2, build: 33080 });
+  t.after(() => rig.close());
+  const one = await rig.firmware('CATM1-5.2-48829-1.dup', { kind: 'full', network: 'CAT-M1', build: 39529, size: 416_448, seed: 1 });
+  const two = await rig.firmware('CATM1-5.2-48829-2.dup', { kind: 'full', network: 'CAT-M1', build: 48829, size: 300_000, seed: 2 });
+  const outcome = await rig.engine.upgrade(rig.request([one, two]));
+  assert.equal(outcome.error?.code, 'usage');
+  assert.match(outcome.error!.message, /build 33080.*must go to 41065 before 48829/);
+  assert.match(outcome.error!.action, /Install build 41065 first/);
+  assert.deepEqual(rig.modem.commandsSeen.filter((c) => !READ_ONLY.has(c)), []);
+});
+
+test('the factory-only build 50523 is refused before the port is opened', async (t) => {
+  const rig = simRig({ state: 2 });
+  t.after(() => rig.close());
+  const factory = await rig.firmware('CATM1-50523.dup', { kind: 'full', network: 'CAT-M1', build: 50523, size: 4 * MiB + 1 });
+  const outcome = await rig.engine.upgrade(rig.request([factory]));
+  assert.equal(outcome.error?.code, 'usage');
+  assert.match(outcome.error!.message, /50523.*users cannot install it/);
+  assert.deepEqual(rig.modem.commandsSeen, []);
+});
+
+test('stage 2 alone is refused on a modem that did not run stage 1, before anything changes', async (t) => {
+  const rig = simRig({ state: 2, build: 41065 });
+  t.after(() => rig.close());
+  const two = await rig.firmware('CATM1-5.2-48829-2.dup', { kind: 'full', network: 'CAT-M1', build: 48829, size: 300_000 });
+  const outcome = await rig.engine.upgrade(rig.request([two]));
+  assert.equal(outcome.error?.code, 'usage');
+  assert.match(outcome.error!.message, /Only stage 2 .*runs build 41065/);
+  assert.match(outcome.error!.action, /CATM1-5\.2-48829-1\.dup and CATM1-5\.2-48829-2\.dup together/);
+  assert.deepEqual(rig.modem.commandsSeen.filter((c) => !READ_ONLY.has(c)), []);
+});
+
+test('stage 2 alone goes ahead when the modem shows stage 1 already ran (39529)', async (t) => {
+  const rig = simRig({ state: 2, build: 39529 });
+  t.after(() => rig.close());
+  const two = await rig.firmware('CATM1-5.2-48829-2.dup', { kind: 'full', network: 'CAT-M1', build: 48829, size: 300_000 });
+  const outcome = await rig.engine.upgrade(rig.request([two]));
+  assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
+  assert.equal(outcome.after?.softwareBuild, 48829);
+});
+
+test('a network switch is a warning: logged, and with a confirmation asked, a "no" stops before anything changes', async (t) => {
+  const rig = simRig({ state: 2, build: 38638, network: 'CAT-M1' });
+  t.after(() => rig.close());
+  const nb = await rig.firmware('NB1-41019.dup', { kind: 'full', network: 'NB-IoT', build: 41019, size: 4 * MiB + 1 });
+  const asked: string[] = [];
+  const outcome = await rig.engine.upgrade(
+    rig.request([nb], {
+      confirm: async (warnings) => {
+        asked.push(...warnings.map((w) => `${w.id}: ${w.detail}`));
+        return false;
+      },
+    }),
+  );
+  assert.equal(outcome.error?.code, 'usage');
+  assert.match(asked.join('\n'), /network-change: The modem runs CAT-M1 firmware; the files install NB-IoT.*issue 379/);
+  assert.deepEqual(rig.modem.commandsSeen.filter((c) => !READ_ONLY.has(c)), []);
+});

@@ -29,7 +29,7 @@ test('transfer method: above 4 MiB on-the-fly, otherwise FFF', () => {
 const ELF = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1, 0]);
 const DUP = new Uint8Array([0x12, 0x34, 0x56, 0x78, 0, 0, 0, 0]);
 
-function severities(file: { name: string; size: number; head: Uint8Array }) {
+function severities(file: Parameters<typeof inspectFirmwareFile>[0]) {
   return inspectFirmwareFile(file).map((p) => p.severity);
 }
 
@@ -61,4 +61,32 @@ test('warned: sizes outside the usual ranges, unknown names; fails come first', 
   for (const problem of inspectFirmwareFile({ name: 'modem.dup', size: 50, head: ELF })) {
     assert.ok(problem.message.length > 0 && problem.action.length > 0);
   }
+});
+
+test("Pycom's shipped names: CATM1-<release>-<build>-<stage>.dup, the docs' LR spelling, NB1", () => {
+  assert.deepEqual(classifyFirmwareFileName('CATM1-5.2-48829-1.dup'), { kind: 'full', network: 'CAT-M1', build: 48829, stage: 1, version: '5.2' });
+  assert.deepEqual(classifyFirmwareFileName('CATM1-5.2-48829-2.dup'), { kind: 'full', network: 'CAT-M1', build: 48829, stage: 2, version: '5.2' });
+  assert.deepEqual(classifyFirmwareFileName('LR5.2.1.0-48829-1.dup'), { kind: 'full', network: 'CAT-M1', build: 48829, stage: 1, version: '5.2.1.0' });
+  assert.deepEqual(classifyFirmwareFileName('LR6.1.0.0-43818.dup'), { kind: 'full', network: 'NB-IoT', build: 43818, version: '6.1.0.0' });
+  assert.deepEqual(classifyFirmwareFileName('/sd/NB1-41019.dup'), { kind: 'full', network: 'NB-IoT', build: 41019 });
+  assert.deepEqual(classifyFirmwareFileName('upgdiff_33080-to-48829.dup').fromBuild, 33080);
+  // LR7 is neither network; a version without a build is not a firmware name.
+  assert.equal(classifyFirmwareFileName('LR7.0.0.0-12345.dup').kind, 'unknown');
+  assert.equal(classifyFirmwareFileName('CATM1-5.2.dup').kind, 'unknown');
+});
+
+test('an unknown name is a warning that says what was assumed', () => {
+  const [bySize] = inspectFirmwareFile({ name: 'firmware.dup', size: 5_600_000, head: DUP });
+  assert.equal(bySize?.severity, 'warn');
+  assert.match(bySize!.message, /assumed a full image of unknown build, method chosen by size: ON_THE_FLY/);
+  const [chosen] = inspectFirmwareFile({ name: 'firmware.dup', size: 600_000, head: DUP, method: 'on-the-fly' });
+  assert.match(chosen!.message, /assumed a full image of unknown build, sent ON_THE_FLY/);
+});
+
+test('roles: updater.elf given as firmware is refused; the updater must be an ELF file whatever its name', () => {
+  assert.deepEqual(severities({ name: 'updater.elf', size: 340_000, head: ELF, role: 'firmware' }), ['fail']);
+  assert.deepEqual(severities({ name: 'recovery.bin', size: 340_000, head: DUP, role: 'updater' }), ['fail']);
+  assert.deepEqual(severities({ name: 'updater-1.2.7.elf', size: 340_000, head: ELF, role: 'updater' }), ['warn']);
+  // Stage 1 of the 48829 package is a full image of only 416,448 bytes: not an odd size.
+  assert.deepEqual(severities({ name: 'CATM1-5.2-48829-1.dup', size: 416_448, head: DUP }), []);
 });

@@ -267,12 +267,10 @@ function checkNetworkSwitch(input: FirmwareRuleInput): RuleVerdict {
   const fileNetwork = input.firmware.find((file) => file.class.network)?.class.network;
   if (!modemNetwork || !fileNetwork) return skip('The network type of the modem or the file is not known.');
   if (modemNetwork === fileNetwork) return pass(`${fileNetwork} firmware for a ${modemNetwork} modem.`);
-  const noReturn =
-    modemNetwork === 'NB-IoT'
-      ? input.modem?.softwareBuild === NB_IOT_NO_RETURN_BUILD
-        ? ` Boards that shipped with NB-IoT ${NB_IOT_NO_RETURN_BUILD}, like this one, could not go back after a switch (pycom-micropython-sigfox issue 379).`
-        : ` Boards that shipped with NB-IoT ${NB_IOT_NO_RETURN_BUILD} could not go back after a switch (pycom-micropython-sigfox issue 379).`
-      : '';
+  const isNoReturnBoard = modemNetwork === 'NB-IoT' && input.modem?.softwareBuild === NB_IOT_NO_RETURN_BUILD;
+  const noReturn = isNoReturnBoard
+    ? ` Boards that shipped with NB-IoT ${NB_IOT_NO_RETURN_BUILD}, like this one, could not go back after a switch (pycom-micropython-sigfox issue 379).`
+    : ` A switch may not be reversible: boards that shipped with NB-IoT ${NB_IOT_NO_RETURN_BUILD} could not go back after one (pycom-micropython-sigfox issue 379).`;
   return warn(
     `The modem runs ${modemNetwork} firmware; the files install ${fileNetwork}: a switch of network type.${noReturn}`,
     'Go on only if you mean to switch; your SIM and operator must support the other network type.',
