@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_BOARD_TIMEOUTS, type BoardTimeouts } from '../core/board/fullUpgrade';
 import type { UpgradeEngine } from '../core/engine/upgradeEngine';
 import { DEFAULT_UPGRADE_TIMEOUTS, scaleTimeouts, type UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
 import type { PortOpener } from '../core/transport/byteTransport';
@@ -17,10 +18,22 @@ export function openerFor(context: CliContext): PortOpener {
   return context.opener ?? new SerialPortOpener();
 }
 
+function timeoutScale(args: ParsedArgs, command: string): number | undefined {
+  return numberOption(args, command, 'timeout-scale', { min: 0.0001, max: 100 });
+}
+
 /** `--timeout-scale F` multiplies every wait (a slow modem: 2; a fast simulator: 0.01). */
 export function timeoutsFromArgs(args: ParsedArgs, command: string): Partial<UpgradeTimeouts> | undefined {
-  const factor = numberOption(args, command, 'timeout-scale', { min: 0.0001, max: 100 });
+  const factor = timeoutScale(args, command);
   return factor === undefined ? undefined : scaleTimeouts({ ...DEFAULT_UPGRADE_TIMEOUTS }, factor);
+}
+
+/** The board half's waits under the same `--timeout-scale F`: the trigger may last as long as the modem's. */
+export function boardTimeoutsFromArgs(args: ParsedArgs, command: string): Partial<BoardTimeouts> | undefined {
+  const factor = timeoutScale(args, command);
+  if (factor === undefined) return undefined;
+  // The REPL's Ctrl-A answer is the board's, not the modem's: it is not scaled.
+  return { triggerMs: DEFAULT_BOARD_TIMEOUTS.triggerMs * factor, triggerFfhMs: DEFAULT_BOARD_TIMEOUTS.triggerFfhMs * factor };
 }
 
 /** Where session transcripts go unless --transcript-dir says otherwise. */
