@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { listDir } from '../../src/core/board/boardFiles';
 import { RawRepl } from '../../src/core/repl/rawRepl';
+import { writeSyntheticFirmware } from '../../src/sim/firmwareImage';
 import { Deadline } from '../../src/core/time/deadline';
 import type { ByteTransport, PortOpener } from '../../src/core/transport/byteTransport';
 import { bytesToLatin1, untilBytes } from '../../src/core/transport/framers';
@@ -40,12 +41,12 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 }
 
 /** A pty pair with `pycom-modem sim --board` on its device end; both are stopped after the test. */
-async function simulatedBoardOnPty(t: TestContext): Promise<{ portPath: string; dir: string }> {
+async function simulatedBoardOnPty(t: TestContext, timeScale = '0.05'): Promise<{ portPath: string; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'hardware-lane-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const pty = await openPtyPair();
   t.after(() => pty.close());
-  const sim = spawn(process.execPath, ['--import', 'tsx', CLI, 'sim', '--board', '--port', pty.devicePath, '--time-scale', '0.05'], {
+  const sim = spawn(process.execPath, ['--import', 'tsx', CLI, 'sim', '--board', '--port', pty.devicePath, '--time-scale', timeScale], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = exitOf(sim);
@@ -185,6 +186,23 @@ test('PYCOM_TEST_MIRROR=1 reads the crash dump through mirror mode; the report s
   assertRow(report, 'crash-dump', 'pass');
   assert.match(report, /## Modem crash dump/);
   assert.match(report, /left in mirror mode.*unplug the board/);
+});
+
+test('PYCOM_TEST_FIRMWARE runs the whole board upgrade after the read-only checks and records its outcome', { skip, timeout: LANE_BUDGET_MS }, async (t) => {
+  const { portPath, dir } = await simulatedBoardOnPty(t, '0.002');
+  const firmware = join(dir, 'upgdiff_38638-to-41065.dup');
+  await writeSyntheticFirmware(firmware, { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 450_000 });
+  const config = laneConfig({ PYCOM_TEST_PORT: portPath, PYCOM_TEST_REPORT: join(dir, 'report.md'), PYCOM_TEST_FIRMWARE: firmware, PYCOM_TEST_TIMEOUT_SCALE: '0.2' });
+  const run = await runLane(config, { opener: new SerialPortOpener(), signal: new AbortController().signal });
+  for (const id of READ_ONLY_CHECKS) assert.equal(run.results.find((r) => r.id === id)?.status, 'pass', JSON.stringify(run.results));
+  const upgrade = run.results.find((r) => r.id === 'upgrade')!;
+  assert.equal(upgrade.status, 'pass', upgrade.summary);
+  assert.equal(run.findings.upgrade?.after?.softwareBuild, 41065);
+  assert.equal(run.isBoardInMirrorMode, true);
+  const report = readFileSync(config.reportPath, 'utf8');
+  assertRow(report, 'upgrade', 'pass');
+  assert.match(report, /- Outcome: \*\*success\*\*/);
+  assert.match(report, /left in mirror mode/);
 });
 
 /** Runs the `test:hardware` entry as `npm run test:hardware` does. */
