@@ -10,7 +10,7 @@ import { RawRepl } from '../../core/repl/rawRepl';
 import type { PortOpener } from '../../core/transport/byteTransport';
 import { flagOption, parseCommandArgs, requirePort, stringOption, type ParsedArgs } from '../args';
 import type { CliCommand, CliContext } from '../cliCommand';
-import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, defaultTranscriptDir, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, boardTimeoutsFromArgs, defaultTranscriptDir, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
 import { runRecordedAttempt, type RecordedRun } from '../recordedAttempt';
 import { writeJsonLine } from '../renderJson';
 
@@ -172,6 +172,7 @@ async function runBoardUpgrade(args: ParsedArgs, files: string[], portPath: stri
     const folder = stringOption(args, 'sqnsupgrade-dir');
     const reportPath = stringOption(args, 'report');
     const timeouts = timeoutsFromArgs(args, 'board');
+    const boardTimeouts = boardTimeoutsFromArgs(args, 'board');
     const ffh = parseFfh(stringOption(args, 'ffh'));
     const transcriptDir = stringOption(args, 'transcript-dir') ?? defaultTranscriptDir(context.env);
     const run: RecordedRun = { portPath, files, transcriptDir, json, ...(updaterPath ? { updaterPath } : {}), ...(reportPath ? { reportPath } : {}) };
@@ -185,6 +186,7 @@ async function runBoardUpgrade(args: ParsedArgs, files: string[], portPath: stri
           ...(updaterPath ? { updaterPath } : {}),
           ...(folder ? { sqnsupgradeFolder: folder } : {}),
           ...(timeouts ? { timeouts } : {}),
+          ...(boardTimeouts ? { boardTimeouts } : {}),
           transcriptDir,
         },
         { engine, signal: context.signal },

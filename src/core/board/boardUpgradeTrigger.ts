@@ -8,6 +8,8 @@ import type { RawRepl } from '../repl/rawRepl';
 import { BoardExecError } from '../repl/replOutput';
 import { pyStr } from '../repl/pythonQuote';
 import { pushFile, type PushResult } from './boardFiles';
+import type { WaitInfo } from '../engine/upgradeEvents';
+import { normalMsFor, WAIT_PHASES } from '../engine/upgradeTimeouts';
 
 /**
  * The board half of a UART upgrade (PROTOCOL.md section 1): run the firmware's
@@ -24,8 +26,21 @@ import { pushFile, type PushResult } from './boardFiles';
 /** UART0 in mirror mode: bridged to the modem at 921600 8N1, no flow control on the host side. */
 export const MIRROR_LINE: LineSettings = { baudRate: 921_600, rtscts: false };
 export const DEFAULT_UPDATER_REMOTE_PATH = '/flash/updater.elf';
-/** The AT wake-up on the board probes two baud rates and may take minutes (PROTOCOL.md section 2). */
+/**
+ * The normal method: the board's updater wakes the modem (the published 10 AT probes of
+ * ~21 s, PROTOCOL.md §9) and switches speed before it mirrors.
+ */
 export const TRIGGER_TIMEOUT_MS = 300_000;
+/**
+ * The recovery (FFH) method: before it mirrors, the board's updater may rewrite the
+ * modem's bootrom and load updater.elf into it, then waits as the published updater
+ * does: 10 probes (~3.5 min), after the load 100 probes (~35 min), AT+SMSWBOOT? up to
+ * 300 s. A power cut during the bootrom write can brick the modem, so the budget covers
+ * all of it.
+ */
+export const TRIGGER_FFH_TIMEOUT_MS = 45 * 60_000;
+/** How often a trigger that prints nothing is reported as a wait still going on. */
+export const TRIGGER_WAIT_REPORT_MS = 10_000;
 
 const MIRROR_MARKER = 'Going into MIRROR mode';
 const FFH_IGNORED_MARKER = 'FFH mode is not necessary';
@@ -38,8 +53,12 @@ export interface TriggerOptions {
   signal?: AbortSignal;
   /** Every line the board prints, as it prints it. */
   onLine?: (line: string) => void;
-  /** Budget until the mirror line (default TRIGGER_TIMEOUT_MS). */
+  /** Budget until the mirror line (default TRIGGER_TIMEOUT_MS, with ffh TRIGGER_FFH_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** The trigger as a long wait, when it starts and every waitReportIntervalMs until it ends. */
+  onWaiting?: (wait: WaitInfo) => void;
+  /** Default TRIGGER_WAIT_REPORT_MS. */
+  waitReportIntervalMs?: number;
 }
 
 export interface TriggerResult {
@@ -123,6 +142,10 @@ const triggerOutputFramer: Framer<TriggerChunk> = {
   },
 };
 
+function formatWaited(ms: number): string {
+  return ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+}
+
 function decodeLine(bytes: Uint8Array): string {
   return new TextDecoder('utf-8').decode(bytes).replace(/\r$/, '');
 }
@@ -139,15 +162,39 @@ export async function checkSqnsupgrade(repl: RawRepl, options: { signal?: AbortS
 
 /**
  * Starts the updater on the board and hands the port over in mirror mode. Resolves
- * with the same transport at 921600 once the board announced mirror mode.
+ * with the same transport at 921600 once the board announced mirror mode. The board
+ * prints nothing for minutes while its updater works: the wait is reported as it lasts.
  */
 export async function triggerMirrorMode(io: ByteTransport, repl: RawRepl, options: TriggerOptions): Promise<TriggerResult> {
+  const budgetMs = triggerBudgetMs(options);
+  if (!options.onWaiting) return runTrigger(io, repl, { ...options, timeoutMs: budgetMs });
+  const phase = WAIT_PHASES[options.ffh ? 'board-trigger-ffh' : 'board-trigger'];
+  const defaultMs = options.ffh ? TRIGGER_FFH_TIMEOUT_MS : TRIGGER_TIMEOUT_MS;
+  const figures = { what: phase.what, normalMs: normalMsFor(phase, budgetMs, defaultMs), budgetMs, isSafeToInterrupt: phase.isSafeToInterrupt };
+  const startedMs = performance.now();
+  const onWaiting = options.onWaiting;
+  const report = () => onWaiting({ ...figures, elapsedMs: Math.round(performance.now() - startedMs) });
+  report();
+  const timer = setInterval(report, Math.max(1, options.waitReportIntervalMs ?? TRIGGER_WAIT_REPORT_MS));
+  timer.unref?.();
+  try {
+    return await runTrigger(io, repl, { ...options, timeoutMs: budgetMs });
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function triggerBudgetMs(options: Pick<TriggerOptions, 'ffh' | 'timeoutMs'>): number {
+  return options.timeoutMs ?? (options.ffh ? TRIGGER_FFH_TIMEOUT_MS : TRIGGER_TIMEOUT_MS);
+}
+
+async function runTrigger(io: ByteTransport, repl: RawRepl, options: TriggerOptions): Promise<TriggerResult> {
   const { signal, onLine } = options;
   await checkSqnsupgrade(repl, signal ? { signal } : {});
   const call = options.ffh
     ? `sqnsupgrade.uart(True, ${pyStr(options.updaterRemotePath ?? DEFAULT_UPDATER_REMOTE_PATH)})`
     : 'sqnsupgrade.uart()';
-  const deadline = Deadline.in(options.timeoutMs ?? TRIGGER_TIMEOUT_MS, 'the board to enter mirror mode');
+  const deadline = Deadline.in(triggerBudgetMs(options), 'the board to enter mirror mode');
   await repl.start(`import sqnsupgrade\n${call}`, { ...(signal ? { signal } : {}), deadline });
 
   const lines: string[] = [];
@@ -166,8 +213,13 @@ export async function triggerMirrorMode(io: ByteTransport, repl: RawRepl, option
     } catch (error) {
       if (error instanceof ReadTimeoutError) {
         throw new TriggerFailedError(
-          `The board did not reach mirror mode within ${Math.round(error.waitedMs / 1000)} s${lines.length ? ` (last line: "${lines.at(-1)}")` : ''}.`,
-          'Power-cycle the board (unplug it), then retry; if the updater stops at "Attempting AT wakeup...", the modem does not answer: try the recovery method with updater.elf.',
+          `The board did not reach mirror mode within ${formatWaited(error.waitedMs)}${lines.length ? ` (last line: "${lines.at(-1)}")` : ''}.`,
+          // Reached only once the whole budget ran out: with ffh it covers a bootrom write
+          // and the published updater's own waits, so a power cycle no longer cuts one short.
+          options.ffh
+            ? `The board's updater worked for ${formatWaited(error.waitedMs)} without mirroring, longer than the published updater waits for a bootrom write and updater.elf. ` +
+                'Only now power-cycle the board (unplug it), then retry the recovery method with updater.elf; if it stops at the same line again, read the modem crash dump.'
+            : 'Power-cycle the board (unplug it), then retry; if the updater stops at "Attempting AT wakeup...", the modem does not answer: try the recovery method with updater.elf.',
           lines,
           { cause: error },
         );

@@ -3,7 +3,7 @@ import { diagnoseFailure } from '../diagnosis/diagnose';
 import { isModemToolError, ModemToolError, OperationAbortedError, UsageError } from '../errors';
 import type { TypedEmitter } from '../events/typedEmitter';
 import { ProgressPacer } from '../engine/progressFigures';
-import type { Diagnosis, StepId, UpgradeErrorInfo, UpgradeEvent } from '../engine/upgradeEvents';
+import { STEP_TITLES, type Diagnosis, type StepId, type UpgradeErrorInfo, type UpgradeEvent } from '../engine/upgradeEvents';
 import type { UpgradeOutcome, UpgradeRequest } from '../engine/upgradeEngine';
 import type { UpgradeTimeouts } from '../engine/upgradeTimeouts';
 import { RawRepl } from '../repl/rawRepl';
@@ -17,6 +17,7 @@ import {
   pushModuleFolder,
   SqnsupgradeMissingError,
   triggerMirrorMode,
+  TRIGGER_FFH_TIMEOUT_MS,
   TRIGGER_TIMEOUT_MS,
 } from './boardUpgradeTrigger';
 
@@ -32,11 +33,17 @@ export const REPL_LINE: LineSettings = { baudRate: 115_200, rtscts: false };
 export interface BoardTimeouts {
   /** The board answers Ctrl-A / Ctrl-C. */
   replyMs: number;
-  /** The updater reaches mirror mode. */
+  /** The updater reaches mirror mode (normal method). */
   triggerMs: number;
+  /** The same with the recovery (FFH) method: a bootrom write and updater.elf load come first. */
+  triggerFfhMs: number;
 }
 
-export const DEFAULT_BOARD_TIMEOUTS: Readonly<BoardTimeouts> = Object.freeze({ replyMs: 1_500, triggerMs: TRIGGER_TIMEOUT_MS });
+export const DEFAULT_BOARD_TIMEOUTS: Readonly<BoardTimeouts> = Object.freeze({
+  replyMs: 1_500,
+  triggerMs: TRIGGER_TIMEOUT_MS,
+  triggerFfhMs: TRIGGER_FFH_TIMEOUT_MS,
+});
 
 export interface FullUpgradeRequest {
   portPath: string;
@@ -169,7 +176,8 @@ export async function runFullUpgrade(
       return triggerMirrorMode(port, repl, {
         ffh,
         signal,
-        timeoutMs: boardTimeouts.triggerMs,
+        timeoutMs: ffh ? boardTimeouts.triggerFfhMs : boardTimeouts.triggerMs,
+        onWaiting: (wait) => emit({ kind: 'step', step: 'trigger', title: STEP_TITLES.trigger, phase: 'waiting', detail: wait.what, wait }),
         onLine: (line) => emit({ kind: 'boardOutput', line }),
       });
     }, (result) => (result.updaterVersion ? `board updater ${result.updaterVersion}` : undefined));
