@@ -193,6 +193,8 @@ test('uart(True, updater.elf) with the old bootrom: the board rewrites it (FFH),
     assert.match(text, /Updater started\.\r\n(\[DEBUG\].*\r\n)*Going into MIRROR mode/);
     assert.equal(repl.gpy.modem.hasOldBootrom, false, 'Bootloader0 is new from now on');
     assert.equal(await repl.at('AT+SMOD?'), '\r\n4\r\nOK\r\n');
+    // Boot mode FFH: a power cut before the host's upgrade brings the FFH bootrom back.
+    assert.equal(repl.gpy.modem.stateAfterPowerCycle, 0);
   });
 });
 

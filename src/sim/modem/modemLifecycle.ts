@@ -49,6 +49,8 @@ export class ModemLifecycle {
   private staged: { header?: SyntheticHeader } | undefined;
   private readonly upgrade = new UpgradeTracker();
   private viaRecovery = false;
+  /** The board's FFH step set boot mode 0 (AT+SMSWBOOT=0,1). */
+  private isFfhSwitched = false;
   /** A targeted 'silent' fault: dead until a power cycle, whatever reboot was already scheduled. */
   private isSilenced = false;
 
@@ -121,6 +123,7 @@ export class ModemLifecycle {
   switchToFfh(): boolean {
     if (this.currentFirmware !== 'application' || this.deps.line.mode !== 'at') return false;
     this.bootMode = 0;
+    this.isFfhSwitched = true;
     this.deps.line.goBusy(this.deps.timings.updaterBootMs, () => this.bootInto('bootrom'));
     return true;
   }
@@ -132,6 +135,8 @@ export class ModemLifecycle {
    */
   get stateAfterPowerCycle(): 0 | 2 | 4 {
     if (this.currentFirmware === 'bootrom') return 0;
+    // Switched to FFH by the board and not booted elsewhere since: the FFH bootrom starts.
+    if (this.isFfhSwitched && this.bootMode === 0) return 0;
     if (this.viaRecovery && !this.isAppIntact) return 0;
     if (!this.isAppIntact) return 4;
     return this.bootMode === 1 || this.bootMode === 0 ? 2 : 4;
