@@ -10,9 +10,11 @@ import { askYesNo } from './prompt';
 
 export const VIA_BOARD_OPTION: OptionSpec = { 'via-board': { type: 'boolean' } };
 
-export const VIA_BOARD_USAGE = `  --via-board          the board is at its Python REPL: start mirror mode on it first
-                       (sqnsupgrade.uart()), then read the modem. Mirror mode has no exit:
-                       unplug the board and plug it back in afterwards.`;
+export const VIA_BOARD_USAGE = `  --via-board          the board is at its Python REPL: info and check ask the board's own
+                       updater (sqnsupgrade.info(); the board stays at its REPL) and fall back
+                       to mirror mode (sqnsupgrade.uart()) only when it cannot tell; crashdump
+                       needs mirror mode. Mirror mode has no exit: unplug the board and plug
+                       it back in afterwards.`;
 
 export interface ModemReadOptions {
   command: 'info' | 'crashdump' | 'check';
@@ -29,7 +31,15 @@ export interface ModemReadResult<T> {
   value: T;
   /** The tool put the board in mirror mode: it stays there until power-cycled. */
   hasLeftBoardInMirrorMode: boolean;
+  /** The board's own updater read the modem from its REPL (no mirror mode). */
+  isReadOnBoard?: boolean;
 }
+
+/**
+ * A read that the board's own `sqnsupgrade.info()` can answer from its REPL: undefined
+ * when it could not tell (then mirror mode is the fallback).
+ */
+export type OnBoardRead<T> = (request: PortRequest) => Promise<T | undefined>;
 
 /**
  * A read-only modem command's access to the modem. The port is read as a board in mirror
@@ -41,17 +51,37 @@ export async function readModem<T>(
   context: CliContext,
   options: ModemReadOptions,
   read: (request: PortRequest) => Promise<T>,
+  onBoard?: OnBoardRead<T>,
 ): Promise<ModemReadResult<T>> {
   const request: PortRequest = { portPath: options.portPath, opener: openerFor(context), ...(options.timeouts ? { timeouts: options.timeouts } : {}) };
-  if (options.isViaBoard) return readViaBoard(context, options, request, read);
+  if (options.isViaBoard) return readThroughBoard(context, options, request, read, onBoard);
   try {
     return { value: await read(request), hasLeftBoardInMirrorMode: false };
   } catch (error) {
     if (!(error instanceof BoardAtReplError)) throw error;
-    const question = `The board on ${options.portPath} is at its Python REPL. Put it in mirror mode to read the modem? (unplug the board afterwards)`;
-    if (!options.json && (await askYesNo(context, question))) return readViaBoard(context, options, request, read);
+    const question = onBoard
+      ? `The board on ${options.portPath} is at its Python REPL. Read the modem through the board's updater (sqnsupgrade.info())?`
+      : `The board on ${options.portPath} is at its Python REPL. Put it in mirror mode to read the modem? (unplug the board afterwards)`;
+    if (!options.json && (await askYesNo(context, question))) return readThroughBoard(context, options, request, read, onBoard);
     throw error.withAction(adviceFor(options.command, options.portPath));
   }
+}
+
+/** The board's updater first (the board stays at its REPL); mirror mode only where it could not tell. */
+async function readThroughBoard<T>(
+  context: CliContext,
+  options: ModemReadOptions,
+  request: PortRequest,
+  read: (request: PortRequest) => Promise<T>,
+  onBoard: OnBoardRead<T> | undefined,
+): Promise<ModemReadResult<T>> {
+  if (onBoard) {
+    context.stderr.write(`Reading the modem through the board's updater on ${options.portPath} (sqnsupgrade.info(); the board stays at its REPL)...\n`);
+    const value = await onBoard(request);
+    if (value !== undefined) return { value, hasLeftBoardInMirrorMode: false, isReadOnBoard: true };
+    context.stderr.write("The board's updater could not tell the modem's state; reading it in mirror mode instead.\n");
+  }
+  return readViaBoard(context, options, request, read);
 }
 
 async function readViaBoard<T>(

@@ -1,5 +1,5 @@
 import { formatBytes, formatDuration } from '../core/engine/progressFigures';
-import type { UpgradeEvent } from '../core/engine/upgradeEvents';
+import type { UpgradeEvent, WaitInfo } from '../core/engine/upgradeEvents';
 import { formatCrashDumpText } from '../core/parse/crashDump';
 import { renderPreflightText } from '../core/preflight/preflight';
 import type { ModemVersionReport } from '../core/parse/modemVersion';
@@ -8,6 +8,30 @@ import type { ModemVersionReport } from '../core/parse/modemVersion';
 const BAR_REDRAW_MS = 100;
 const PLAIN_PROGRESS_PERCENT_STEP = 10;
 const BAR_WIDTH = 30;
+
+/** In a pipe, a long wait gets a line when it starts and then once per this much elapsed time. */
+const WAIT_PLAIN_LINE_MS = 60_000;
+
+/** "2 min 10 s", "45 s", "35 min": how long a wait lasted, as a person says it. */
+export function formatWaitDuration(ms: number): string {
+  const totalSeconds = Math.max(0, Math.round(ms / 1000));
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
+  if (minutes === 0) return `${seconds} s`;
+  return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
+}
+
+/**
+ * "Waiting for the modem to finish writing its flash: 2 min 10 s (up to 10 min is normal)
+ * — do not unplug": what the modem is doing, how long, what is normal, and whether it is safe to stop.
+ */
+export function formatWaitText(wait: WaitInfo): string {
+  const beyondNormal = wait.elapsedMs > wait.normalMs ? `; longer than usual, the tool waits up to ${formatWaitDuration(wait.budgetMs)}` : '';
+  return (
+    `${wait.what}: ${formatWaitDuration(wait.elapsedMs)} (up to ${formatWaitDuration(wait.normalMs)} is normal${beyondNormal})` +
+    (wait.isSafeToInterrupt ? '' : ' — do not unplug or cancel')
+  );
+}
 
 export interface TextRendererOptions {
   isTTY: boolean;
@@ -84,7 +108,7 @@ export class TextRenderer {
         return;
       case 'step':
         if (event.phase === 'start') this.line(`• ${event.title}${event.detail ? `: ${event.detail}` : ''}`);
-        else if (event.phase === 'waiting') this.line(`  … ${event.detail ?? 'waiting'}`);
+        else if (event.phase === 'waiting') this.waiting(event);
         else if (event.phase === 'done') this.line(`  ✓ ${event.title}`);
         else if (event.phase === 'fail') this.line(`  ✗ ${event.title}${event.detail ? `: ${event.detail}` : ''}`);
         else this.line(`  – ${event.title} (skipped)`);
@@ -137,7 +161,7 @@ export class TextRenderer {
         this.line(event.message);
         // The diagnosis already said what to do, with more facts than the error alone.
         if (event.error && !this.hasDiagnosis) this.line(`What to do: ${event.error.action}`);
-        if (event.resumeHint && event.outcome !== 'success') this.line(`Where the modem stands: ${event.resumeHint}`);
+        if (event.resumeHint) this.line(event.outcome === 'success' ? `Next: ${event.resumeHint}` : `Where the modem stands: ${event.resumeHint}`);
         if (event.transcriptPath) this.line(`Transcript: ${event.transcriptPath}`);
         return;
     }
@@ -161,6 +185,28 @@ export class TextRenderer {
     if (this.lastPlainBucket.get(key) === bucket) return;
     this.lastPlainBucket.set(key, bucket);
     this.line(`  ${event.fileName}: ${progressFiguresText(event, fraction, isDone)}`);
+  }
+
+  /**
+   * A long wait: redrawn in place on a terminal; in a pipe the first report and then one a
+   * minute, so a 35-minute wait does not print 200 lines.
+   */
+  private waiting(event: Extract<UpgradeEvent, { kind: 'step' }>): void {
+    if (!event.wait) {
+      this.line(`  … ${event.detail ?? 'waiting'}`);
+      return;
+    }
+    const text = `  … ${formatWaitText(event.wait)}`;
+    if (this.options.isTTY) {
+      this.out.write(`\r\x1b[2K${text}`);
+      this.barIsShown = true;
+      return;
+    }
+    const minute = Math.floor(event.wait.elapsedMs / WAIT_PLAIN_LINE_MS);
+    const key = `wait:${event.step}:${event.wait.what}`;
+    if (this.lastPlainBucket.get(key) === minute) return;
+    this.lastPlainBucket.set(key, minute);
+    this.line(text);
   }
 
   private endBar(): void {

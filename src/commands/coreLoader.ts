@@ -11,7 +11,7 @@ import { writeSyntheticFirmware } from '../sim/firmwareImage';
 import { runFullUpgrade } from '../core/board/fullUpgrade';
 import { identifyBoard } from '../core/board/boardIdentity';
 import { pushFile } from '../core/board/boardFiles';
-import { withModemViaBoard } from '../core/board/modemViaBoard';
+import { readModemInfoOnBoard, withModemViaBoard } from '../core/board/modemViaBoard';
 import { createSimulatedGpy, type SimulatedGpy } from '../sim/simulatedGpy';
 import { RawRepl } from '../core/repl/rawRepl';
 import {
@@ -66,7 +66,7 @@ export async function loadModemCore(context: vscode.ExtensionContext): Promise<M
     async runFullUpgrade(request, { engine, signal }) {
       if (isSimulatedPort(request.portPath)) isSimulatorSpent = true;
       return runFullUpgrade(
-        { ...request, timeouts: (engine as WrappedEngine).timeouts },
+        { ...request, timeouts: (engine as WrappedEngine).timeouts, updaterDebug: request.updaterDebug ?? readSettings().updaterDebug },
         { engine: (engine as WrappedEngine).inner, signal },
       );
     },
@@ -138,6 +138,10 @@ function wrapEngine(inner: UpgradeEngine, timeouts: UpgradeTimeouts): WrappedEng
     timeouts,
     events: inner.events,
     info: (request, signal) => reach(request, signal, (port) => inner.info(port, signal)),
+    async infoOnBoard(request, signal) {
+      const { read } = await readModemInfoOnBoard({ ...request, events: inner.events, debug: readSettings().updaterDebug }, signal);
+      return { ...(read.info.state !== undefined ? { state: read.info.state } : {}), report: read.info.report, ...(read.failure ? { failure: read.failure } : {}) };
+    },
     readCrashDump: (request, signal) => reach(request, signal, (port) => inner.readCrashDump(port, signal)),
   };
 }

@@ -82,6 +82,11 @@ export interface EngineOptions {
 export interface ModemEngine {
   readonly events: TypedEmitter<UpgradeEvent>;
   info(request: ModemReadRequest, signal: AbortSignal): Promise<{ state: ModemState; report?: ModemVersionReport; baudRate: number }>;
+  /**
+   * The board's own `sqnsupgrade.info()` from its REPL: no mirror mode, the board stays at
+   * its prompt. `state` is undefined (with `failure`) when the updater could not tell.
+   */
+  infoOnBoard(request: { portPath: string; opener: PortOpener }, signal: AbortSignal): Promise<BoardModemInfo>;
   readCrashDump(request: ModemReadRequest, signal: AbortSignal): Promise<CrashDump | undefined>;
 }
 
@@ -92,6 +97,15 @@ export interface ModemReadRequest {
   viaBoard?: boolean;
 }
 
+export interface BoardModemInfo {
+  state?: ModemState;
+  report: ModemVersionReport;
+  /** Why the board's updater could not tell. */
+  failure?: string;
+}
+
+export type TransferMethodChoice = 'auto' | 'on-the-fly' | 'fff';
+
 export interface FullUpgradeRequest {
   portPath: string;
   opener: PortOpener;
@@ -99,6 +113,12 @@ export interface FullUpgradeRequest {
   updaterPath?: string;
   transcriptDir?: string;
   ffh?: boolean;
+  /** 'auto' follows Pycom's rules; the others are the expert override. */
+  method?: TransferMethodChoice;
+  /** Asked about warnings the checks raise during the run (after the board read the modem). */
+  confirm?: (warnings: readonly PreflightResult[]) => Promise<boolean>;
+  /** The board's updater runs with debug=True. */
+  updaterDebug?: boolean;
 }
 
 /** A firmware file's checks in words, for the preflight summary. */

@@ -12,6 +12,8 @@ export interface ModemSettings {
   transcriptFolder: string;
   /** How many times faster than real time the simulated GPy runs (1 = real time). */
   simulatorSpeedUp: number;
+  /** The board's updater runs with debug=True; its output goes into the transcript and the report. */
+  updaterDebug: boolean;
 }
 
 /** Settings in seconds (what people type) → engine timeouts in ms. */
@@ -43,6 +45,7 @@ export function readSettings(): ModemSettings {
     timeouts,
     transcriptFolder: config.get<string>('transcriptFolder') ?? '',
     simulatorSpeedUp: Math.max(1, positive(config.get('simulator.timeScale'), 20)),
+    updaterDebug: config.get<boolean>('updaterDebug') === true,
   };
 }
 

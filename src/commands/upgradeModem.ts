@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { UpgradeEvent } from '../core/engine/upgradeEvents';
 import type { GlueCommand } from './glueCommand';
-import { isSimulatedPort, type BoardIdentity, type FirmwareFileCheck } from './modemCore';
+import { isSimulatedPort, type BoardIdentity, type FirmwareFileCheck, type TransferMethodChoice } from './modemCore';
+import type { PreflightResult } from '../core/preflight/preflight';
 import { POWER_CYCLE_SIMULATOR_ACTION, createEngineFor, powerCycleSimulator, readySimulatedBoard, resolvePort, runOperation, showFailure } from './operation';
 import { isModemToolError } from '../core/errors';
 import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, type KnownModem } from './upgradePreflight';
@@ -158,12 +159,13 @@ export const upgradeModemCommand: GlueCommand = {
       if ((await refusal) === POWER_CYCLE_SIMULATOR_ACTION) await powerCycleSimulator(services, portPath);
       return undefined;
     }
-    const confirmed = await vscode.window.showWarningMessage(
-      `Upgrade the modem of the ${identity.board?.name ?? 'board'} on ${portPath}?`,
-      { modal: true, detail: preflight.detail },
-      'Upgrade',
-    );
-    if (confirmed !== 'Upgrade') return undefined;
+    const method = await confirmUpgrade(identity.board?.name ?? 'board', portPath, preflight.detail);
+    if (!method) return undefined;
+    // Warnings shown in the dialog were confirmed there; the run asks only about new ones
+    // (those the board's own reading of the modem brings up).
+    const shownWarnings = new Set(preflight.results.filter((r) => r.status === 'warn').map(warningKey));
+    const confirm = (warnings: readonly PreflightResult[]) =>
+      warnings.every((w) => shownWarnings.has(warningKey(w))) ? Promise.resolve(true) : confirmNewWarnings(portPath, warnings);
 
     const attempt = core.newAttempt(portPath, files, updaterPath);
     await services.lastAttempts.save(attempt);
@@ -185,7 +187,7 @@ export const upgradeModemCommand: GlueCommand = {
         attach(engine);
         await readySimulatedBoard(services, loaded, portPath, record);
         return loaded.runFullUpgrade(
-          { portPath, opener: await loaded.openerFor(portPath), files, updaterPath, transcriptDir: transcriptFolder(services) },
+          { portPath, opener: await loaded.openerFor(portPath), files, updaterPath, transcriptDir: transcriptFolder(services), method, confirm },
           { engine, signal },
         );
       },
@@ -195,6 +197,53 @@ export const upgradeModemCommand: GlueCommand = {
     return outcome.session;
   },
 };
+
+const UPGRADE = 'Upgrade';
+const CHOOSE_METHOD = 'Advanced: Method…';
+
+/**
+ * The preflight's confirmation. "Advanced" lets an expert override the transfer method
+ * that Pycom's rules choose (size, two-stage, updater.elf); undefined when declined.
+ */
+async function confirmUpgrade(boardName: string, portPath: string, detail: string): Promise<TransferMethodChoice | undefined> {
+  let method: TransferMethodChoice = 'auto';
+  for (;;) {
+    const methodNote = method === 'auto' ? '' : `\n\nMethod forced by you: ${METHOD_WORDS[method]}.`;
+    const choice = await vscode.window.showWarningMessage(
+      `Upgrade the modem of the ${boardName} on ${portPath}?`,
+      { modal: true, detail: `${detail}${methodNote}` },
+      UPGRADE,
+      CHOOSE_METHOD,
+    );
+    if (choice === UPGRADE) return method;
+    if (choice !== CHOOSE_METHOD) return undefined;
+    const picked = await vscode.window.showQuickPick(
+      (Object.keys(METHOD_WORDS) as TransferMethodChoice[]).map((id) => ({ id, label: METHOD_WORDS[id], picked: id === method })),
+      { title: 'Transfer method (experts only)', placeHolder: "Automatic follows Pycom's documented rules; override only if you know why" },
+    );
+    if (picked) method = picked.id;
+  }
+}
+
+const METHOD_WORDS: Record<TransferMethodChoice, string> = {
+  auto: "Automatic (Pycom's rules: over 4 MiB or stage 1 of a two-stage upgrade ON_THE_FLY, else FFF)",
+  'on-the-fly': 'ON_THE_FLY for every file (load_fff=False)',
+  fff: 'FFF for every file (staged, then applied)',
+};
+
+function warningKey(result: PreflightResult): string {
+  return `${result.id}\u0000${result.detail}`;
+}
+
+/** Warnings that appeared once the board read the modem (e.g. a network switch): the run waits for this answer. */
+async function confirmNewWarnings(portPath: string, warnings: readonly PreflightResult[]): Promise<boolean> {
+  const choice = await vscode.window.showWarningMessage(
+    `The modem on ${portPath} raised ${warnings.length === 1 ? 'a warning' : `${warnings.length} warnings`}. Go on with the upgrade?`,
+    { modal: true, detail: warnings.map((w) => `${w.title}: ${w.detail}${w.action ? `\n→ ${w.action}` : ''}`).join('\n\n') },
+    'Go On',
+  );
+  return choice === 'Go On';
+}
 
 type ResumeChoice = { files: string[]; updaterPath?: string } | 'pick' | 'dismissed';
 

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createSimulatedGpy, type SimulatedGpy } from '../../src/sim/simulatedGpy';
@@ -47,8 +47,21 @@ async function rig(name: string, options: Parameters<typeof createSimulatedGpy>[
   return { gpy, engine, events };
 }
 
+/** A valid file for tests that stop before the modem: the files are checked before the port opens. */
+async function someFirmware(): Promise<string> {
+  mkdirSync(join(dir, 'any'), { recursive: true });
+  const file = join(dir, 'any', 'CATM1-41065.dup');
+  await writeSyntheticFirmware(file, { kind: 'full', network: 'CAT-M1', build: 41065, size: 4_500_000 });
+  return file;
+}
+
 const boardSteps = (events: UpgradeEvent[]) =>
-  events.flatMap((e) => (e.kind === 'step' && ['board-connect', 'board-identify', 'push-files', 'trigger', 'mirror-handover'].includes(e.step) ? [`${e.step}:${e.phase}`] : []));
+  events.flatMap((e) =>
+    // Waiting reports repeat as long as a wait lasts: their count depends on the clock.
+    e.kind === 'step' && e.phase !== 'waiting' && ['board-connect', 'board-identify', 'board-modem-read', 'preflight', 'push-files', 'trigger', 'mirror-handover'].includes(e.step)
+      ? [`${e.step}:${e.phase}`]
+      : [],
+  );
 
 test('normal method: board half then engine on the same handle; the diff is applied; the port is released', async () => {
   const { gpy, engine, events } = await rig('full-fff');
@@ -68,6 +81,7 @@ test('normal method: board half then engine on the same handle; the diff is appl
   assert.match(transcript.at(-1)!, / (RESULT|RESUME) /);
   assert.deepEqual(boardSteps(events), [
     'board-connect:start', 'board-connect:done', 'board-identify:start', 'board-identify:done',
+    'board-modem-read:start', 'board-modem-read:done', 'preflight:start', 'preflight:done',
     'push-files:skip', 'trigger:start', 'trigger:done', 'mirror-handover:start', 'mirror-handover:done',
   ]);
   const lines = events.flatMap((e) => (e.kind === 'boardOutput' ? [e.line] : []));
@@ -81,8 +95,8 @@ test('normal method: board half then engine on the same handle; the diff is appl
   assert.equal(gpy.board.stats.ctrlFReceived, 0);
 });
 
-test('recovery method: updater.elf is pushed with progress, FFH runs, the full image goes ON_THE_FLY', async (t) => {
-  const { gpy, engine, events } = await rig('full-recovery', { modem: { state: 0, hasOldBootrom: true } });
+test("FFH method: updater.elf is pushed with progress, the board's updater rewrites the old bootrom and loads updater.elf, the host resumes with the full image", async (t) => {
+  const { gpy, engine, events } = await rig('full-recovery', { modem: { state: 2, build: 33080, hasOldBootrom: true } });
   const updater = join(dir, 'updater.elf');
   writeFileSync(updater, makeSyntheticUpdaterElf());
   const file = join(dir, 'CATM1-41065.dup');
@@ -92,7 +106,12 @@ test('recovery method: updater.elf is pushed with progress, FFH runs, the full i
     { engine },
   );
   assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
-  assert.equal(outcome.path, 'recovery');
+  // The board loaded updater.elf into the modem before mirroring (PROTOCOL.md §9): the
+  // host finds upgrade mode and must not send updater.elf again.
+  assert.equal(outcome.path, 'resume');
+  assert.ok(!events.some((e) => e.kind === 'step' && e.step === 'load-updater'));
+  assert.equal(gpy.modem.hasOldBootrom, false, 'the FFH method rewrote the bootrom');
+  assert.equal(gpy.modem.build, 41065);
   const started = new Map<string, number>();
   const timing: string[] = [];
   for (const e of events) {
@@ -111,7 +130,7 @@ test('recovery method: updater.elf is pushed with progress, FFH runs, the full i
 
 test('a board without LTE modem is refused after identification; result event and released port', async () => {
   const { gpy, engine, events } = await rig('full-lopy', { board: { machine: 'LoPy4' } });
-  const outcome = await runFullUpgrade({ portPath: gpy.portPath, opener: gpy.registry, files: [join(dir, 'x.dup')], timeouts: TIMEOUTS }, { engine });
+  const outcome = await runFullUpgrade({ portPath: gpy.portPath, opener: gpy.registry, files: [await someFirmware()], timeouts: TIMEOUTS }, { engine });
   assert.equal(outcome.outcome, 'failed');
   assert.equal(outcome.error?.code, 'no-lte-modem');
   assert.equal(outcome.error?.step, 'board-identify');
@@ -147,7 +166,10 @@ test('board-half failures carry the core\'s diagnosis: no LTE modem, no sqnsupgr
     { portPath: full.gpy.portPath, opener: full.gpy.registry, files: [firmware], updaterPath: updater, timeouts: TIMEOUTS },
     { engine: full.engine },
   );
-  assertBoardDiagnosis(full.events, fullOutcome, 'flash-full');
+  // The checks see the board's free space before anything is copied.
+  assertBoardDiagnosis(full.events, fullOutcome, 'files-refused');
+  assert.equal(fullOutcome.error?.step, 'preflight');
+  assert.match(fullOutcome.error?.message ?? '', /updater\.elf needs .* KiB; \/flash has .* KiB free/);
 
   // Nothing answers at the far end of this cable.
   const silentPorts = new MemoryPortRegistry();
@@ -174,17 +196,18 @@ test('board-half failures carry the core\'s diagnosis: no LTE modem, no sqnsupgr
 test('cancel during the push: cancelled outcome, old updater untouched, port released', async () => {
   const old = new Uint8Array(2000).fill(7);
   const { gpy, engine, events } = await rig('full-cancel', { modem: { state: 0, hasOldBootrom: true }, board: { files: { 'updater.elf': old } } });
-  const updater = join(dir, 'updater-cancel.elf');
+  mkdirSync(join(dir, 'cancel'), { recursive: true });
+  const updater = join(dir, 'cancel', 'updater.elf');
   writeFileSync(updater, makeSyntheticUpdaterElf());
   const controller = new AbortController();
   engine.events.on((e) => {
     if (e.kind === 'progress' && e.step === 'push-files' && e.bytesDone > e.bytesTotal / 3) controller.abort('user cancelled');
   });
   const outcome = await runFullUpgrade(
-    { portPath: gpy.portPath, opener: gpy.registry, files: [join(dir, 'CATM1-41065.dup')], updaterPath: updater, timeouts: TIMEOUTS },
+    { portPath: gpy.portPath, opener: gpy.registry, files: [await someFirmware()], updaterPath: updater, timeouts: TIMEOUTS },
     { engine, signal: controller.signal },
   );
-  assert.equal(outcome.outcome, 'cancelled');
+  assert.equal(outcome.outcome, 'cancelled', JSON.stringify(outcome.error));
   assert.ok(boardSteps(events).includes('push-files:fail'));
   assert.equal(gpy.boardLink.isOpen('host'), false);
   assert.deepEqual(new Uint8Array(await gpy.board.readFile('/flash/updater.elf')), old);
@@ -193,7 +216,7 @@ test('cancel during the push: cancelled outcome, old updater untouched, port rel
 test('a board-half failure leaves one transcript on disk, with the board steps and the result', async () => {
   const { gpy, engine } = await rig('full-lopy-transcript', { board: { machine: 'LoPy4' } });
   const transcriptDir = join(dir, 'transcripts-lopy');
-  const outcome = await runFullUpgrade({ portPath: gpy.portPath, opener: gpy.registry, files: [join(dir, 'x.dup')], timeouts: TIMEOUTS, transcriptDir }, { engine });
+  const outcome = await runFullUpgrade({ portPath: gpy.portPath, opener: gpy.registry, files: [await someFirmware()], timeouts: TIMEOUTS, transcriptDir }, { engine });
   assert.equal(outcome.error?.step, 'board-identify');
   assert.ok(outcome.transcriptPath?.startsWith(transcriptDir), outcome.transcriptPath);
   const text = readFileSync(outcome.transcriptPath!, 'utf8');

@@ -29,6 +29,13 @@ export class FakeEngine implements ModemEngine {
     this.beforeRead(this, request);
     return this.infoResult;
   }
+  /** The board's updater's answer; undefined state means it could not tell. */
+  boardInfoResult: Awaited<ReturnType<ModemEngine['infoOnBoard']>> = { failure: 'not scripted', report: { kind: 'unknown', bootloaders: [], needsRecoveryBootromUpgrade: false } };
+  readonly boardInfoRequests: string[] = [];
+  async infoOnBoard(request: { portPath: string }) {
+    this.boardInfoRequests.push(request.portPath);
+    return this.boardInfoResult;
+  }
   async readCrashDump(request: ModemReadRequest) {
     this.requests.push(request);
     this.beforeRead(this, request);

@@ -13,6 +13,8 @@ import type { CliCommand, CliContext } from '../cliCommand';
 import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, boardTimeoutsFromArgs, defaultTranscriptDir, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
 import { runRecordedAttempt, type RecordedRun } from '../recordedAttempt';
 import { writeJsonLine } from '../renderJson';
+import { confirmWarningsFor, YES_OPTION, YES_USAGE } from '../confirmWarnings';
+import { parseTransferMethodOption } from '../../core/engine/upgradePlan';
 
 const USAGE = `Usage: pycom-modem board <action> --port <path> [options]
 
@@ -34,6 +36,15 @@ Actions:
                                 remembered there (last-attempt.json), as by \`upgrade\`
       --report FILE.md          write a diagnostic report (Markdown, for a forum post)
       --timeout-scale F         multiply every modem wait by F
+      --method M                auto (default: Pycom's rules: > 4 MiB or stage 1 of a two-stage
+                                upgrade ON_THE_FLY, else FFF), on-the-fly or fff (experts)
+      --updater-debug           run the board's updater with debug=True (its AT exchanges go
+                                into the transcript and the report)
+${YES_USAGE}
+
+Before anything changes, the board's own sqnsupgrade.info() reads the modem (state, build,
+network, IMEI; the board stays at its REPL) and the same checks as \`check\` run: a failure
+refuses, a warning needs --yes (or a "y" on a terminal). After success, power-cycle the board.
 
 Options:
   --port, -p <path>   serial port of the board (see \`pycom-modem ports\`)
@@ -54,6 +65,9 @@ export const boardCommand: CliCommand = {
       'sqnsupgrade-dir': { type: 'string' },
       'transcript-dir': { type: 'string' },
       report: { type: 'string' },
+      method: { type: 'string' },
+      'updater-debug': { type: 'boolean' },
+      ...YES_OPTION,
     });
     const [action, ...operands] = args.positionals;
     if (!action) throw new UsageError('pycom-modem board needs an action.', 'Run `pycom-modem help board` for the list.');
@@ -174,6 +188,7 @@ async function runBoardUpgrade(args: ParsedArgs, files: string[], portPath: stri
     const timeouts = timeoutsFromArgs(args, 'board');
     const boardTimeouts = boardTimeoutsFromArgs(args, 'board');
     const ffh = parseFfh(stringOption(args, 'ffh'));
+    const method = parseTransferMethodOption(stringOption(args, 'method'));
     const transcriptDir = stringOption(args, 'transcript-dir') ?? defaultTranscriptDir(context.env);
     const run: RecordedRun = { portPath, files, transcriptDir, json, ...(updaterPath ? { updaterPath } : {}), ...(reportPath ? { reportPath } : {}) };
     const outcome = await runRecordedAttempt(context, run, engine.events, () =>
@@ -183,6 +198,9 @@ async function runBoardUpgrade(args: ParsedArgs, files: string[], portPath: stri
           opener,
           files,
           ffh,
+          method,
+          confirm: confirmWarningsFor(context, args, { json }),
+          ...(flagOption(args, 'updater-debug') ? { updaterDebug: true } : {}),
           ...(updaterPath ? { updaterPath } : {}),
           ...(folder ? { sqnsupgradeFolder: folder } : {}),
           ...(timeouts ? { timeouts } : {}),

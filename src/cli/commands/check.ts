@@ -8,6 +8,7 @@ import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, showEngineEvents, timeo
 import { readModem, VIA_BOARD_OPTION, VIA_BOARD_USAGE } from '../modemViaBoard';
 import { writeJsonLine } from '../renderJson';
 import { describeModemState } from '../renderText';
+import { readInfoOnBoard } from './info';
 
 export const checkCommand: CliCommand = {
   name: 'check',
@@ -48,10 +49,11 @@ ${VIA_BOARD_USAGE}`,
       const detach = context.verbose && !json ? showEngineEvents(engine, context, { json: false }) : () => undefined;
       try {
         const timeouts = timeoutsFromArgs(args, 'check');
-        const { value: info } = await readModem(
+        const { value: info, isReadOnBoard } = await readModem(
           context,
           { command: 'check', portPath, engine, timeouts, isViaBoard: flagOption(args, 'via-board'), json },
           (request) => engine.info(request, context.signal),
+          (request) => readInfoOnBoard(request, engine, context.signal),
         );
         const bootloader0Build = info.report.bootloaders.find((b) => b.slot === 0)?.build;
         facts.modem = {
@@ -60,8 +62,11 @@ ${VIA_BOARD_USAGE}`,
           ...(bootloader0Build !== undefined ? { bootloader0Build } : {}),
           kind: info.report.kind,
         };
-        facts.baudRate = info.baudRate;
-        modemLine = `Modem on ${portPath}: state ${describeModemState(info.state)}${info.report.softwareBuild !== undefined ? `, build ${info.report.softwareBuild}` : ''}, ${info.baudRate} baud`;
+        // The board's updater reads over the REPL line; the transfer runs at mirror mode's speed.
+        if (!isReadOnBoard) facts.baudRate = info.baudRate;
+        modemLine = `Modem on ${portPath}: state ${describeModemState(info.state)}${info.report.softwareBuild !== undefined ? `, build ${info.report.softwareBuild}` : ''}, ${
+          isReadOnBoard ? "read by the board's sqnsupgrade.info()" : `${info.baudRate} baud`
+        }`;
       } finally {
         detach();
       }

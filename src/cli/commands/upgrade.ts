@@ -7,12 +7,17 @@ import { flagOption, parseCommandArgs, requirePort, stringOption } from '../args
 import type { CliCommand, CliContext } from '../cliCommand';
 import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, defaultTranscriptDir, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
 import { askYesNo } from '../prompt';
+import { confirmWarningsFor, YES_OPTION, YES_USAGE } from '../confirmWarnings';
+import { parseTransferMethodOption, type TransferMethodChoice } from '../../core/engine/upgradePlan';
+import type { ConfirmWarnings } from '../../core/preflight/preflightGate';
 import { runRecordedAttempt, type RecordedRun } from '../recordedAttempt';
 import { writeJsonLine } from '../renderJson';
 import { describeModemState } from '../renderText';
 
 interface UpgradeRun extends RecordedRun {
   timeouts?: Partial<UpgradeTimeouts>;
+  method?: TransferMethodChoice;
+  confirm: ConfirmWarnings;
 }
 
 export const upgradeCommand: CliCommand = {
@@ -27,7 +32,9 @@ The tool detects the modem's state and picks the method:
   state 2 (application)  full image > 4 MiB: ON_THE_FLY; diff: FFF
   state 4 (interrupted)  resumes the transfer
   state 0 (recovery)     needs --updater updater.elf and the full image
-Two-stage upgrades: pass the -1 file then the -2 file.
+Two-stage upgrades: pass the -1 file then the -2 file (stage 1 goes ON_THE_FLY
+whatever its size, as Pycom's instructions say). Once the modem is read, the same
+checks as \`check\` run: a failure refuses, a warning needs --yes (or a "y" on a terminal).
 
 Each attempt's files are remembered (last-attempt.json in the transcript folder).
 Without a file, the tool reads the modem's state: in state 4 or 0 it names the files
@@ -43,6 +50,8 @@ Options:
   --transcript-dir <dir>   where the session log goes (default: $PYCOM_MODEM_TRANSCRIPT_DIR or <tmp>/pycom-modem)
   --json                   one JSON event per line on stdout
   --timeout-scale <F>      multiply every wait by F (e.g. 2 for a slow modem)
+  --method <M>             auto (default, Pycom's rules), on-the-fly or fff: overrides the choice
+${YES_USAGE}
   --verbose                show every AT exchange; stacks on errors
 
 Exit status: 0 when the upgrade succeeded, 1 when it failed or was cancelled, 2 on a usage error
@@ -55,6 +64,8 @@ Exit status: 0 when the upgrade succeeded, 1 when it failed or was cancelled, 2 
       updater: { type: 'string' },
       report: { type: 'string' },
       'transcript-dir': { type: 'string' },
+      method: { type: 'string' },
+      ...YES_OPTION,
     });
     const portPath = requirePort(args, 'upgrade');
     const updaterPath = stringOption(args, 'updater');
@@ -67,6 +78,8 @@ Exit status: 0 when the upgrade succeeded, 1 when it failed or was cancelled, 2 
       ...(updaterPath ? { updaterPath } : {}),
       ...(reportPath ? { reportPath } : {}),
       ...(timeouts ? { timeouts } : {}),
+      method: parseTransferMethodOption(stringOption(args, 'method')),
+      confirm: confirmWarningsFor(context, args, { json: flagOption(args, 'json') }),
     };
     if (args.positionals.length === 0) return offerResume(context, run);
     return runUpgrade(context, { ...run, files: args.positionals });
@@ -86,6 +99,8 @@ async function runUpgrade(context: CliContext, run: UpgradeRun): Promise<number>
           ...(run.updaterPath ? { updaterPath: run.updaterPath } : {}),
           transcriptDir: run.transcriptDir,
           ...(run.timeouts ? { timeouts: run.timeouts } : {}),
+          ...(run.method ? { method: run.method } : {}),
+          confirm: run.confirm,
         },
         context.signal,
       ),

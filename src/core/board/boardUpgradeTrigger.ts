@@ -10,6 +10,7 @@ import { pyStr } from '../repl/pythonQuote';
 import { pushFile, type PushResult } from './boardFiles';
 import type { WaitInfo } from '../engine/upgradeEvents';
 import { normalMsFor, WAIT_PHASES } from '../engine/upgradeTimeouts';
+import { firstUpdaterFailure, type UpdaterMessageId } from '../parse/updaterMessages';
 
 /**
  * The board half of a UART upgrade (PROTOCOL.md section 1): run the firmware's
@@ -53,6 +54,8 @@ export interface TriggerOptions {
   signal?: AbortSignal;
   /** Every line the board prints, as it prints it. */
   onLine?: (line: string) => void;
+  /** The updater's `debug=True`: it prints its AT exchanges, which go into the transcript. */
+  debug?: boolean;
   /** Budget until the mirror line (default TRIGGER_TIMEOUT_MS, with ffh TRIGGER_FFH_TIMEOUT_MS). */
   timeoutMs?: number;
   /** The trigger as a long wait, when it starts and every waitReportIntervalMs until it ends. */
@@ -84,16 +87,28 @@ export class SqnsupgradeMissingError extends ModemToolError {
   }
 }
 
+/**
+ * Where the board is after its updater stopped, from what it printed: 'repl' when the
+ * updater returned or raised (the raw REPL's end marker arrived), 'mirror' once the MIRROR
+ * line was printed, 'unknown' when it went quiet (it may still be working).
+ */
+export type BoardStateAfterTrigger = 'repl' | 'mirror' | 'unknown';
+
 /** The updater on the board stopped without entering mirror mode. */
 export class TriggerFailedError extends ModemToolError {
-  readonly code = 'trigger-failed';
+  readonly code: string = 'trigger-failed';
+  readonly boardState: BoardStateAfterTrigger;
+  /** The updater's own message that says why, when it printed one (updaterMessages.ts). */
+  readonly updaterMessage?: UpdaterMessageId;
   constructor(
     message: string,
     action: string,
     readonly lines: string[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; boardState?: BoardStateAfterTrigger; updaterMessage?: UpdaterMessageId },
   ) {
     super(message, action, options);
+    this.boardState = options?.boardState ?? 'unknown';
+    if (options?.updaterMessage) this.updaterMessage = options.updaterMessage;
   }
 }
 
@@ -160,6 +175,15 @@ export async function checkSqnsupgrade(repl: RawRepl, options: { signal?: AbortS
   }
 }
 
+/** The firmware's `uart(ffh_mode=False, mfile=None, color, verbose, debug, hangup)` call, arguments by name. */
+export function updaterCall(options: Pick<TriggerOptions, 'ffh' | 'updaterRemotePath' | 'debug'>): string {
+  const args = [
+    ...(options.ffh ? ['ffh_mode=True', `mfile=${pyStr(options.updaterRemotePath ?? DEFAULT_UPDATER_REMOTE_PATH)}`] : []),
+    ...(options.debug ? ['debug=True'] : []),
+  ];
+  return `sqnsupgrade.uart(${args.join(', ')})`;
+}
+
 /**
  * Starts the updater on the board and hands the port over in mirror mode. Resolves
  * with the same transport at 921600 once the board announced mirror mode. The board
@@ -191,9 +215,7 @@ function triggerBudgetMs(options: Pick<TriggerOptions, 'ffh' | 'timeoutMs'>): nu
 async function runTrigger(io: ByteTransport, repl: RawRepl, options: TriggerOptions): Promise<TriggerResult> {
   const { signal, onLine } = options;
   await checkSqnsupgrade(repl, signal ? { signal } : {});
-  const call = options.ffh
-    ? `sqnsupgrade.uart(True, ${pyStr(options.updaterRemotePath ?? DEFAULT_UPDATER_REMOTE_PATH)})`
-    : 'sqnsupgrade.uart()';
+  const call = updaterCall(options);
   const deadline = Deadline.in(triggerBudgetMs(options), 'the board to enter mirror mode');
   await repl.start(`import sqnsupgrade\n${call}`, { ...(signal ? { signal } : {}), deadline });
 
@@ -250,24 +272,35 @@ async function runTrigger(io: ByteTransport, repl: RawRepl, options: TriggerOpti
 }
 
 function updaterEnded(traceback: string, lines: string[]): ModemToolError {
-  if (traceback.trim() === '') {
+  const atRepl = { boardState: 'repl' as const };
+  const said = firstUpdaterFailure([...lines, ...traceback.split(/\r?\n/)]);
+  const cause = traceback.trim() === '' ? undefined : BoardExecError.fromStderr(traceback, { context: 'the updater on the board' });
+  if (said) {
     return new TriggerFailedError(
-      'The updater on the board finished without entering mirror mode.',
-      'Read the board output above; power-cycle the board and retry.',
+      `The updater on the board stopped: "${said.line.trim()}" (${said.message.title.replace(/^The /, 'the ')}).`,
+      said.message.action,
       lines,
+      { ...atRepl, updaterMessage: said.message.id, ...(cause ? { cause } : {}) },
     );
   }
-  const error = BoardExecError.fromStderr(traceback, { context: 'the updater on the board' });
+  if (!cause) {
+    return new TriggerFailedError(
+      'The updater on the board finished without entering mirror mode; the board is back at its REPL.',
+      'Read the board output above for the reason, fix it and run the upgrade again.',
+      lines,
+      atRepl,
+    );
+  }
   const missingFile = lines.find((line) => /not found/i.test(line));
   if (missingFile) {
     return new TriggerFailedError(
       `The updater on the board stopped: ${missingFile}`,
-      'Copy updater.elf to /flash (pass --updater), then retry.',
+      'Copy updater.elf to /flash (give updater.elf with the firmware), then run the upgrade again.',
       lines,
-      { cause: error },
+      { ...atRepl, cause },
     );
   }
-  return new TriggerFailedError(`The updater on the board stopped: ${error.message}.`, error.action, lines, { cause: error });
+  return new TriggerFailedError(`The updater on the board stopped: ${cause.message}.`, cause.action, lines, { ...atRepl, cause });
 }
 
 /**

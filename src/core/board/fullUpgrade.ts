@@ -10,12 +10,18 @@ import { RawRepl } from '../repl/rawRepl';
 import { TranscriptWriter } from '../transcript/transcriptWriter';
 import type { ByteTransport, LineSettings, PortOpener } from '../transport/byteTransport';
 import { pushFile } from './boardFiles';
+import { readModemOnBoard, type BoardModemRead } from './boardModemRead';
+import { inspectUpgradeFiles, type TransferMethodChoice, type UpgradeFiles } from '../engine/upgradePlan';
+import { runPreflight, type PreflightFacts } from '../preflight/preflight';
+import { passPreflightGate, type ConfirmWarnings } from '../preflight/preflightGate';
+import type { PreflightFile } from '../preflight/preflightFacts';
 import { identifyBoard, type BoardIdentity } from './boardIdentity';
 import { BoardSteps, stampedEmitter, type UnstampedEvent } from './boardSteps';
 import {
   DEFAULT_UPDATER_REMOTE_PATH,
   pushModuleFolder,
   SqnsupgradeMissingError,
+  TriggerFailedError,
   triggerMirrorMode,
   TRIGGER_FFH_TIMEOUT_MS,
   TRIGGER_TIMEOUT_MS,
@@ -59,6 +65,15 @@ export interface FullUpgradeRequest {
   ffh?: 'auto' | boolean;
   /** For firmware before 1.20: a folder with the sqnsupgrade .py files to copy to /flash first. */
   sqnsupgradeFolder?: string;
+  /**
+   * Asked when the checks raise warnings (a network switch, an unknown file name); without
+   * it a warning refuses the run. The host half asks again only about new warnings.
+   */
+  confirm?: ConfirmWarnings;
+  /** Transfer method: 'auto' (Pycom's rules) unless an expert overrides it. */
+  method?: TransferMethodChoice;
+  /** The board's updater runs with `debug=True`; its lines go into the transcript. */
+  updaterDebug?: boolean;
 }
 
 /** What runFullUpgrade needs of the engine (UpgradeEngine satisfies it). */
@@ -78,7 +93,11 @@ export class NoLteModemError extends ModemToolError {
   }
 }
 
-/** Where things stand after the board half failed, for the result's resumeHint. */
+/**
+ * Where things stand after the board half failed, for the result's resumeHint. Only
+ * mirror mode needs a power-cycle to leave; a board whose updater printed an error and
+ * returned is at its REPL, and one whose updater went quiet may still be working.
+ */
 const BOARD_STANDING = {
   untouched: 'Neither the board nor the modem was changed. You can run the upgrade again at any time.',
   // The port opened but no REPL answered: most often a board still in mirror mode from an
@@ -88,6 +107,14 @@ const BOARD_STANDING = {
   repl: 'The modem was not changed; the board is at its REPL. Fix the cause above and run the upgrade again.',
   mirror:
     'The board is in mirror mode (it has no way back): power-cycle it (unplug, plug back), then run the upgrade again. The modem was not changed.',
+  updaterBack: "The board's updater stopped and the board is back at its REPL (no power-cycle needed). Fix the cause above and run the upgrade again.",
+  // With updater.elf the board's updater may be rewriting the modem's bootrom or loading
+  // updater.elf into it: a power cut then can brick the modem (PROTOCOL.md §9).
+  updaterBusy:
+    "The board's updater may still be working on the modem (with updater.elf it may be rewriting the bootrom or loading the updater, which takes minutes). " +
+    'Do not unplug the board now: leave it powered for 15 minutes, then power-cycle it (unplug, plug back) and run the upgrade again.',
+  updaterProbing:
+    "The board's updater was still probing the modem; nothing was written to it. Power-cycle the board (unplug, plug back), then run the upgrade again.",
 } as const;
 
 export async function runFullUpgrade(
@@ -109,8 +136,14 @@ export async function runFullUpgrade(
   const stopRecording = engine.events.on((event) => seen.push(event));
   // Set as soon as the port opens, so `finally` releases it whatever fails later.
   let io: ByteTransport | undefined;
+  let boardRepl: RawRepl | undefined;
+  // Warnings confirmed before the board changed are not asked again by the host half.
+  const confirmed = new Set<string>();
   try {
     const ffh = resolveFfh(request);
+    // Every file is checked before the port opens: nothing invalid reaches the board or its updater.
+    const files = await inspectUpgradeFiles(request.files, request.updaterPath, request.method ? { method: request.method } : {});
+    for (const warning of files.warnings) emit({ kind: 'log', level: 'warn', message: warning });
     const { port, repl } = await steps.run(
       'board-connect',
       async () => {
@@ -121,9 +154,10 @@ export async function runFullUpgrade(
       },
       () => `${request.portPath} at ${REPL_LINE.baudRate} baud, raw REPL`,
     );
+    boardRepl = repl;
     standing = 'repl';
 
-    await steps.run('board-identify', async () => {
+    const identity = await steps.run('board-identify', async () => {
       const found = await identifyBoard(repl, { signal });
       if (!found.hasLteModem) throw new NoLteModemError(found);
       if (!found.hasSqnsupgrade && !request.sqnsupgradeFolder) throw new SqnsupgradeMissingError(found.release);
@@ -132,6 +166,19 @@ export async function runFullUpgrade(
       `${id.machine}, firmware ${id.release}, /flash ${Math.round(id.flashFreeBytes / 1024)} of ${Math.round(id.flashTotalBytes / 1024)} KiB free` +
       (id.hasSqnsupgrade ? '' : ', no sqnsupgrade module'),
     );
+
+    const modemRead = identity.hasSqnsupgrade ? await readModemBeforeMirror(steps, repl, { signal, emit, debug: request.updaterDebug === true }) : undefined;
+    if (!identity.hasSqnsupgrade) steps.event('board-modem-read', 'skip', 'sqnsupgrade is copied to /flash first; the modem is read after the switch to mirror mode');
+
+    await steps.run('preflight', async () => {
+      const results = runPreflight(boardPreflightFacts(files, identity, modemRead, request));
+      emit({ kind: 'preflight', results, isReady: !results.some((result) => result.status === 'fail') });
+      await passPreflightGate(results, { ...(request.confirm ? { confirm: request.confirm } : {}), confirmed });
+      return results;
+    }, (results) => {
+      const warnings = results.filter((result) => result.status === 'warn').length;
+      return warnings ? `${warnings} warning${warnings === 1 ? '' : 's'} confirmed` : 'all checks passed';
+    });
 
     if (ffh || request.sqnsupgradeFolder) {
       await steps.run('push-files', async () => {
@@ -175,6 +222,7 @@ export async function runFullUpgrade(
       standing = 'mirror';
       return triggerMirrorMode(port, repl, {
         ffh,
+        debug: request.updaterDebug === true,
         signal,
         timeoutMs: ffh ? boardTimeouts.triggerFfhMs : boardTimeouts.triggerMs,
         onWaiting: (wait) => emit({ kind: 'step', step: 'trigger', title: STEP_TITLES.trigger, phase: 'waiting', detail: wait.what, wait }),
@@ -192,7 +240,7 @@ export async function runFullUpgrade(
       `same port, now ${port.settings.baudRate} baud, no flow control; the board bridges it to the modem`,
     );
 
-    const { boardTimeouts: _board, ffh: _ffh, sqnsupgradeFolder: _folder, ...engineRequest } = request;
+    const { boardTimeouts: _board, ffh: _ffh, sqnsupgradeFolder: _folder, updaterDebug: _debug, ...engineRequest } = request;
     // The host half diagnoses its own failures.
     stopRecording();
     isEngineWriting = true;
@@ -206,6 +254,7 @@ export async function runFullUpgrade(
           // The engine's "run again at any time" does not hold here: the board stays in
           // mirror mode, and the next run needs its REPL back.
           untouchedHint: BOARD_STANDING.mirror,
+          confirmedWarnings: confirmed,
           transport: port,
         } as UpgradeRequest,
         signal,
@@ -216,10 +265,16 @@ export async function runFullUpgrade(
     return hostOutcome;
   } catch (error) {
     const isCancel = error instanceof OperationAbortedError || signal.aborted;
+    const failedStep = steps.current;
     steps.fail(error);
+    if (failedStep === 'trigger') standing = standingAfterTrigger(error, isCancel, request.updaterPath !== undefined && resolveFfhQuietly(request));
+    // A board left at its REPL is handed back at its friendly prompt, as the user left it.
+    if ((standing === 'repl' || standing === 'updaterBack') && boardRepl && io?.isOpen) {
+      await boardRepl.exit({ replyTimeoutMs: boardTimeouts.replyMs }).catch(() => undefined);
+    }
     const outcome: UpgradeOutcome = {
       outcome: isCancel ? 'cancelled' : 'failed',
-      error: errorInfo(error, steps.current),
+      error: errorInfo(error, failedStep),
       resumeHint: BOARD_STANDING[standing],
       ...(transcript ? { transcriptPath: transcript.path } : {}),
     };
@@ -228,7 +283,12 @@ export async function runFullUpgrade(
     emit({
       kind: 'result',
       outcome: outcome.outcome,
-      message: isCancel ? 'Upgrade cancelled before the modem was touched.' : 'The board half of the upgrade failed; the modem was not touched.',
+      message:
+        standing === 'updaterBusy'
+          ? `${isCancel ? 'Upgrade cancelled' : 'The board half of the upgrade stopped'} while the board's updater may have been working on the modem.`
+          : isCancel
+            ? 'Upgrade cancelled before the modem was touched.'
+            : 'The board half of the upgrade failed; the modem was not touched.',
       ...(outcome.error ? { error: outcome.error } : {}),
       ...(outcome.resumeHint ? { resumeHint: outcome.resumeHint } : {}),
       ...(outcome.transcriptPath ? { transcriptPath: outcome.transcriptPath } : {}),
@@ -273,6 +333,99 @@ function openTranscript(dir: string | undefined, emit: (event: UnstampedEvent) =
     emit({ kind: 'log', level: 'warn', message: `No transcript: cannot write to ${dir} (${error instanceof Error ? error.message : String(error)}).` });
     return undefined;
   }
+}
+
+/**
+ * The board's word on where it is, when its updater stopped: back at the REPL, in mirror
+ * mode, or not known — then, with updater.elf, it may be writing the modem's bootrom.
+ */
+function standingAfterTrigger(error: unknown, isCancel: boolean, isFfh: boolean): keyof typeof BOARD_STANDING {
+  const boardState = error instanceof TriggerFailedError ? error.boardState : 'unknown';
+  if (!isCancel && boardState === 'repl') return 'updaterBack';
+  if (!isCancel && boardState === 'mirror') return 'mirror';
+  return isFfh ? 'updaterBusy' : 'updaterProbing';
+}
+
+function resolveFfhQuietly(request: FullUpgradeRequest): boolean {
+  try {
+    return resolveFfh(request);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The firmware's own `sqnsupgrade.info()`: state, build, network and IMEI before anything
+ * is chosen, and the board stays at its REPL. A read that fails is a warning, not a stop:
+ * the modem is read again after the switch to mirror mode.
+ */
+async function readModemBeforeMirror(
+  steps: BoardSteps,
+  repl: RawRepl,
+  options: { signal: AbortSignal; emit: (event: UnstampedEvent) => void; debug: boolean },
+): Promise<BoardModemRead | undefined> {
+  steps.current = 'board-modem-read';
+  steps.event('board-modem-read', 'start');
+  try {
+    const read = await readModemOnBoard(repl, {
+      signal: options.signal,
+      debug: options.debug,
+      onLine: (line) => options.emit({ kind: 'boardOutput', line }),
+    });
+    if (read.info.state !== undefined) options.emit({ kind: 'modemState', state: read.info.state });
+    if (read.info.report.softwareBuild !== undefined || read.info.report.imei) options.emit({ kind: 'modemInfo', phase: 'before', report: read.info.report });
+    steps.event('board-modem-read', read.failure ? 'skip' : 'done', read.failure ? `not read: ${read.failure}` : describeBoardRead(read));
+    return read;
+  } catch (error) {
+    if (error instanceof OperationAbortedError || options.signal.aborted) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    steps.event('board-modem-read', 'skip', `not read (${message}); the modem is read after the switch to mirror mode`);
+    return undefined;
+  } finally {
+    steps.current = undefined;
+  }
+}
+
+function describeBoardRead(read: BoardModemRead): string {
+  const { state, report } = read.info;
+  const words = state === 2 ? 'application' : state === 4 ? 'upgrade mode' : state === 0 ? 'recovery bootrom' : state === 1 ? 'mTools' : 'state unknown';
+  return [`${words} (state ${state ?? '?'})`, report.lrVersion, report.imei ? `IMEI ${report.imei}` : undefined].filter(Boolean).join(', ');
+}
+
+function preflightFile(file: { path: string; size: number; head: Uint8Array }): PreflightFile {
+  return { name: file.path, size: file.size, head: file.head };
+}
+
+/** The checks' facts from what the board half knows: the files, the board, the modem as its updater read it. */
+function boardPreflightFacts(
+  files: UpgradeFiles,
+  identity: BoardIdentity,
+  read: BoardModemRead | undefined,
+  request: FullUpgradeRequest,
+): PreflightFacts {
+  const report = read?.info.report;
+  return {
+    firmware: files.firmware.map(preflightFile),
+    ...(files.updater ? { updater: preflightFile(files.updater) } : {}),
+    ...(read && (read.info.state !== undefined || report?.softwareBuild !== undefined)
+      ? {
+          modem: {
+            ...(read.info.state !== undefined ? { state: read.info.state } : {}),
+            ...(report?.softwareBuild !== undefined ? { softwareBuild: report.softwareBuild } : {}),
+            ...(report && report.kind !== 'unknown' ? { kind: report.kind } : {}),
+          },
+        }
+      : {}),
+    board: {
+      machine: identity.machine,
+      release: identity.release,
+      hasLteModem: identity.hasLteModem,
+      hasSqnsupgrade: identity.hasSqnsupgrade,
+      flashFreeBytes: identity.flashFreeBytes,
+    },
+    ...(request.sqnsupgradeFolder ? { hasSqnsupgradeFiles: true } : {}),
+    ...(request.method ? { method: request.method } : {}),
+  };
 }
 
 function resolveFfh(request: FullUpgradeRequest): boolean {

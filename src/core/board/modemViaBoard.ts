@@ -2,7 +2,8 @@ import type { TypedEmitter } from '../events/typedEmitter';
 import type { UpgradeEvent } from '../engine/upgradeEvents';
 import { RawRepl } from '../repl/rawRepl';
 import type { ByteTransport, PortOpener } from '../transport/byteTransport';
-import { identifyBoard } from './boardIdentity';
+import { identifyBoard, type BoardIdentity } from './boardIdentity';
+import { readModemOnBoard, type BoardModemRead } from './boardModemRead';
 import { BoardSteps, stampedEmitter } from './boardSteps';
 import { SqnsupgradeMissingError, triggerMirrorMode } from './boardUpgradeTrigger';
 import { DEFAULT_BOARD_TIMEOUTS, NoLteModemError, REPL_LINE, type BoardTimeouts } from './fullUpgrade';
@@ -59,6 +60,51 @@ export async function withModemViaBoard<T>(
       `same port, now ${port.settings.baudRate} baud; the board stays in mirror mode until it is power-cycled`,
     );
     return await job(port);
+  } catch (error) {
+    steps.fail(error);
+    throw error;
+  } finally {
+    await io.close().catch(() => undefined);
+  }
+}
+
+export interface BoardModemInfo {
+  identity: BoardIdentity;
+  read: BoardModemRead;
+}
+
+/**
+ * Reads the modem with the firmware's own `sqnsupgrade.info()` from the board's REPL: the
+ * board talks to its modem and returns to the prompt, so unlike mirror mode nothing needs
+ * a power-cycle afterwards. The board is left at its friendly `>>>` prompt.
+ */
+export async function readModemInfoOnBoard(
+  request: ModemViaBoardRequest & { debug?: boolean },
+  signal: AbortSignal,
+): Promise<BoardModemInfo> {
+  const timeouts = { ...DEFAULT_BOARD_TIMEOUTS, ...request.boardTimeouts };
+  const emit = stampedEmitter(request.events);
+  const steps = new BoardSteps(emit);
+  const io = await request.opener.open(request.portPath, REPL_LINE, signal);
+  try {
+    const repl = await steps.run('board-connect', () => RawRepl.enter(io, { signal, replyTimeoutMs: timeouts.replyMs }), () =>
+      `${request.portPath} at ${REPL_LINE.baudRate} baud, raw REPL`,
+    );
+    const identity = await steps.run('board-identify', async () => {
+      const found = await identifyBoard(repl, { signal });
+      if (!found.hasLteModem) throw new NoLteModemError(found);
+      if (!found.hasSqnsupgrade) throw new SqnsupgradeMissingError(found.release);
+      return found;
+    }, (found) => `${found.machine}, firmware ${found.release}`);
+    const read = await steps.run(
+      'board-modem-read',
+      () => readModemOnBoard(repl, { signal, ...(request.debug ? { debug: true } : {}), onLine: (line) => emit({ kind: 'boardOutput', line }) }),
+      (result) => (result.failure ? `not read: ${result.failure}` : `state ${result.info.state}`),
+    );
+    if (read.info.state !== undefined) emit({ kind: 'modemState', state: read.info.state });
+    if (read.info.report.softwareBuild !== undefined || read.info.report.imei) emit({ kind: 'modemInfo', phase: 'before', report: read.info.report });
+    await repl.exit({ signal, replyTimeoutMs: timeouts.replyMs }).catch(() => undefined);
+    return { identity, read };
   } catch (error) {
     steps.fail(error);
     throw error;

@@ -234,9 +234,13 @@ export function evidenceFromEvents(events: readonly UpgradeEvent[]): DiagnosisEv
   let failedAtMs: number | undefined;
   let lastHeardAtMs: number | undefined;
   let endedAtMs: number | undefined;
+  // The updater's messages count while it runs as the trigger: what info() prints about a
+  // modem in recovery describes the modem, it is not why the updater stopped.
+  let isTriggerRunning = false;
   for (const event of events) {
     switch (event.kind) {
       case 'step':
+        if (event.step === 'trigger') isTriggerRunning = event.phase === 'start' || event.phase === 'waiting';
         // The first failure is the cause; later steps (crash-dump read) fail as its consequence.
         if (event.phase === 'fail' && failedAtMs === undefined && event.step !== 'crash-dump') {
           evidence.failedStep = event.step;
@@ -275,7 +279,7 @@ export function evidenceFromEvents(events: readonly UpgradeEvent[]): DiagnosisEv
         break;
       case 'boardOutput': {
         // The first line that says why the board's updater stopped; informational lines do not count.
-        const said = evidence.updaterMessageId === undefined ? recogniseUpdaterLine(event.line) : undefined;
+        const said = isTriggerRunning && evidence.updaterMessageId === undefined ? recogniseUpdaterLine(event.line) : undefined;
         if (said?.severity === 'failure') {
           evidence.updaterMessageId = said.id;
           evidence.updaterLine = event.line.trim();
