@@ -24,6 +24,11 @@ export const TEST_TIMEOUTS: UpgradeTimeouts = {
   wakeAttemptMs: 100,
   swbootFallbackDelayMs: 10,
   crashDumpMs: 2_000,
+  // The old shared budgets, so the fault tests keep their pace.
+  postTransferWakeMs: 10_000,
+  bootCheckMs: 10_000,
+  stpSilenceMs: 8_000,
+  waitReportIntervalMs: 10_000,
 };
 
 export const PORT = 'sim:modem';

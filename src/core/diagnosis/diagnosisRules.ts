@@ -169,7 +169,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
       `The transfer stopped during the modem's normal pause at ${formatPercent(transferPercent(e) ?? 0)}`,
     action: (e) =>
       'Around 7–10 % and at 99 % the modem works internally and may not answer for up to 5 minutes: that is normal. ' +
-      'Leave the board powered for 5 minutes, then power-cycle it (unplug, plug back), put it in mirror mode and ' +
+      'Leave the board powered at least 10 more minutes (the modem may still be writing its flash), then power-cycle it (unplug, plug back), put it in mirror mode and ' +
       `${howToContinue({ ...e, failedStep: 'transfer' })} Next time let the pause run: do not cancel or unplug.`,
     evidenceLines: (e) => [...progressLines(e), ...silenceLines(e), `A normal pause lasts up to ${formatSeconds(NORMAL_STALL_MAX_MS)}.`, ...errorLine(e)],
   },
@@ -180,7 +180,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
     action: (e) =>
       e.resumeHint ??
       (mayHavePartialUpgrade(e) || e.modemStateAfter !== undefined
-        ? `The modem may hold a partly done upgrade. Power-cycle the board (unplug, plug back), put it in mirror mode and ${howToContinue(e)}`
+        ? `The modem may hold a partly done upgrade and may still be writing its flash: leave the board powered at least 10 minutes. Power-cycle it only after that (unplug, plug back), put it in mirror mode and ${howToContinue(e)}`
         : e.failedStep !== undefined && BOARD_STEPS.has(e.failedStep)
           ? 'Nothing was changed on the modem. Run the upgrade again when ready.'
           : `If the board already went into mirror mode, power-cycle it (unplug, plug back) first; then ${howToContinue(e)}`),

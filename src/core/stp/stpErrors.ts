@@ -29,7 +29,7 @@ export class StpNoReplyError extends ModemToolError {
       (corruptReplies > 0
         ? 'The line damaged the replies. '
         : `The modem stayed silent for about ${silentMinutes(attempts * requestTimeoutMs)}, longer than its normal pauses. `) +
-        'Now power-cycle the board (unplug it, plug it back in) and run the upgrade again: the tool detects an interrupted ' +
+        'Power-cycle the board now (unplug it, plug it back in) and run the upgrade again: the tool detects an interrupted ' +
         'upgrade and resumes it. If the modem stays silent, read its crash dump and try the recovery method (updater.elf).',
     );
   }
