@@ -161,7 +161,7 @@ export class TextRenderer {
         this.line(event.message);
         // The diagnosis already said what to do, with more facts than the error alone.
         if (event.error && !this.hasDiagnosis) this.line(`What to do: ${event.error.action}`);
-        if (event.resumeHint && event.outcome !== 'success') this.line(`Where the modem stands: ${event.resumeHint}`);
+        if (event.resumeHint) this.line(event.outcome === 'success' ? `Next: ${event.resumeHint}` : `Where the modem stands: ${event.resumeHint}`);
         if (event.transcriptPath) this.line(`Transcript: ${event.transcriptPath}`);
         return;
     }
