@@ -70,22 +70,35 @@ test('info --json carries the code; no question is asked of a script', async () 
   assert.equal(gpy.board.state, 'repl');
 });
 
-test('info --via-board starts mirror mode, reads the modem and says the board must be unplugged; plain info then works', async () => {
+test("info --via-board asks the board's own sqnsupgrade.info(): the modem is read and the board stays at its REPL", async () => {
   const gpy = await boardAtRepl('cli-via-board');
   const run = await cli(gpy, ['info', '--port', gpy.portPath, '--via-board', '--json']);
   assert.equal(run.code, 0, run.stderr);
   const lines = jsonLines(run.stdout);
-  const info = lines.find((l) => l.kind === 'info')!;
+  const info = lines.find((l) => l.kind === 'info')! as { state?: number; source?: string; isBoardInMirrorMode?: boolean; report?: { softwareBuild?: number; imei?: string } };
   assert.equal(info.state, 2);
-  assert.equal(info.isBoardInMirrorMode, true);
-  assert.ok(lines.some((l) => l.kind === 'boardOutput' && /Going into MIRROR mode/.test(String(l.line))));
-  assert.match(run.stderr, /Starting mirror mode on the board/);
-  assert.match(run.stderr, /unplug the board and plug it back in/);
-  assert.equal(gpy.board.state, 'mirror');
+  assert.equal(info.source, 'board-updater');
+  assert.equal(info.isBoardInMirrorMode, undefined);
+  assert.equal(info.report?.softwareBuild, gpy.modem.build);
+  assert.match(info.report?.imei ?? '', /^\d{15}$/);
+  assert.ok(lines.some((l) => l.kind === 'boardOutput' && /Your modem is in application mode/.test(String(l.line))));
+  assert.ok(!lines.some((l) => l.kind === 'boardOutput' && /Going into MIRROR mode/.test(String(l.line))));
+  assert.match(run.stderr, /the board stays at its REPL/);
+  assert.doesNotMatch(run.stderr, /unplug/);
+  assert.equal(gpy.board.state, 'repl');
+});
 
-  const again = await cli(gpy, ['info', '--port', gpy.portPath]);
-  assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stdout, /^Modem state +2/m);
+test("info --via-board falls back to mirror mode only when the board's updater cannot tell; a silent modem then stops the board's updater before mirroring", async () => {
+  const gpy = await createSimulatedGpy({ portPath: 'sim:cli-via-board-silent', timeScale: 0.005, modem: { faults: ['silent'] } });
+  gpys.push(gpy);
+  const run = await cli(gpy, ['info', '--port', gpy.portPath, '--via-board', '--json']);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /could not tell the modem's state; reading it in mirror mode instead/);
+  const lines = jsonLines(run.stdout);
+  assert.ok(lines.some((l) => l.kind === 'boardOutput' && /Cannot determine modem state!/.test(String(l.line))));
+  assert.ok(lines.some((l) => l.kind === 'boardOutput' && /Could not detect your modem!/.test(String(l.line))));
+  // The board's updater printed its message and returned: the board is still at its REPL.
+  assert.equal(gpy.board.state, 'repl');
 });
 
 test('crashdump on a board at its REPL offers mirror mode on a terminal; "y" reads the dump through the board', async () => {

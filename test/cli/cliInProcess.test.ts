@@ -45,7 +45,7 @@ test('usage errors: one paragraph with what to do, exit 2; --verbose adds the st
 test('upgrade --json: one parseable event per line, ending in a success result; exit 0', async (t) => {
   const rig = simRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
-  const file = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 200_000 });
+  const file = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 600_000 });
   const run = await runInProcess(['upgrade', '--port', 'sim:modem', '--json', '--timeout-scale', '0.05', '--transcript-dir', rig.dir, file], { opener: rig.registry });
   assert.equal(run.code, 0, run.stderr + run.stdout.slice(-2000));
   const events = jsonLines(run.stdout);
@@ -62,7 +62,7 @@ test('upgrade --json: one parseable event per line, ending in a success result; 
 test('upgrade that fails exits 1 and says where the modem stands', async (t) => {
   const rig = simRig({ state: 2, build: 38638, faults: ['patch-fails'] });
   t.after(() => rig.close());
-  const file = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 200_000 });
+  const file = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 600_000 });
   const run = await runInProcess(['upgrade', '--port', 'sim:modem', '--timeout-scale', '0.05', '--transcript-dir', rig.dir, file], { opener: rig.registry });
   assert.equal(run.code, 1);
   assert.match(run.stdout, /Upgrade failed: The modem reported that the upgrade failed: failure\[diffUpgrade,239\] Patch didn't apply!/);
@@ -75,7 +75,7 @@ test('upgrade that fails exits 1 and says where the modem stands', async (t) => 
 test('a refused diff (modem runs another build) exits 2 without changing the modem', async (t) => {
   const rig = simRig({ state: 2, build: 39529 });
   t.after(() => rig.close());
-  const file = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 200_000 });
+  const file = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 600_000 });
   const run = await runInProcess(['upgrade', '--port', 'sim:modem', '--json', '--timeout-scale', '0.05', '--transcript-dir', rig.dir, file], { opener: rig.registry });
   assert.equal(run.code, 2);
   const result = jsonLines(run.stdout).at(-1)!;
@@ -102,7 +102,7 @@ test('info and check --port read the modem without changing it', async (t) => {
   assert.match(check.stdout, /^\[ok\] +Files are modem firmware of a sane size: CATM1-41065\.dup: CAT-M1 full image, build 41065$/m);
   assert.match(check.stdout, /^\[ok\] +Upgrade path and duration: ON_THE_FLY .*about \d+ min/m);
   assert.match(check.stdout, /0 failures, 0 warnings: ready to upgrade\.$/m);
-  const wrongDiff = await rig.firmware('upgdiff_40000-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 40000, build: 41065, size: 200_000 });
+  const wrongDiff = await rig.firmware('upgdiff_40000-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 40000, build: 41065, size: 600_000 });
   const refused = await runInProcess(['check', '--port', 'sim:modem', '--timeout-scale', '0.05', wrongDiff], { opener: rig.registry });
   assert.equal(refused.code, 2);
   assert.match(refused.stdout, /^\[FAIL\] Diff matches the modem's build: upgdiff_40000-to-41065\.dup upgrades build 40000, but the modem runs build 38638/m);

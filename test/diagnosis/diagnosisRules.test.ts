@@ -174,6 +174,13 @@ const CASES: RuleCase[] = [
     actionSays: [/Power-cycle/, /crash dump/],
   },
   {
+    cause: 'board-updater-said',
+    evidence: { errorCode: 'trigger-failed', failedStep: 'trigger', updaterMessageId: 'modem-not-disabled', boardStateAfter: 'repl' },
+    // An informational line is not a reason to stop.
+    nearMiss: { errorCode: 'trigger-failed', failedStep: 'trigger', updaterMessageId: 'ffh-not-necessary' },
+    actionSays: [/lte_modem_en_on_boot\(False\)/, /safe boot/, /no power-cycle is needed/],
+  },
+  {
     cause: 'bands-need-hardware',
     evidence: { wantedBands: [8], boardMachine: 'GPy', boardRevision: '1.0' },
     nearMiss: { wantedBands: [20, 28], boardMachine: 'GPy', boardRevision: '1.0' },

@@ -9,6 +9,7 @@ import type { PortOpener } from '../../src/core/transport/byteTransport';
 import { makeSyntheticUpdaterElf, writeSyntheticFirmware, type SyntheticFirmwareOptions } from '../../src/sim/firmwareImage';
 import { SimulatedModem, type SimulatedModemOptions } from '../../src/sim/modem/simulatedModem';
 import { writeFileSync } from 'node:fs';
+import { CONFIRM_ALL } from '../support/confirmAll';
 
 /** The simulator runs 1000× faster than a modem; the engine's waits shrink to match, with room for a busy CI machine. */
 export const SIM_TIME_SCALE = 0.001;
@@ -76,7 +77,8 @@ export function simRig(options: SimulatedModemOptions = {}): SimRig {
     registry,
     events,
     dir,
-    request: (files, extra = {}) => ({ portPath: PORT, opener: registry, files, timeouts: TEST_TIMEOUTS, ...extra }),
+    // Small synthetic files stand for real ones: their size warnings are confirmed, as a user would with --yes.
+    request: (files, extra = {}) => ({ portPath: PORT, opener: registry, files, timeouts: TEST_TIMEOUTS, confirm: CONFIRM_ALL, ...extra }),
     async firmware(name, firmwareOptions) {
       const path = join(dir, name);
       await writeSyntheticFirmware(path, firmwareOptions);

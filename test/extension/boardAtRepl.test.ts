@@ -61,10 +61,33 @@ test('Read Modem Info on a board at its REPL offers mirror mode in one short mod
   assert.match(done.message, /unplug it and plug it back in/);
 
   // The first session says why, for the log view and a report.
-  const [first, second] = services.sessions.sessions as UpgradeSessionRecord[];
+  const [first, onBoard, second] = services.sessions.sessions as UpgradeSessionRecord[];
   const diagnosis = first!.events.find((e) => e.kind === 'diagnosis');
   assert.equal(diagnosis?.kind === 'diagnosis' ? diagnosis.diagnosis.cause : undefined, 'board-at-repl');
+  // The board's own updater was asked first; it could not tell, so mirror mode was offered.
+  assert.match(onBoard!.title, /board's updater/);
+  assert.deepEqual(core.engines.flatMap((e) => e.boardInfoRequests), [PORT]);
   assert.match(second!.title, /via the board/);
+  dispose();
+});
+
+test("Read Modem Info on a board at its REPL: the board's own info() answers, no mirror mode, no modal, nothing to unplug", async () => {
+  const { core, dispose } = setup();
+  core.onEngine = (engine) => {
+    engine.boardInfoResult = {
+      state: 2,
+      report: { kind: 'CAT-M1', bootloaders: [], needsRecoveryBootromUpgrade: false, lrVersion: '5.1.1.0-41065', softwareBuild: 41065, imei: '354347094123456' },
+    };
+  };
+  const info = await __stub.commands.get('pycomModem.readModemInfo')!(PORT);
+  assert.equal((info as { state: number }).state, 2);
+  assert.deepEqual(core.engines.flatMap((e) => e.requests.map((r) => r.viaBoard ?? false)), [false], 'no read through mirror mode');
+  assert.equal(modals().length, 0);
+  const done = __stub.messages.at(-1)!;
+  assert.equal(done.severity, 'info');
+  assert.match(done.message, /firmware 5\.1\.1\.0-41065 \(build 41065\) · IMEI 354347094123456/);
+  assert.match(done.message, /the board stays at its REPL/);
+  assert.doesNotMatch(done.message, /unplug/);
   dispose();
 });
 
@@ -116,21 +139,21 @@ test('Read Crash Dump through the board ends with the dump and the unplug remind
   dispose();
 });
 
-test('on the simulated GPy with the real core: the REPL is recognised, and accepting reads the modem through the board', { timeout: 120_000 }, async () => {
+test("on the simulated GPy with the real core: the REPL is recognised and the board's own info() reads the modem; no mirror mode", { timeout: 120_000 }, async () => {
   const storage = mkdtempSync(join(tmpdir(), 'pycom-ext-repl-'));
   const context = createExtensionContext(process.cwd(), storage);
   try {
     __stub.configuration.set('pycomModem.simulator.timeScale', 1000);
     activate(context as never);
-    __stub.messageAnswers.push(PUT_IN_MIRROR_MODE);
 
-    const info = (await __stub.commands.get('pycomModem.readModemInfo')!('sim:GPy')) as { state: number; baudRate: number } | undefined;
+    const info = (await __stub.commands.get('pycomModem.readModemInfo')!('sim:GPy')) as { state: number; report?: { softwareBuild?: number } } | undefined;
 
-    assert.equal(modals().length, 1, 'the offer came from the real engine\'s finding');
+    assert.equal(modals().length, 0, 'no mirror-mode offer: the board could tell');
     assert.equal(info?.state, 2);
-    assert.equal(info?.baudRate, 921600);
+    assert.equal(info?.report?.softwareBuild, 38638);
     assert.deepEqual(errors(), []);
-    assert.match(__stub.messages.at(-1)!.message, /unplug it and plug it back in/);
+    assert.match(__stub.messages.at(-1)!.message, /the board stays at its REPL/);
+    assert.doesNotMatch(__stub.messages.at(-1)!.message, /unplug/);
   } finally {
     for (const d of context.subscriptions) await d.dispose();
     rmSync(storage, { recursive: true, force: true });

@@ -72,9 +72,12 @@ export class FakeCore implements ModemCore {
   }
   /** Applied to every engine the glue creates. */
   beforeRead: FakeEngine['beforeRead'] = () => undefined;
+  /** Sets up every engine the glue creates (e.g. what the board's info() answers). */
+  onEngine: (engine: FakeEngine) => void = () => undefined;
   createEngine(options: EngineOptions) {
     const engine = new FakeEngine(options);
     engine.beforeRead = (e, request) => this.beforeRead(e, request);
+    this.onEngine(engine);
     this.engines.push(engine);
     return engine;
   }

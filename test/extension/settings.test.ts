@@ -50,12 +50,22 @@ test('preflight: the core checks over what the glue knows, and when updater.elf 
     files: [file('/fw/CATM1-41065.dup', 5_000_000)],
     isSimulated: false,
   });
-  assert.equal(ok.isRefused, false);
+  // A full image on the old 33080 bootrom without updater.elf is refused before anything is sent.
+  assert.equal(ok.isRefused, true);
   assert.match(ok.detail, /Board: GPy \(firmware 1\.20\.2\.r6\) on \/dev\/ttyACM0/);
   assert.match(ok.detail, /Modem \(last read\): LR5\.1\.1\.0-38638 build 38638, state 2/);
-  assert.match(ok.detail, /^\[ok\] +Upgrade path and duration: ON_THE_FLY/m);
-  assert.match(ok.detail, /^\[warn\] Bootrom needs the recovery method\?: Bootloader0 is the old 33080 bootrom/m);
+  assert.match(ok.detail, /^\[FAIL\] Old bootrom has updater\.elf for a full image: Bootloader0 is the old 33080 bootrom/m);
   assert.match(ok.detail, /plug it back in/);
+  const withUpdater = runUpgradePreflight(sessionRules, {
+    portPath: '/dev/ttyACM0',
+    board: { name: 'GPy', firmwareVersion: '1.20.2.r6', hasLteModem: true },
+    known: { state: 2, report: versionReport(38638) },
+    files: [file('/fw/CATM1-41065.dup', 5_000_000)],
+    updater: { ...file('/fw/updater.elf', 340_000), isUpdaterElf: true, head: new Uint8Array([0x7f, 0x45, 0x4c, 0x46]) },
+    isSimulated: false,
+  });
+  assert.equal(withUpdater.isRefused, false, withUpdater.detail);
+  assert.match(withUpdater.detail, /^\[ok\] +Old bootrom has updater\.elf for a full image/m);
 
   // A board that did not answer is a failure with its reason and what to do, never "ready to upgrade".
   const unidentified = runUpgradePreflight(sessionRules, {

@@ -15,6 +15,7 @@ import { createSimulatedGpy, type SimulatedGpy } from '../../src/sim/simulatedGp
 import { MATRIX_TIMEOUTS, RELIABILITY_TIME_SCALE } from './engineRig';
 import type { Expectation, MatrixFault } from './faultMatrix';
 import { FROM_BUILD, TARGET_BUILD, transcriptProblems, type RowResult } from './rowRunner';
+import { CONFIRM_ALL } from '../support/confirmAll';
 
 /** The board's line runs slower than the modem's so the MicroPython REPL keeps up. */
 const BOARD_TIME_SCALE = 0.005;
@@ -109,6 +110,8 @@ export async function runBoardRow(row: BoardRow): Promise<RowResult> {
       transcriptDir: join(dir, 'transcripts'),
       timeouts: MATRIX_TIMEOUTS,
       boardTimeouts: BOARD_TIMEOUTS,
+      // The matrix's small files stand for real ones: their size warnings are confirmed.
+      confirm: CONFIRM_ALL,
       ...(row.isFfh ? { updaterPath, ffh: true } : {}),
     };
     const run = async (unplugWhen?: (event: UpgradeEvent) => boolean): Promise<UpgradeOutcome> => {

@@ -11,6 +11,7 @@ import type { ByteTransport } from '../../src/core/transport/byteTransport';
 import { MemoryLink, MemoryPortRegistry } from '../../src/core/transport/memoryLink';
 import { makeSyntheticUpdaterElf, writeSyntheticFirmware, type SyntheticFirmwareOptions } from '../../src/sim/firmwareImage';
 import { SimulatedModem, type SimulatedModemOptions } from '../../src/sim/modem/simulatedModem';
+import { CONFIRM_ALL } from '../support/confirmAll';
 
 /** The simulated modem runs 1000× faster than a real one. */
 export const RELIABILITY_TIME_SCALE = 0.001;
@@ -84,7 +85,8 @@ export function engineRig(options: SimulatedModemOptions = {}, timeouts: Upgrade
     dir,
     transcriptDir,
     modem: new SimulatedModem(device, { ...base, ...options }),
-    request: (files, extra = {}) => ({ portPath, opener: registry, files, timeouts, transcriptDir, ...extra }),
+    // Small synthetic files stand for real ones: their size warnings are confirmed, as a user would with --yes.
+    request: (files, extra = {}) => ({ portPath, opener: registry, files, timeouts, transcriptDir, confirm: CONFIRM_ALL, ...extra }),
     upgrade: (files, extra, signal) => engine.upgrade(rig.request(files, extra), signal),
     async firmware(name, firmwareOptions) {
       const path = join(dir, name);

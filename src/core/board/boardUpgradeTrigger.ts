@@ -272,6 +272,7 @@ async function runTrigger(io: ByteTransport, repl: RawRepl, options: TriggerOpti
 }
 
 function updaterEnded(traceback: string, lines: string[]): ModemToolError {
+  // The end marker arrived: whatever the updater said, the board is back at its REPL.
   const atRepl = { boardState: 'repl' as const };
   const said = firstUpdaterFailure([...lines, ...traceback.split(/\r?\n/)]);
   const cause = traceback.trim() === '' ? undefined : BoardExecError.fromStderr(traceback, { context: 'the updater on the board' });

@@ -14,7 +14,7 @@ import { readModemOnBoard, type BoardModemRead } from './boardModemRead';
 import { inspectUpgradeFiles, type TransferMethodChoice, type UpgradeFiles } from '../engine/upgradePlan';
 import { runPreflight, type PreflightFacts } from '../preflight/preflight';
 import { passPreflightGate, type ConfirmWarnings } from '../preflight/preflightGate';
-import type { PreflightFile } from '../preflight/preflightFacts';
+import { factsFromUpgradeFiles, preflightModem } from '../preflight/upgradeFilesFacts';
 import { identifyBoard, type BoardIdentity } from './boardIdentity';
 import { BoardSteps, stampedEmitter, type UnstampedEvent } from './boardSteps';
 import {
@@ -392,10 +392,6 @@ function describeBoardRead(read: BoardModemRead): string {
   return [`${words} (state ${state ?? '?'})`, report.lrVersion, report.imei ? `IMEI ${report.imei}` : undefined].filter(Boolean).join(', ');
 }
 
-function preflightFile(file: { path: string; size: number; head: Uint8Array }): PreflightFile {
-  return { name: file.path, size: file.size, head: file.head };
-}
-
 /** The checks' facts from what the board half knows: the files, the board, the modem as its updater read it. */
 function boardPreflightFacts(
   files: UpgradeFiles,
@@ -403,19 +399,10 @@ function boardPreflightFacts(
   read: BoardModemRead | undefined,
   request: FullUpgradeRequest,
 ): PreflightFacts {
-  const report = read?.info.report;
+  const modem = read ? preflightModem(read.info.state, read.info.report) : {};
   return {
-    firmware: files.firmware.map(preflightFile),
-    ...(files.updater ? { updater: preflightFile(files.updater) } : {}),
-    ...(read && (read.info.state !== undefined || report?.softwareBuild !== undefined)
-      ? {
-          modem: {
-            ...(read.info.state !== undefined ? { state: read.info.state } : {}),
-            ...(report?.softwareBuild !== undefined ? { softwareBuild: report.softwareBuild } : {}),
-            ...(report && report.kind !== 'unknown' ? { kind: report.kind } : {}),
-          },
-        }
-      : {}),
+    ...factsFromUpgradeFiles(files, request.method),
+    ...(Object.keys(modem).length ? { modem } : {}),
     board: {
       machine: identity.machine,
       release: identity.release,
@@ -424,7 +411,6 @@ function boardPreflightFacts(
       flashFreeBytes: identity.flashFreeBytes,
     },
     ...(request.sqnsupgradeFolder ? { hasSqnsupgradeFiles: true } : {}),
-    ...(request.method ? { method: request.method } : {}),
   };
 }
 

@@ -24,13 +24,14 @@ import type { Diagnosis, UpgradeErrorInfo, UpgradeEvent, UpgradePath } from './u
 import {
   checkFilesAgainstModem,
   chooseUpgradePath,
-  evaluateFilesAgainstModem,
   expectedFinalBuild,
   inspectUpgradeFiles,
   modemRuleFacts,
   type UpgradeFiles,
 } from './upgradePlan';
 import type { TransferMethodOption } from '../preflight/transferMethod';
+import { hasFailure, runPreflight } from '../preflight/preflight';
+import { factsFromUpgradeFiles, preflightModem } from '../preflight/upgradeFilesFacts';
 import { passPreflightGate, type ConfirmWarnings } from '../preflight/preflightGate';
 import { UpgradeSession } from './upgradeSession';
 import { resolveTimeouts, type UpgradeTimeouts } from './upgradeTimeouts';
@@ -185,7 +186,7 @@ export class UpgradeEngine {
     return outcome;
   }
 
-  private async runUpgrade(session: UpgradeSession, files: UpgradeFiles, outcome: UpgradeOutcome, request: Pick<UpgradeRequest, 'confirm' | 'confirmedWarnings'>): Promise<void> {
+  private async runUpgrade(session: UpgradeSession, files: UpgradeFiles, outcome: UpgradeOutcome, request: Pick<UpgradeRequest, 'confirm' | 'confirmedWarnings' | 'method'>): Promise<void> {
     const detected = await detectModem(session);
     if (detected.before) outcome.before = detected.before;
     if (detected.baudRate !== MIRROR_BAUD) {
@@ -194,14 +195,20 @@ export class UpgradeEngine {
 
     // Every refusal that needs the modem's state or build happens here, before anything
     // changes it: the same rule functions preflight shows (src/core/preflight/firmwareRules.ts).
+    // The same checks as `check` and the board half, now that the modem has said what it
+    // runs: a failure refuses, a warning goes on only when confirmed (once per run).
+    const results = runPreflight({
+      ...factsFromUpgradeFiles(files, request.method),
+      modem: preflightModem(detected.state, detected.before),
+      baudRate: session.io.settings.baudRate,
+    });
+    session.emit({ kind: 'preflight', results, isReady: !hasFailure(results) });
+    await passPreflightGate(results, {
+      ...(request.confirm ? { confirm: request.confirm } : {}),
+      ...(request.confirmedWarnings ? { confirmed: request.confirmedWarnings } : {}),
+    });
     const plan = chooseUpgradePath(detected.state, files);
     const modemFacts = modemRuleFacts(detected.state, detected.before);
-    if (request.confirm) {
-      await passPreflightGate(evaluateFilesAgainstModem(files, modemFacts), {
-        confirm: request.confirm,
-        ...(request.confirmedWarnings ? { confirmed: request.confirmedWarnings } : {}),
-      });
-    }
     const warnings = [...plan.warnings, ...checkFilesAgainstModem(files, modemFacts)];
     for (const warning of warnings) session.log('warn', warning);
     const path = plan.path;

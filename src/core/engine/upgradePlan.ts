@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { UsageError } from '../errors';
 import { classifyFirmwareFileName, inspectFirmwareFile, transferMethodForSize, type FirmwareFileClass, type TransferMethod } from '../parse/firmwareFile';
 import type { ModemState, ModemVersionReport } from '../parse/modemVersion';
-import { buildAfter, enforceFirmwareRules, evaluateFirmwareRules, orderStages, type FirmwareRuleInput, type RuleModem } from '../preflight/firmwareRules';
+import { buildAfter, enforceFirmwareRules, orderStages, type FirmwareRuleInput, type RuleModem } from '../preflight/firmwareRules';
 import { chooseTransferMethod, type TransferMethodOption } from '../preflight/transferMethod';
 import { decideUpgradePath } from '../preflight/upgradePathRules';
 import type { UpgradePath } from './upgradeEvents';
@@ -161,11 +161,6 @@ export function modemRuleFacts(state: ModemState, report: ModemVersionReport | u
  */
 export function checkFilesAgainstModem(files: UpgradeFiles, modem: RuleModem): string[] {
   return enforceFirmwareRules(filesAgainstModem(files, modem));
-}
-
-/** The same rules as verdicts (id, title, status, detail, action), for a front end's confirmation gate. */
-export function evaluateFilesAgainstModem(files: UpgradeFiles, modem: RuleModem): ReturnType<typeof evaluateFirmwareRules> {
-  return evaluateFirmwareRules(filesAgainstModem(files, modem));
 }
 
 function filesAgainstModem(files: UpgradeFiles, modem: RuleModem): FirmwareRuleInput {

@@ -130,9 +130,10 @@ def _load_updater(mfile):
 
 
 def _rewrite_bootrom():
-    print('Upgrading bootrom (FFH)... do not power off or interrupt!')
-    # A half-written bootrom bricks the modem: Ctrl-C is data until it is done.
+    # A half-written bootrom bricks the modem: Ctrl-C is data until it is done, from
+    # before the announcement on (a host may answer the line at once).
     micropython.kbd_intr(-1)
+    print('Upgrading bootrom (FFH)... do not power off or interrupt!')
     try:
         _simhost.sleep_ms(BOOTROM_WRITE_MS)
     finally:
