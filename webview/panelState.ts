@@ -6,6 +6,7 @@ import type {
   PanelModemInfo,
   PanelOutcome,
   PanelStepPhase,
+  PanelWait,
 } from '../src/shared/panelMessages';
 
 export interface StepView {
@@ -13,6 +14,8 @@ export interface StepView {
   title: string;
   phase: PanelStepPhase;
   detail?: string;
+  /** The wait under way in this step, while it lasts. */
+  wait?: PanelWait;
   startedAtMs?: number;
   endedAtMs?: number;
 }
@@ -91,6 +94,8 @@ export function reducePanel(state: PanelState, message: HostToPanel): PanelState
         title: message.title,
         phase: message.phase,
         detail: message.detail ?? existing?.detail,
+        // A wait lasts until the step moves on: a later 'start' or an end clears it.
+        ...(message.phase === 'waiting' && (message.wait ?? existing?.wait) ? { wait: message.wait ?? existing!.wait! } : {}),
         startedAtMs: existing?.startedAtMs ?? message.atMs,
         endedAtMs: isEnd ? message.atMs : undefined,
       };

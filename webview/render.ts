@@ -1,5 +1,6 @@
 import type { PanelModemInfo } from '../src/shared/panelMessages';
 import { formatBytes, formatDuration, formatHexDump, formatPercent, formatRate } from './format';
+import { formatWaitDuration } from '../src/shared/waitText';
 import { isRunning, type PanelState, type StepView } from './panelState';
 import { rateChart } from './rateChart';
 import { badge } from './ui/badge';
@@ -66,6 +67,7 @@ export function renderPanel(state: PanelState, doc: PanelDocument, actions: Pane
       state.result?.transcriptPath && button(doc, 'Open Transcript', actions.openTranscript),
     ),
     state.result && resultCard(doc, state),
+    running && waitCard(doc, state.steps),
     findings(doc, state, actions),
     el(
       doc,
@@ -129,6 +131,33 @@ function resultCard(doc: PanelDocument, state: PanelState): HTMLElement {
         { className: 'reminder' },
         'Power-cycle the board now (unplug it, plug it back in): mirror mode has no exit, and the reset button does not reset the modem.',
       ),
+  );
+}
+
+/**
+ * A long wait, shown as a wait: how long so far, what is normal, and, while the modem may
+ * be writing its flash, that unplugging or cancelling now can brick it.
+ */
+function waitCard(doc: PanelDocument, steps: StepView[]): HTMLElement | undefined {
+  const waiting = [...steps].reverse().find((step) => step.phase === 'waiting' && step.wait);
+  const wait = waiting?.wait;
+  if (!wait) return undefined;
+  const isUnusual = wait.elapsedMs > wait.normalMs;
+  return el(
+    doc,
+    'div',
+    { className: `card wait${wait.isSafeToInterrupt ? '' : ' unsafe'}`, attrs: { role: 'status', 'aria-live': 'polite' } },
+    el(doc, 'h2', {}, wait.what),
+    el(
+      doc,
+      'p',
+      {},
+      `${formatWaitDuration(wait.elapsedMs)} so far; up to ${formatWaitDuration(wait.normalMs)} is normal${
+        isUnusual ? `, and the tool keeps waiting up to ${formatWaitDuration(wait.budgetMs)} before it reports a failure` : ''
+      }.`,
+    ),
+    !wait.isSafeToInterrupt &&
+      el(doc, 'p', { className: 'action' }, 'Do not unplug the board or cancel: the modem may be writing its flash, and interrupting it now can brick it.'),
   );
 }
 

@@ -1,5 +1,6 @@
 import { formatBytes, formatDuration } from '../core/engine/progressFigures';
-import type { UpgradeEvent, WaitInfo } from '../core/engine/upgradeEvents';
+import type { UpgradeEvent } from '../core/engine/upgradeEvents';
+import { formatWaitText } from '../shared/waitText';
 import { formatCrashDumpText } from '../core/parse/crashDump';
 import { renderPreflightText } from '../core/preflight/preflight';
 import type { ModemVersionReport } from '../core/parse/modemVersion';
@@ -11,27 +12,6 @@ const BAR_WIDTH = 30;
 
 /** In a pipe, a long wait gets a line when it starts and then once per this much elapsed time. */
 const WAIT_PLAIN_LINE_MS = 60_000;
-
-/** "2 min 10 s", "45 s", "35 min": how long a wait lasted, as a person says it. */
-export function formatWaitDuration(ms: number): string {
-  const totalSeconds = Math.max(0, Math.round(ms / 1000));
-  const minutes = Math.floor(totalSeconds / 60);
-  const seconds = totalSeconds % 60;
-  if (minutes === 0) return `${seconds} s`;
-  return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
-}
-
-/**
- * "Waiting for the modem to finish writing its flash: 2 min 10 s (up to 10 min is normal)
- * — do not unplug": what the modem is doing, how long, what is normal, and whether it is safe to stop.
- */
-export function formatWaitText(wait: WaitInfo): string {
-  const beyondNormal = wait.elapsedMs > wait.normalMs ? `; longer than usual, the tool waits up to ${formatWaitDuration(wait.budgetMs)}` : '';
-  return (
-    `${wait.what}: ${formatWaitDuration(wait.elapsedMs)} (up to ${formatWaitDuration(wait.normalMs)} is normal${beyondNormal})` +
-    (wait.isSafeToInterrupt ? '' : ' — do not unplug or cancel')
-  );
-}
 
 export interface TextRendererOptions {
   isTTY: boolean;

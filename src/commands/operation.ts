@@ -6,6 +6,7 @@ import type { ExtensionServices } from './services';
 import { pickPort } from '../views/portPicker';
 import type { SessionKind, UpgradeSessionRecord } from '../views/sessionLog';
 import { describeEvent } from '../views/eventText';
+import { formatWaitText } from '../shared/waitText';
 
 export interface OperationContext {
   core: ModemCore;
@@ -128,6 +129,8 @@ function hasEnteredMirrorMode(session: UpgradeSessionRecord): boolean {
 }
 
 function progressMessage(event: UpgradeEvent): string | undefined {
+  // A long wait says how long, what is normal and whether unplugging is safe, as the panel does.
+  if (event.kind === 'step' && event.phase === 'waiting' && event.wait) return formatWaitText(event.wait);
   if (event.kind === 'step' && (event.phase === 'start' || event.phase === 'waiting')) return event.title;
   if (event.kind === 'progress') {
     const percent = event.bytesTotal > 0 ? Math.floor((event.bytesDone / event.bytesTotal) * 100) : 100;

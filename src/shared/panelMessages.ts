@@ -53,10 +53,19 @@ export interface PanelCheck {
   action?: string;
 }
 
+/** A long wait as it lasts: how long so far, what is normal, and whether interrupting is safe. */
+export interface PanelWait {
+  what: string;
+  elapsedMs: number;
+  normalMs: number;
+  budgetMs: number;
+  isSafeToInterrupt: boolean;
+}
+
 export type HostToPanel =
   | { type: 'session'; sessionId: string; title: string; portPath: string; startedAtMs: number }
   | { type: 'plan'; path: string; files: string[]; estimatedMs?: number }
-  | { type: 'step'; step: string; title: string; phase: PanelStepPhase; detail?: string; atMs: number }
+  | { type: 'step'; step: string; title: string; phase: PanelStepPhase; detail?: string; wait?: PanelWait; atMs: number }
   | {
       type: 'progress';
       step: string;
@@ -158,6 +167,17 @@ function isCrashDump(value: unknown): value is PanelCrashDump {
   );
 }
 
+function isWait(value: unknown): value is PanelWait {
+  return (
+    isRecord(value) &&
+    isText(value.what) &&
+    isCount(value.elapsedMs) &&
+    isCount(value.normalMs) &&
+    isCount(value.budgetMs) &&
+    typeof value.isSafeToInterrupt === 'boolean'
+  );
+}
+
 function isCheck(value: unknown): value is PanelCheck {
   return (
     isRecord(value) &&
@@ -183,6 +203,7 @@ function isHostToPanel(data: unknown, depth: number): data is HostToPanel {
         isText(m.title) &&
         isOneOf(PANEL_STEP_PHASES, m.phase) &&
         isOptText(m.detail) &&
+        (m.wait === undefined || isWait(m.wait)) &&
         isFiniteNumber(m.atMs)
       );
     case 'progress':

@@ -1,5 +1,6 @@
 import type { UpgradeEvent } from '../core/engine/upgradeEvents';
 import { modemStateWords } from './panelEvents';
+import { formatWaitText } from '../shared/waitText';
 
 /** AT replies and board lines can hold control bytes; show them escaped, on one line. */
 export function printable(text: string, maxChars = 200): string {
@@ -13,6 +14,7 @@ export function printable(text: string, maxChars = 200): string {
 export function describeEvent(event: UpgradeEvent): string {
   switch (event.kind) {
     case 'step':
+      if (event.phase === 'waiting' && event.wait) return formatWaitText(event.wait);
       return `${event.title}: ${event.phase}${event.detail ? ` (${event.detail})` : ''}`;
     case 'progress': {
       const percent = event.bytesTotal > 0 ? Math.floor((event.bytesDone / event.bytesTotal) * 100) : 100;

@@ -51,7 +51,15 @@ export function toPanelCrashDump(dump: CrashDump): PanelCrashDump {
 export function toPanelMessage(event: UpgradeEvent): HostToPanel | undefined {
   switch (event.kind) {
     case 'step':
-      return { type: 'step', step: event.step, title: event.title, phase: event.phase, detail: event.detail, atMs: event.atMs };
+      return {
+        type: 'step',
+        step: event.step,
+        title: event.title,
+        phase: event.phase,
+        detail: event.detail,
+        ...(event.wait ? { wait: { ...event.wait } } : {}),
+        atMs: event.atMs,
+      };
     case 'progress':
       return {
         type: 'progress',

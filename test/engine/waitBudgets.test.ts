@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { boardTimeoutsFromArgs, timeoutsFromArgs } from '../../src/cli/cliSupport';
-import { formatWaitText } from '../../src/cli/renderText';
+import { formatWaitText } from '../../src/shared/waitText';
 import { DEFAULT_BOARD_TIMEOUTS } from '../../src/core/board/fullUpgrade';
 import { TRIGGER_FFH_TIMEOUT_MS, TRIGGER_TIMEOUT_MS } from '../../src/core/board/boardUpgradeTrigger';
 import type { UpgradeEvent, WaitInfo } from '../../src/core/engine/upgradeEvents';

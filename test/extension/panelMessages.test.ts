@@ -106,3 +106,11 @@ test('parseHostToPanel never throws on arbitrary input (fuzzed)', () => {
 test('bytesToHex writes two lower-case digits per byte', () => {
   assert.equal(bytesToHex(new Uint8Array([0, 15, 16, 255])), '000f10ff');
 });
+
+test('a step may carry its wait; a malformed wait is refused whole', () => {
+  const wait = { what: 'Waiting for the modem', elapsedMs: 1000, normalMs: 600_000, budgetMs: 2_100_000, isSafeToInterrupt: false };
+  const step = { type: 'step', step: 'await-upgrade', title: 'Wait', phase: 'waiting', atMs: 1, wait };
+  assert.deepEqual(parseHostToPanel(step), step);
+  assert.equal(parseHostToPanel({ ...step, wait: { ...wait, isSafeToInterrupt: 'no' } }), undefined);
+  assert.equal(parseHostToPanel({ ...step, wait: { ...wait, elapsedMs: -1 } }), undefined);
+});

@@ -259,3 +259,31 @@ test('the panel stylesheet lays the findings out full width and keeps the column
   assert.match(css, /\.findings > \.crash\s*\{[^}]*grid-column:\s*1 \/ -1/);
   assert.match(css, /\.layout > \.column\s*\{[^}]*min-width:\s*0/);
 });
+
+test('a long wait shows as a wait: elapsed, what is normal, and "do not unplug" while the modem may write its flash', () => {
+  const wait = { what: 'Waiting for the modem to finish writing its flash', elapsedMs: 130_000, normalMs: 600_000, budgetMs: 2_100_000, isSafeToInterrupt: false };
+  const waiting = stateFrom(
+    session,
+    { type: 'step', step: 'await-upgrade', title: 'Wait for the modem to finish upgrading', phase: 'start', atMs: 0 },
+    { type: 'step', step: 'await-upgrade', title: 'Wait for the modem to finish upgrading', phase: 'waiting', wait, atMs: 130_000 },
+  );
+  const card = render(waiting).find((e) => (e.getAttribute('class') ?? '').startsWith('card wait'));
+  assert.ok(card, 'a wait card');
+  assert.equal(card.getAttribute('class'), 'card wait unsafe');
+  assert.equal(card.getAttribute('role'), 'status');
+  const text = card.textContent;
+  assert.match(text, /Waiting for the modem to finish writing its flash/);
+  assert.match(text, /2 min 10 s so far; up to 10 min is normal\./);
+  assert.match(text, /Do not unplug the board or cancel/);
+
+  // Past the normal pause the panel says how long the tool keeps waiting.
+  const long = stateFrom(
+    session,
+    { type: 'step', step: 'await-upgrade', title: 'Wait', phase: 'waiting', wait: { ...wait, elapsedMs: 660_000 }, atMs: 660_000 },
+  );
+  assert.match(render(long).find((e) => (e.getAttribute('class') ?? '').startsWith('card wait'))!.textContent, /keeps waiting up to 35 min before it reports a failure/);
+
+  // The step moves on: the wait is over and its card goes.
+  const done = reducePanel(waiting, { type: 'step', step: 'await-upgrade', title: 'Wait', phase: 'done', atMs: 700_000 });
+  assert.equal(render(done).find((e) => (e.getAttribute('class') ?? '').startsWith('card wait')), undefined);
+});
