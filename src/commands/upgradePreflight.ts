@@ -61,6 +61,8 @@ export function upgradePreflightFacts(input: UpgradePreflightInput): PreflightFa
   return {
     firmware: input.files.map(preflightFile),
     ...(input.updater ? { updater: preflightFile(input.updater) } : {}),
+    // The upgrade runs the board's updater with updater.elf (FFH) before the host half.
+    ...(input.updater ? { boardRunsFfh: true } : {}),
     ...(hasModemFacts
       ? {
           modem: {

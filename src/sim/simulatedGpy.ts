@@ -69,7 +69,7 @@ export async function createSimulatedGpy(options: SimulatedGpyOptions = {}): Pro
     modemLink,
     async powerCycle(next = {}) {
       // The modem keeps its flash across the power cut: it comes back where it stood.
-      const stood = { state: modem.stateAfterPowerCycle, build: modem.build, hasOldBootrom: modem.hasOldBootrom };
+      const stood = { state: modem.stateAfterPowerCycle, build: modem.build, hasOldBootrom: modem.hasOldBootrom, bootromBuild: modem.bootromBuild };
       modemOptions = { ...modemOptions, ...stood, ...next.modem, unplug: () => boardLink.unplug() };
       // A real unplug: the host's handle vanishes, both chips lose power.
       boardLink.unplug();

@@ -182,6 +182,9 @@ test('a warning needs a confirmation: without one nothing changes; confirmed, th
   assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
   // Asked once: the host half does not ask again about what the board half confirmed.
   assert.equal(confirmations.filter((ids) => ids.includes('network-change')).length, 1, JSON.stringify(confirmations));
+  // A normal upgrade leaves Bootloader0 as it was (PROTOCOL.md §9).
+  assert.equal(outcome.after?.softwareBuild, 41065);
+  assert.equal(outcome.after?.bootloaders.find((b) => b.slot === 0)?.build, 43818);
   const result = accepted.events.find((e): e is Extract<UpgradeEvent, { kind: 'result' }> => e.kind === 'result');
   assert.match(result?.resumeHint ?? '', /Power-cycle the board/);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../../src/core/errors';
 import { classifyFirmwareFileName } from '../../src/core/parse/firmwareFile';
-import { enforceFirmwareRules, FIRMWARE_RULES, orderStages, type FirmwareRuleInput } from '../../src/core/preflight/firmwareRules';
+import { enforceFirmwareRules, evaluateFirmwareRules, FIRMWARE_RULES, orderStages, type FirmwareRuleInput } from '../../src/core/preflight/firmwareRules';
 import { runPreflight } from '../../src/core/preflight/preflight';
 import { decideUpgradePath } from '../../src/core/preflight/upgradePathRules';
 
@@ -47,4 +47,24 @@ test('path rules: FFH on an old bootrom predicts resume (updater.elf not sent ag
   assert.match(found.notes.join(), /updater\.elf is not needed and will not be sent/);
   const mTools = decideUpgradePath({ state: 1, hasUpdater: false, firstMethod: 'fff' });
   assert.deepEqual([mTools.path, mTools.skipRecoveryBoot], ['fff', true]);
+});
+
+test("before mirror mode only the build is known: a modem on 33080 is refused a full image without updater.elf, a diff goes", () => {
+  const fromBoard = (firmware: string, hasUpdater: boolean) =>
+    evaluateFirmwareRules({ firmware: [named(firmware)], hasUpdater, modem: { state: 2, softwareBuild: 33080, kind: 'CAT-M1' } }).find((v) => v.id === 'old-bootrom');
+  const refused = fromBoard('CATM1-41065.dup', false);
+  assert.equal(refused?.status, 'fail');
+  assert.match(refused!.detail, /runs build 33080 \(the old bootrom's\): a full image \(CATM1-41065\.dup\) needs updater\.elf/);
+  // With updater.elf only the board's FFH method helps: the host alone would send the image to the old bootrom.
+  assert.equal(fromBoard('CATM1-41065.dup', true)?.status, 'fail');
+  assert.equal(
+    evaluateFirmwareRules({ firmware: [named('CATM1-41065.dup')], hasUpdater: true, boardRunsFfh: true, modem: { state: 2, softwareBuild: 33080 } }).find((v) => v.id === 'old-bootrom')?.status,
+    'pass',
+  );
+  assert.equal(fromBoard('upgdiff_33080-to-41065.dup', false)?.status, 'pass');
+  // Another build with the bootrom unknown: nothing to say yet.
+  assert.equal(
+    evaluateFirmwareRules({ firmware: [named('CATM1-41065.dup')], hasUpdater: false, modem: { state: 2, softwareBuild: 38638 } }).find((v) => v.id === 'old-bootrom')?.status,
+    'skip',
+  );
 });

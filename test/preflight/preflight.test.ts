@@ -158,7 +158,18 @@ const CASES: VerdictCase[] = [
     facts: { firmware: [DIFF], modem: { state: 2, softwareBuild: 38638, bootloader0Build: 33080 } },
     expect: { 'old-bootrom': 'pass', 'build-chain': 'pass' },
   },
-  { name: 'the old 33080 bootrom with updater.elf', facts: { firmware: [FULL], updater: UPDATER, modem: { state: 2, bootloader0Build: 33080 } }, expect: { 'old-bootrom': 'pass' } },
+  {
+    name: "the old 33080 bootrom with updater.elf and the board's FFH method ahead",
+    facts: { firmware: [FULL], updater: UPDATER, boardRunsFfh: true, modem: { state: 2, bootloader0Build: 33080 } },
+    expect: { 'old-bootrom': 'pass' },
+  },
+  {
+    // The host alone cannot rewrite a bootrom: the image would go to the old one.
+    name: 'the old 33080 bootrom in application mode, host half alone: refused even with updater.elf',
+    facts: { firmware: [FULL], updater: UPDATER, modem: { state: 2, bootloader0Build: 33080 } },
+    expect: { 'old-bootrom': 'fail' },
+    detail: { 'old-bootrom': /host alone cannot rewrite the bootrom/ },
+  },
   {
     name: 'NB-IoT firmware for a CAT-M1 modem: a switch that needs a confirmation',
     facts: { firmware: [NB1], modem: { state: 2, kind: 'CAT-M1' } },
@@ -277,13 +288,13 @@ const CASES: VerdictCase[] = [
   },
   {
     name: 'updater.elf with a new bootrom: the board ignores it, the normal method runs',
-    facts: { firmware: [FULL], updater: UPDATER, modem: { state: 2, bootloader0Build: 38638 }, board: GPY },
+    facts: { firmware: [FULL], updater: UPDATER, boardRunsFfh: true, modem: { state: 2, bootloader0Build: 38638 }, board: GPY },
     expect: { 'modem-path': 'pass', 'flash-space': 'pass' },
     detail: { 'modem-path': /^ON_THE_FLY.*FFH mode is not necessary/ },
   },
   {
     name: "updater.elf with the old bootrom: the board's FFH method leads to the recovery path",
-    facts: { firmware: [FULL], updater: UPDATER, modem: { state: 2, bootloader0Build: 33080 }, board: GPY },
+    facts: { firmware: [FULL], updater: UPDATER, boardRunsFfh: true, modem: { state: 2, bootloader0Build: 33080 }, board: GPY },
     expect: { 'modem-path': 'pass', 'old-bootrom': 'pass' },
     detail: { 'modem-path': /^Expected: the board's FFH method loads updater\.elf.*not updater\.elf again/ },
   },

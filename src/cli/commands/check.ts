@@ -64,6 +64,9 @@ ${VIA_BOARD_USAGE}`,
         };
         // The board's updater reads over the REPL line; the transfer runs at mirror mode's speed.
         if (!isReadOnBoard) facts.baudRate = info.baudRate;
+        // Read at the board's REPL, the upgrade to check is the whole one: with updater.elf the
+        // board's updater runs its FFH method before the host half.
+        if (isReadOnBoard && updaterPath) facts.boardRunsFfh = true;
         modemLine = `Modem on ${portPath}: state ${describeModemState(info.state)}${info.report.softwareBuild !== undefined ? `, build ${info.report.softwareBuild}` : ''}, ${
           isReadOnBoard ? "read by the board's sqnsupgrade.info()" : `${info.baudRate} baud`
         }`;

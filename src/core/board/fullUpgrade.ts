@@ -171,7 +171,7 @@ export async function runFullUpgrade(
     if (!identity.hasSqnsupgrade) steps.event('board-modem-read', 'skip', 'sqnsupgrade is copied to /flash first; the modem is read after the switch to mirror mode');
 
     await steps.run('preflight', async () => {
-      const results = runPreflight(boardPreflightFacts(files, identity, modemRead, request));
+      const results = runPreflight({ ...boardPreflightFacts(files, identity, modemRead, request), boardRunsFfh: ffh });
       emit({ kind: 'preflight', results, isReady: !results.some((result) => result.status === 'fail') });
       await passPreflightGate(results, { ...(request.confirm ? { confirm: request.confirm } : {}), confirmed });
       return results;

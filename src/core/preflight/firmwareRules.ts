@@ -1,6 +1,7 @@
 import { UsageError } from '../errors';
 import type { FirmwareFileClass, FirmwareNetwork } from '../parse/firmwareFile';
 import { OLD_BOOTROM_BUILD, type ModemFirmwareKind, type ModemState } from '../parse/modemVersion';
+import { isOldBootrom } from './upgradePathRules';
 
 /**
  * The documented rules between firmware files and the modem, as data: preflight shows
@@ -25,6 +26,8 @@ export interface FirmwareRuleInput {
   /** In the order given. */
   firmware: readonly RuleFile[];
   hasUpdater: boolean;
+  /** The board's updater runs the FFH method first (see PreflightFacts.boardRunsFfh). */
+  boardRunsFfh?: boolean;
   /** Undefined: the modem has not been read yet (preflight before mirror mode). */
   modem?: RuleModem;
 }
@@ -250,16 +253,32 @@ function checkDiffWithUpdater(input: FirmwareRuleInput): RuleVerdict {
 }
 
 function checkOldBootrom(input: FirmwareRuleInput): RuleVerdict {
-  const bootrom = input.modem?.bootloader0Build;
-  if (bootrom === undefined) return skip("The modem's bootrom build is not known yet.");
-  if (bootrom !== OLD_BOOTROM_BUILD) return pass(`Bootloader0 build ${bootrom}: no recovery needed.`);
+  const modem = input.modem;
+  if (!modem || (modem.bootloader0Build === undefined && modem.softwareBuild === undefined)) return skip("The modem's bootrom build is not known yet.");
+  if (!isOldBootrom(modem)) {
+    return modem.bootloader0Build !== undefined ? pass(`Bootloader0 build ${modem.bootloader0Build}: no recovery needed.`) : skip("The modem's bootrom build is not known yet.");
+  }
+  // Pycom's page: from 33080 a full image needs updater.elf; an upgdiff file does not. The
+  // board's info() reads the build but not Bootloader0: before mirror mode the build decides.
+  const what = modem.bootloader0Build !== undefined ? `Bootloader0 is the old ${OLD_BOOTROM_BUILD} bootrom` : `The modem runs build ${OLD_BOOTROM_BUILD} (the old bootrom's)`;
   const full = input.firmware.find(isFullImage);
-  if (!full) return pass(`Bootloader0 is the old ${OLD_BOOTROM_BUILD} bootrom; a differential file does not need updater.elf.`);
-  if (input.hasUpdater) return pass(`Bootloader0 is the old ${OLD_BOOTROM_BUILD} bootrom; updater.elf is given for the recovery method.`);
-  return fail(
-    `Bootloader0 is the old ${OLD_BOOTROM_BUILD} bootrom: a full image (${full.name}) needs updater.elf, and none was given.`,
-    `Add updater.elf from the same firmware package as ${full.name}, or use the upgdiff_<build>-to-<target>.dup file, which does not need it.`,
-  );
+  if (!full) return pass(`${what}; a differential file does not need updater.elf.`);
+  if (!input.hasUpdater) {
+    return fail(
+      `${what}: a full image (${full.name}) needs updater.elf, and none was given.`,
+      `Add updater.elf from the same firmware package as ${full.name}, or use the upgdiff_${OLD_BOOTROM_BUILD}-to-<target>.dup file, which does not need it.`,
+    );
+  }
+  if (input.boardRunsFfh) return pass(`${what}; the board's updater rewrites it with updater.elf (FFH) before the image is sent.`);
+  // The host alone cannot rewrite a bootrom: in application mode it would send the full
+  // image straight to the old bootrom, which is how modems were bricked.
+  if (modem.state === 2 || modem.state === 1) {
+    return fail(
+      `${what}, and the modem runs its application: the host alone cannot rewrite the bootrom, so ${full.name} would go to the old bootrom.`,
+      "Run the whole upgrade from the board's REPL with updater.elf (the board's updater rewrites the bootrom first: sqnsupgrade.uart(True, '/flash/updater.elf')), not the host half alone.",
+    );
+  }
+  return pass(`${what}; updater.elf is given for the recovery method.`);
 }
 
 function checkNetworkSwitch(input: FirmwareRuleInput): RuleVerdict {

@@ -130,8 +130,8 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
       });
       const timing = `${formatEstimate(estimate.totalMs)} (${formatEstimate(estimate.transferMs)} on the wire at ${Math.round(estimate.bytesPerSecond)} B/s, the rest the modem's own work).`;
       const notes: string[] = [];
-      if (predicted.path === 'resume') notes.push('Use the same file as the interrupted upgrade.');
-      if (facts.modem?.state === 2 && facts.updater && !predicted.isExpected) {
+      if (predicted.path === 'resume' && !predicted.isExpected) notes.push('Use the same file as the interrupted upgrade.');
+      if (facts.boardRunsFfh && facts.modem?.state === 2 && facts.updater && !predicted.isExpected) {
         notes.push('The board ignores updater.elf when the bootrom does not need it ("FFH mode is not necessary").');
       }
       if (predicted.skipRecoveryBoot) notes.push('mTools mode: no reboot into the updater (AT+SMSWBOOT=3,1), as the published updater does.');

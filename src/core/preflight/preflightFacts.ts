@@ -27,6 +27,12 @@ export interface PreflightFacts {
   boardError?: string;
   /** The transfer method asked for; 'auto' (the default) follows the documented choice per file. */
   method?: TransferMethodOption;
+  /**
+   * The board's own updater runs the recovery (FFH) method before the host half
+   * (`uart(True, updater.elf)`): it rewrites an old bootrom and loads updater.elf itself,
+   * so the host finds upgrade mode. False for the host half alone (`upgrade`, the engine).
+   */
+  boardRunsFfh?: boolean;
 }
 
 export interface PreflightFile {
@@ -119,6 +125,7 @@ export function firmwareRuleInput(facts: PreflightFacts): FirmwareRuleInput {
   return {
     firmware: readableFirmware(facts),
     hasUpdater: facts.updater !== undefined,
+    ...(facts.boardRunsFfh ? { boardRunsFfh: true } : {}),
     ...(facts.modem ? { modem: facts.modem } : {}),
   };
 }
@@ -135,10 +142,11 @@ export function predictUpgradePath(facts: PreflightFacts): { path?: UpgradePath;
     state: facts.modem?.state,
     hasUpdater: facts.updater !== undefined,
     ...(facts.modem?.bootloader0Build !== undefined ? { bootloader0Build: facts.modem.bootloader0Build } : {}),
+    ...(facts.modem?.softwareBuild !== undefined ? { softwareBuild: facts.modem.softwareBuild } : {}),
     ...(diff ? { diffName: diff.name } : {}),
     ...(files[0] ? { firstMethod: files[0].method } : {}),
-    // Preflight runs before the board half: the board's FFH method may change the state first.
-    isBeforeBoardHalf: true,
+    // The board's FFH method changes the state before the host reads it.
+    isBeforeBoardHalf: facts.boardRunsFfh === true,
   });
   return {
     ...(decision.path ? { path: decision.path } : {}),

@@ -13,6 +13,8 @@ export interface PathInput {
   hasUpdater: boolean;
   /** Bootloader0's build, when showver was read (state 2 only). */
   bootloader0Build?: number;
+  /** The software build; before mirror mode (the board's info()) it stands in for an unread bootrom. */
+  softwareBuild?: number;
   /** The first diff among the files, by name. */
   diffName?: string;
   /** The method of the first firmware file (src/core/preflight/transferMethod.ts). */
@@ -43,6 +45,11 @@ export interface PathDecision {
 }
 
 const UPDATER_NOT_SENT = 'updater.elf is not needed and will not be sent';
+
+/** Bootloader0 read as 33080, or, before it can be read, a modem that runs build 33080. */
+export function isOldBootrom(modem: { bootloader0Build?: number; softwareBuild?: number }): boolean {
+  return modem.bootloader0Build === OLD_BOOTROM_BUILD || (modem.bootloader0Build === undefined && modem.softwareBuild === OLD_BOOTROM_BUILD);
+}
 
 export function decideUpgradePath(input: PathInput): PathDecision {
   const normal = input.firstMethod;
@@ -76,6 +83,8 @@ export function decideUpgradePath(input: PathInput): PathDecision {
           },
         });
       }
+      // The board's FFH method loads updater.elf into a recovery modem itself (PROTOCOL.md §9).
+      if (input.isBeforeBoardHalf) return decision('resume', { isExpected: true });
       return decision('recovery');
     }
     case 4:
@@ -84,7 +93,7 @@ export function decideUpgradePath(input: PathInput): PathDecision {
       // PROTOCOL.md section 9: uart(True, updater.elf) on a modem with the old bootrom
       // loads updater.elf into the modem from the board before mirroring; the host then
       // finds state 4 (or 2) and must not send updater.elf again.
-      if (input.isBeforeBoardHalf && input.hasUpdater && input.bootloader0Build === OLD_BOOTROM_BUILD) {
+      if (input.isBeforeBoardHalf && input.hasUpdater && isOldBootrom(input)) {
         return decision('resume', { isExpected: true });
       }
       return decision(normal, {

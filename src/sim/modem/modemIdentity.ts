@@ -10,6 +10,11 @@ export interface ModemIdentity {
   network: ModemNetwork;
   build: number;
   hasOldBootrom: boolean;
+  /**
+   * Bootloader0's build: what the modem had when it was made, until the board's FFH
+   * method rewrites it; an upgrade leaves it as it was (PROTOCOL.md §9). Default: `build`.
+   */
+  bootromBuild?: number;
   imei: string;
 }
 
@@ -32,7 +37,7 @@ export function ati1Lines(identity: ModemIdentity): string[] {
 
 export function showverLines(identity: ModemIdentity): string[] {
   const version = softwareVersionFor(identity.network);
-  const bootrom = identity.hasOldBootrom ? `5.1.1.0 [${OLD_BOOTROM_BUILD}]` : `${version} [${identity.build}]`;
+  const bootrom = identity.hasOldBootrom ? `5.1.1.0 [${OLD_BOOTROM_BUILD}]` : `${version} [${identity.bootromBuild ?? identity.build}]`;
   return [
     'SYSTEM VERSION',
     '==============',

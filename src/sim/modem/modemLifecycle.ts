@@ -43,6 +43,7 @@ export class ModemLifecycle {
   private currentBuild: number;
   private network: ModemNetwork;
   private oldBootrom: boolean;
+  private bootloader0Build: number;
   /** An ON_THE_FLY transfer was interrupted: the application is gone until an upgrade completes. */
   private isAppIntact: boolean;
   private crashDumpBytes: Uint8Array;
@@ -59,6 +60,7 @@ export class ModemLifecycle {
     this.currentBuild = options.build ?? DEFAULT_BUILD;
     this.network = options.network ?? 'CAT-M1';
     this.oldBootrom = options.hasOldBootrom ?? false;
+    this.bootloader0Build = options.bootromBuild ?? this.currentBuild;
     const state = options.state ?? 2;
     this.currentFirmware = state === 0 ? 'bootrom' : state === 4 ? 'updater' : 'application';
     this.smodState = state;
@@ -78,6 +80,11 @@ export class ModemLifecycle {
 
   get build(): number {
     return this.currentBuild;
+  }
+
+  /** Bootloader0's build unless it is the old bootrom: set at power-on, changed only by the board's FFH rewrite. */
+  get bootromBuild(): number {
+    return this.bootloader0Build;
   }
 
   get hasOldBootrom(): boolean {
@@ -116,6 +123,7 @@ export class ModemLifecycle {
     if (this.currentFirmware !== 'application' || this.deps.line.mode !== 'at') return false;
     this.deps.log('bootrom rewritten by the board (FFH)');
     this.oldBootrom = false;
+    this.bootloader0Build = this.currentBuild;
     return true;
   }
 
@@ -157,6 +165,7 @@ export class ModemLifecycle {
       network: this.network,
       build: this.currentBuild,
       hasOldBootrom: this.oldBootrom,
+      bootromBuild: this.bootloader0Build,
       imei: this.deps.options.imei ?? DEFAULT_IMEI,
     };
   }

@@ -73,6 +73,10 @@ export class SimulatedModem {
     return this.lifecycle.build;
   }
 
+  get bootromBuild(): number {
+    return this.lifecycle.bootromBuild;
+  }
+
   get hasOldBootrom(): boolean {
     return this.lifecycle.hasOldBootrom;
   }

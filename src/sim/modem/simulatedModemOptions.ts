@@ -10,6 +10,8 @@ export interface SimulatedModemOptions {
   network?: ModemNetwork;
   /** Bootloader0 is 5.1.1.0 [33080]. */
   hasOldBootrom?: boolean;
+  /** Bootloader0's build when the bootrom is not the old one; default the software build at power-on. */
+  bootromBuild?: number;
   imei?: string;
   /**
    * Echo at start in the application (default true, as after a modem boot). The seed

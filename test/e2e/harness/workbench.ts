@@ -105,7 +105,24 @@ export class Workbench {
   async answerQuickInput(text: string, deadline: Deadline): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: deadline.remainingMs() });
-    await input.fill(text);
+    // The simple file dialog writes its starting folder into the box once it has listed
+    // it, which can land after (or into) what was typed: the text must still be there one
+    // poll later, else it is typed again.
+    let hasHeld = false;
+    await pollUntil(
+      async () => {
+        if ((await input.inputValue()) === text) {
+          if (hasHeld) return true;
+          hasHeld = true;
+          return undefined;
+        }
+        hasHeld = false;
+        await input.fill(text);
+        return undefined;
+      },
+      deadline,
+      () => `the quick input does not keep "${text}"`,
+    );
     await input.press('Enter');
   }
 
