@@ -93,7 +93,8 @@ export function reducePanel(state: PanelState, message: HostToPanel): PanelState
         step: message.step,
         title: message.title,
         phase: message.phase,
-        detail: message.detail ?? existing?.detail,
+        // What a wait said is over when the step ends: the step then shows how long it took.
+        detail: message.detail ?? (isEnd && existing?.phase === 'waiting' ? undefined : existing?.detail),
         // A wait lasts until the step moves on: a later 'start' or an end clears it.
         ...(message.phase === 'waiting' && (message.wait ?? existing?.wait) ? { wait: message.wait ?? existing!.wait! } : {}),
         startedAtMs: existing?.startedAtMs ?? message.atMs,
