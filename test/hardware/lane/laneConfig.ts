@@ -18,6 +18,8 @@ export interface LaneConfig {
   updaterPath?: string;
   /** PYCOM_TEST_TIMEOUT_SCALE: multiplies the modem waits of the upgrade and crash-dump read. */
   timeoutScale?: number;
+  /** PYCOM_TEST_YES=1: the upgrade goes on past the checks' warnings, as `--yes` (failures still refuse). */
+  isWarningConfirmed: boolean;
 }
 
 /** A setting the lane cannot use fails the run (the user meant to test) rather than skipping it. */
@@ -58,6 +60,7 @@ export function laneConfigFromEnv(env: NodeJS.ProcessEnv, { cwd, now }: { cwd: s
       reportPath,
       transcriptPath: transcriptPathFor(reportPath),
       isMirrorAllowed: env.PYCOM_TEST_MIRROR?.trim() === '1',
+      isWarningConfirmed: env.PYCOM_TEST_YES?.trim() === '1',
       firmwarePaths,
       ...(updater ? { updaterPath: resolve(cwd, updater) } : {}),
       ...(timeoutScale !== undefined ? { timeoutScale } : {}),
