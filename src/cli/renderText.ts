@@ -36,7 +36,9 @@ export function formatVersionReport(report: ModemVersionReport): string[] {
   const lines: string[] = [];
   if (report.imei) lines.push(`IMEI            ${report.imei}`);
   if (report.softwareBuild !== undefined || report.softwareVersion) {
-    lines.push(`Software        ${report.softwareVersion ?? ''}${report.softwareBuild !== undefined ? ` [${report.softwareBuild}]` : ''}`.trimEnd());
+    // ATI1 alone (the board's info()) gives the build without showver's version number.
+    const software = [report.softwareVersion, report.softwareBuild !== undefined ? `[${report.softwareBuild}]` : undefined].filter(Boolean).join(' ');
+    lines.push(`Software        ${software}`.trimEnd());
   }
   if (report.lrVersion) lines.push(`LR              ${report.lrVersion}`);
   if (report.ueVersion) lines.push(`UE              ${report.ueVersion}`);
