@@ -203,7 +203,8 @@ test('a modem known to sit in its recovery bootrom makes the command ask for upd
   services.sessions.record(session, { kind: 'modemState', state: 0, atMs: 0 });
   __stub.openDialogAnswers.push([{ fsPath: '/fw/updater.elf' } as never]);
   __stub.messageAnswers.push((_text: string, _items: string[], options: { detail: string }) => {
-    assert.match(options.detail, /recovery \(updater\.elf first, then the full image\)/);
+    // The board's FFH method loads updater.elf itself; the host then resumes in upgrade mode.
+    assert.match(options.detail, /Expected: the board's FFH method loads updater\.elf into the modem before mirroring/);
     return 'Upgrade';
   });
   await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0', files: ['/fw/CATM1-41065.dup'] });

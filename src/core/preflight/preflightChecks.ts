@@ -137,7 +137,7 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
       if (predicted.skipRecoveryBoot) notes.push('mTools mode: no reboot into the updater (AT+SMSWBOOT=3,1), as the published updater does.');
       if (predicted.isExpected && predicted.path === 'resume') {
         return pass(
-          "Expected: the board's FFH method loads updater.elf into the modem (old bootrom) before mirroring, so the host finds it in its updater " +
+          "Expected: the board's FFH method loads updater.elf into the modem before mirroring (rewriting an old bootrom first), so the host finds it in its updater " +
             `(state 4 or 2) and sends only the firmware, not updater.elf again. ${timing}`,
         );
       }
