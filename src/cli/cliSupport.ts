@@ -1,5 +1,5 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { join, win32 } from 'node:path';
 import { DEFAULT_BOARD_TIMEOUTS, type BoardTimeouts } from '../core/board/fullUpgrade';
 import type { UpgradeEngine } from '../core/engine/upgradeEngine';
 import { DEFAULT_UPGRADE_TIMEOUTS, scaleTimeouts, type UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
@@ -36,9 +36,23 @@ export function boardTimeoutsFromArgs(args: ParsedArgs, command: string): Partia
   return { triggerMs: DEFAULT_BOARD_TIMEOUTS.triggerMs * factor, triggerFfhMs: DEFAULT_BOARD_TIMEOUTS.triggerFfhMs * factor };
 }
 
-/** Where session transcripts go unless --transcript-dir says otherwise. */
-export function defaultTranscriptDir(env: NodeJS.ProcessEnv): string {
-  return env.PYCOM_MODEM_TRANSCRIPT_DIR || join(tmpdir(), 'pycom-modem');
+/**
+ * Where session transcripts and last-attempt.json go unless --transcript-dir says otherwise:
+ * the user's state folder, not the temp folder, which the OS empties on reboot or by age
+ * (systemd-tmpfiles, macOS's periodic cleaning) and with it the record that lets an
+ * interrupted upgrade resume. PYCOM_MODEM_TRANSCRIPT_DIR overrides it.
+ */
+export function defaultTranscriptDir(
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform,
+  home: string = env.HOME || env.USERPROFILE || homedir(),
+): string {
+  if (env.PYCOM_MODEM_TRANSCRIPT_DIR) return env.PYCOM_MODEM_TRANSCRIPT_DIR;
+  if (platform === 'win32') return win32.join(env.LOCALAPPDATA || win32.join(home, 'AppData', 'Local'), 'pycom-modem');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'pycom-modem');
+  // XDG Base Directory: a relative XDG_STATE_HOME is invalid and must be ignored.
+  const stateHome = env.XDG_STATE_HOME?.startsWith('/') ? env.XDG_STATE_HOME : join(home, '.local', 'state');
+  return join(stateHome, 'pycom-modem');
 }
 
 /** Shows the engine's events as JSON lines or text until the returned function is called. */

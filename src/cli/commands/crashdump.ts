@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { UpgradeEngine } from '../../core/engine/upgradeEngine';
 import { UsageError } from '../../core/errors';
-import { formatCrashDumpText, parseCrashDump, type CrashDump } from '../../core/parse/crashDump';
+import { formatCrashDumpText, type CrashDump } from '../../core/parse/crashDump';
+import { checkCrashDumpFile } from '../../core/parse/crashDumpFile';
 import { flagOption, parseCommandArgs, stringOption } from '../args';
 import type { CliCommand } from '../cliCommand';
 import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
@@ -16,8 +17,9 @@ export const crashdumpCommand: CliCommand = {
 With --port: reads /fs/crashdump from a modem reached through a board in mirror mode
 (AT+FSRDFILE="/fs/crashdump"); a board at its Python REPL is recognised at once (and,
 on a terminal, the tool offers to start mirror mode). With FILE: decodes a dump saved
-earlier (the raw reply bytes). Shows the firmware build that crashed, the assertion and
-the source location.
+earlier (the raw reply bytes); a file that is not a dump (text, no build record, an
+implausible length) is refused with exit code 2. Shows the firmware build that
+crashed, the assertion and the source location.
 
 Options:
 ${VIA_BOARD_USAGE}`,
@@ -41,7 +43,14 @@ ${VIA_BOARD_USAGE}`,
       } catch (error) {
         throw new UsageError(`Cannot read ${file}: ${(error as Error).message}.`, 'Check the path of the saved crash dump.');
       }
-      dump = parseCrashDump(bytes);
+      const check = checkCrashDumpFile(bytes);
+      if (!check.isCrashDump) {
+        throw new UsageError(
+          `${file} is not a modem crash dump: ${check.reason}.`,
+          'Pass the raw bytes saved from AT+FSRDFILE="/fs/crashdump", or read the dump from the modem with `pycom-modem crashdump --port <path>`.',
+        );
+      }
+      dump = check.dump;
     } else {
       const engine = new UpgradeEngine();
       const detach = context.verbose && !json ? showEngineEvents(engine, context, { json: false }) : () => undefined;

@@ -47,7 +47,9 @@ Options:
   --port, -p <path>        serial port of the board (see \`pycom-modem ports\`)
   --updater <file>         updater.elf, for a modem in recovery (state 0)
   --report <file.md>       write a diagnostic report (Markdown, for a forum post or an issue)
-  --transcript-dir <dir>   where the session log goes (default: $PYCOM_MODEM_TRANSCRIPT_DIR or <tmp>/pycom-modem)
+  --transcript-dir <dir>   where the session log goes (default: $PYCOM_MODEM_TRANSCRIPT_DIR, else the
+                           state folder: $XDG_STATE_HOME or ~/.local/state/pycom-modem on Linux,
+                           %LOCALAPPDATA%\\pycom-modem on Windows, ~/Library/Application Support/pycom-modem on macOS)
   --json                   one JSON event per line on stdout
   --timeout-scale <F>      multiply every wait by F (e.g. 2 for a slow modem)
   --method <M>             auto (default, Pycom's rules), on-the-fly or fff: overrides the choice
