@@ -23,6 +23,13 @@ export const LAZY_MODULES = {
   'src/core/transport/portOwner.ts': ['PortOwner'],
 };
 const LAZY_BUNDLE = 'core.js';
+
+/**
+ * The panel's toolkit components live in an ES module imported statically by name (see
+ * webview/ui/toolkit.ts): statically, so esbuild drops the components and FAST code the
+ * panel does not use (a dynamic import() keeps them all).
+ */
+const WEBVIEW_ALIASES = { 'pycom-webview-toolkit': './webview/ui/toolkitElements.mts' };
 const SHARED_EXPORT = '__sharedWithCore';
 
 function nodeBundle(options, outfile) {
@@ -118,7 +125,7 @@ export async function buildBundles({ production = false, outdir = join(repoRoot,
     jobs.push(esbuild.build({ ...nodeBundle(options, 'cli.js'), entryPoints: ['src/cli/main.ts'], banner: { js: '#!/usr/bin/env node' } }));
   }
   if (existsSync(join(repoRoot, 'webview/main.ts'))) {
-    jobs.push(esbuild.build({ ...options.common, entryPoints: ['webview/main.ts'], outfile: join(outdir, 'webview.js'), platform: 'browser', format: 'iife', target: 'es2022' }));
+    jobs.push(esbuild.build({ ...options.common, entryPoints: ['webview/main.ts'], outfile: join(outdir, 'webview.js'), platform: 'browser', format: 'iife', target: 'es2022', alias: WEBVIEW_ALIASES }));
   }
   await Promise.all(jobs);
   return { extensionInputBytes: await extension };
