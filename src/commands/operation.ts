@@ -7,6 +7,7 @@ import { pickPort } from '../views/portPicker';
 import type { SessionKind, UpgradeSessionRecord } from '../views/sessionLog';
 import { describeEvent } from '../views/eventText';
 import { formatWaitText } from '../shared/waitText';
+import { NotificationProgress } from './notificationProgress';
 
 export interface OperationContext {
   core: ModemCore;
@@ -48,12 +49,23 @@ export async function runOperation<T>(
   // Enables "Cancel Modem Operation" in the palette and the panel.
   void vscode.commands.executeCommand('setContext', 'pycomModem.busy', true);
   const detachers: (() => void)[] = [];
-  const record = (event: UpgradeEvent) => services.sessions.record(session, event);
+  // The notification's bar fills as the panel's; a push reports through record, an upgrade's engine through attach.
+  const bar = new NotificationProgress(spec.kind === 'upgrade' ? ['load-updater', 'transfer'] : undefined);
+  let notify = (_event: UpgradeEvent): void => undefined;
+  const record = (event: UpgradeEvent) => {
+    services.sessions.record(session, event);
+    notify(event);
+  };
   let core: ModemCore | undefined;
   try {
     const value = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: spec.progressTitle, cancellable: true },
       async (progress, token) => {
+        notify = (event) => {
+          const message = progressMessage(event);
+          const increment = bar.increment(event);
+          if (message || increment) progress.report({ ...(message ? { message } : {}), ...(increment ? { increment } : {}) });
+        };
         const cancel = token.onCancellationRequested(() => controller.abort(new OperationAbortedError('cancelled by the user')));
         detachers.push(() => cancel.dispose());
         const loaded = (core = await services.loadCore());
@@ -66,13 +78,7 @@ export async function runOperation<T>(
             session,
             record,
             attach(engine) {
-              detachers.push(
-                engine.events.on((event) => {
-                  record(event);
-                  const message = progressMessage(event);
-                  if (message) progress.report({ message });
-                }),
-              );
+              detachers.push(engine.events.on(record));
             },
           }),
           () => ({ isBoardInMirrorMode: hasEnteredMirrorMode(session) }),

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { GlueCommand } from './glueCommand';
+import { copiesFolderFor, localFileFor } from './localFileCopy';
 import { readySimulatedBoard, resolvePort, runOperation, showFailure } from './operation';
 
 /** A remote name the board's file system takes: /flash/<name>, no path tricks. */
@@ -13,23 +14,31 @@ export const pushFileCommand: GlueCommand = {
   async run(services, fileArgument) {
     const portPath = await resolvePort(services);
     if (!portPath) return undefined;
-    let localPath = fileArgument instanceof vscode.Uri ? fileArgument.fsPath : undefined;
-    if (!localPath) {
+    let uri = fileArgument instanceof vscode.Uri ? fileArgument : undefined;
+    if (!uri) {
       const picked = await vscode.window.showOpenDialog({
         title: 'File to copy to the board',
         canSelectMany: false,
         openLabel: 'Push to Board',
       });
-      localPath = picked?.[0]?.fsPath;
+      uri = picked?.[0];
     }
-    if (!localPath) return undefined;
+    if (!uri) return undefined;
+    // An explorer or dialog file of a remote window lives on the remote machine: read it from there.
+    let localPath: string;
+    try {
+      localPath = (await localFileFor(uri, { copiesFolder: copiesFolderFor(services) })).path;
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Cannot read ${basename(uri.path)}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
     const remotePath = await vscode.window.showInputBox({
       title: 'Path on the board',
-      value: defaultRemotePath(localPath),
+      value: defaultRemotePath(uri.path),
       validateInput: (value) => (/^\/(flash|sd)\/[^\0]+$/.test(value) ? undefined : 'A path under /flash/ or /sd/'),
     });
     if (!remotePath) return undefined;
-    const name = basename(localPath);
+    const name = basename(uri.path);
     const outcome = await runOperation(
       services,
       { kind: 'push', title: `Push ${name}`, portPath, showPanel: false, progressTitle: `Copying ${name} to ${remotePath}` },
@@ -37,7 +46,7 @@ export const pushFileCommand: GlueCommand = {
         await readySimulatedBoard(services, core, portPath, record);
         const opener = await core.openerFor(portPath);
         await core.pushFile(
-          { portPath, opener, localPath: localPath!, remotePath },
+          { portPath, opener, localPath, remotePath },
           {
             signal,
             onProgress: (bytesDone, bytesTotal) =>

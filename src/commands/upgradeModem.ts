@@ -10,6 +10,7 @@ import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, type KnownModem }
 import { cancelledAdvice, modemStateWords } from '../views/panelEvents';
 import type { ExtensionServices } from './services';
 import type { UpgradeSessionRecord } from '../views/sessionLog';
+import { localFilesFor } from './localFileCopy';
 
 /** Arguments for scripted runs (the simulator demo, tests); the palette passes none. */
 export interface UpgradeArguments {
@@ -31,25 +32,41 @@ function asArguments(value: unknown): UpgradeArguments {
   };
 }
 
-async function pickFirmwareFiles(): Promise<string[] | undefined> {
+async function pickFirmwareFiles(services: ExtensionServices): Promise<string[] | undefined> {
   const picked = await vscode.window.showOpenDialog({
     title: 'Modem firmware (.dup): one file, or both parts of a two-stage upgrade',
     canSelectMany: true,
     openLabel: 'Use Firmware',
     filters: { 'Sequans firmware': ['dup'], 'All files': ['*'] },
   });
+  if (!picked?.length) return undefined;
   // Two-stage upgrades ("...-1.dup", "...-2.dup") run in name order.
-  return picked?.map((uri) => uri.fsPath).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const ordered = [...picked].sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }));
+  return pickedAsLocalFiles(services, ordered);
 }
 
-async function pickUpdaterElf(): Promise<string | undefined> {
+async function pickUpdaterElf(services: ExtensionServices): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
     title: 'updater.elf (the modem is in its recovery bootrom or has the old 33080 bootrom)',
     canSelectMany: false,
     openLabel: 'Use Updater',
     filters: { 'Updater image': ['elf'], 'All files': ['*'] },
   });
-  return picked?.[0]?.fsPath;
+  return picked?.[0] ? (await pickedAsLocalFiles(services, [picked[0]]))?.[0] : undefined;
+}
+
+/** Files of a remote window's file system are copied here first (localFileCopy.ts); undefined when that failed. */
+async function pickedAsLocalFiles(services: ExtensionServices, uris: readonly vscode.Uri[]): Promise<string[] | undefined> {
+  try {
+    const files = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: 'Copying the picked files to this machine' },
+      () => localFilesFor(uris, services),
+    );
+    return files.map((file) => file.path);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Cannot read the picked file: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
 }
 
 async function identify(
@@ -78,7 +95,7 @@ async function identify(
   }
 }
 
-function transcriptFolder(services: ExtensionServices): string {
+export function transcriptFolder(services: ExtensionServices): string {
   const configured = services.settings().transcriptFolder;
   return configured || join(services.storageUri.fsPath, 'transcripts');
 }
@@ -112,13 +129,13 @@ export const upgradeModemCommand: GlueCommand = {
         updaterPath ??= resume.updaterPath;
       }
     }
-    files ??= await pickFirmwareFiles();
+    files ??= await pickFirmwareFiles(services);
     if (!files?.length) return undefined;
 
     const core = await services.loadCore();
     const checks: FirmwareFileCheck[] = await Promise.all(files.map((file) => core.inspectFirmwareFile(file)));
     if (!updaterPath && needsUpdaterElf(known)) {
-      updaterPath = await pickUpdaterElf();
+      updaterPath = await pickUpdaterElf(services);
       if (!updaterPath) return undefined;
     }
     const updater = updaterPath ? await core.inspectFirmwareFile(updaterPath) : undefined;

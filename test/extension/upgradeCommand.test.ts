@@ -1,7 +1,7 @@
 import '../support/registerVscodeStub';
 import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { __stub, createExtensionContext, type StubWebviewPanel } from '../support/vscodeStub';
+import { __stub, createExtensionContext, Uri, type StubWebviewPanel } from '../support/vscodeStub';
 import { activate } from '../../src/extension';
 import { OperationAbortedError, PortOpenError } from '../../src/core/errors';
 import { BoardSilentError } from '../../src/core/repl/replErrors';
@@ -201,7 +201,7 @@ test('a modem known to sit in its recovery bootrom makes the command ask for upd
   const { core, services, dispose } = setup();
   const session = services.sessions.start({ kind: 'info', title: 'Modem info', portPath: '/dev/ttyACM0' });
   services.sessions.record(session, { kind: 'modemState', state: 0, atMs: 0 });
-  __stub.openDialogAnswers.push([{ fsPath: '/fw/updater.elf' } as never]);
+  __stub.openDialogAnswers.push([Uri.file('/fw/updater.elf') as never]);
   __stub.messageAnswers.push((_text: string, _items: string[], options: { detail: string }) => {
     // The board's FFH method loads updater.elf itself; the host then resumes in upgrade mode.
     assert.match(options.detail, /Expected: the board's FFH method loads updater\.elf into the modem before mirroring/);

@@ -260,6 +260,10 @@ function createStubState() {
     clipboard: '',
     configuration: new Map<string, unknown>(),
     openedDocuments: [] as string[],
+    /** Files of a remote file system (key: the URI's string), served by workspace.fs.readFile. */
+    remoteFiles: new Map<string, Uint8Array>(),
+    /** URIs read through workspace.fs.readFile, in order. */
+    fsReads: [] as string[],
     // Scripted answers, taken in order.
     quickPickAnswers: [] as Answer<unknown>[],
     inputBoxAnswers: [] as Answer<string | undefined>[],
@@ -267,6 +271,11 @@ function createStubState() {
     messageAnswers: [] as Answer<string | undefined>[],
     windowFocus: new EventEmitter<{ focused: boolean }>(),
     isFocused: true,
+    /** Fire with `__stub.changeConfiguration(key, value)`: sets the value and tells the listeners. */
+    configurationChanged: new EventEmitter<{ affectsConfiguration(section: string): boolean }>(),
+    terminalProfileProviders: new Map<string, { provideTerminalProfile(token: unknown): unknown }>(),
+    /** Tree views by id, with a visibility switch: `__stub.treeViewHandles.get(id)!.setVisible(true)`. */
+    treeViewHandles: new Map<string, { visible: boolean; setVisible(visible: boolean): void }>(),
   };
 }
 
@@ -274,6 +283,12 @@ function createStubState() {
 export const __stub = Object.assign(createStubState(), {
   reset() {
     Object.assign(__stub, createStubState());
+  },
+  /** Sets a setting and fires onDidChangeConfiguration for it, as the Settings UI does. */
+  changeConfiguration(key: string, value: unknown) {
+    if (value === undefined) __stub.configuration.delete(key);
+    else __stub.configuration.set(key, value);
+    __stub.configurationChanged.fire({ affectsConfiguration: (section: string) => key === section || key.startsWith(`${section}.`) });
   },
 });
 
@@ -326,7 +341,26 @@ export const window = {
   },
   createTreeView(id: string, options: { treeDataProvider: any }) {
     __stub.treeViews.push({ id, options });
-    return { dispose() {} };
+    const visibility = new EventEmitter<{ visible: boolean }>();
+    const handle = {
+      visible: false,
+      setVisible(visible: boolean) {
+        handle.visible = visible;
+        visibility.fire({ visible });
+      },
+    };
+    __stub.treeViewHandles.set(id, handle);
+    return {
+      get visible() {
+        return handle.visible;
+      },
+      onDidChangeVisibility: visibility.event,
+      dispose() {},
+    };
+  },
+  registerTerminalProfileProvider(id: string, provider: { provideTerminalProfile(token: unknown): unknown }) {
+    __stub.terminalProfileProviders.set(id, provider);
+    return new Disposable(() => __stub.terminalProfileProviders.delete(id));
   },
   registerTreeDataProvider(id: string, provider: any) {
     __stub.treeViews.push({ id, options: { treeDataProvider: provider } });
@@ -383,11 +417,23 @@ export const workspace = {
         return (__stub.configuration.has(full) ? __stub.configuration.get(full) : fallback) as T | undefined;
       },
       has: (key: string) => __stub.configuration.has(prefix + key),
+      // Everything the stub holds counts as a user (global) value.
+      inspect: (key: string) => ({ key: prefix + key, globalValue: __stub.configuration.get(prefix + key) }),
       update: async (key: string, value: unknown) => void __stub.configuration.set(prefix + key, value),
     };
   },
-  onDidChangeConfiguration: new EventEmitter<unknown>().event,
+  get onDidChangeConfiguration() {
+    return __stub.configurationChanged.event;
+  },
   fs: {
+    async readFile(uri: Uri): Promise<Uint8Array> {
+      __stub.fsReads.push(uri.toString());
+      const remote = __stub.remoteFiles.get(uri.toString());
+      if (remote) return remote;
+      if (uri.scheme !== 'file') throw new Error(`EntryNotFound (FileSystemError): ${uri.toString()}`);
+      const { readFile } = await import('node:fs/promises');
+      return new Uint8Array(await readFile(uri.fsPath));
+    },
     async createDirectory(uri: Uri) {
       const { mkdir } = await import('node:fs/promises');
       await mkdir(uri.fsPath, { recursive: true });
@@ -411,6 +457,23 @@ export const env = {
 };
 
 export const version = '1.95.0-stub';
+
+export class TerminalProfile {
+  constructor(readonly options: { name?: string; pty?: unknown; iconPath?: unknown }) {}
+}
+
+/** vscode.l10n with no bundle loaded: the English message with its {0} / {name} placeholders filled. */
+export const l10n = {
+  t(message: string | { message: string; args?: unknown[] | Record<string, unknown> }, ...rest: unknown[]): string {
+    const text = typeof message === 'string' ? message : message.message;
+    const given = typeof message === 'string' ? rest : message.args ?? [];
+    const args: Record<string, unknown> =
+      Array.isArray(given) && given.length === 1 && typeof given[0] === 'object' && given[0] !== null && !Array.isArray(given[0])
+        ? (given[0] as Record<string, unknown>)
+        : (given as Record<string, unknown>);
+    return text.replace(/\{([^}]+)\}/g, (whole, key: string) => (key in args ? String(args[key]) : whole));
+  },
+};
 
 export class StubMemento {
   private readonly values = new Map<string, unknown>();
