@@ -1,8 +1,10 @@
 import { cancelOperationCommand } from './cancelOperation';
 import { copyDiagnosticReportCommand } from './copyDiagnosticReport';
+import { decodeCrashDumpFileCommand } from './decodeCrashDumpFile';
 import type { GlueCommand } from './glueCommand';
 import { openPanelCommand } from './openPanel';
 import { openReplCommand } from './openRepl';
+import { openTranscriptsFolderCommand, refreshSessionsCommand } from './pastSessionsCommands';
 import { pushFileCommand } from './pushFile';
 import { readCrashDumpCommand } from './readCrashDump';
 import { readModemInfoCommand } from './readModemInfo';
@@ -27,4 +29,7 @@ export const ALL_COMMANDS: readonly GlueCommand[] = [
   openSessionTranscriptCommand,
   cancelOperationCommand,
   showLogCommand,
+  refreshSessionsCommand,
+  openTranscriptsFolderCommand,
+  decodeCrashDumpFileCommand,
 ];

@@ -4,6 +4,8 @@ import { describeEvent } from './eventText';
 import { groupByStep, type SessionLog, type StepGroup, type UpgradeSessionRecord } from './sessionLog';
 
 export const LOG_VIEW_ID = 'pycomModem.log';
+/** Re-reads the past sessions from the transcripts (src/commands/pastSessionsCommands.ts). */
+export const REFRESH_SESSIONS_COMMAND = 'pycomModem.refreshSessions';
 
 export type LogNode =
   | { kind: 'session'; session: UpgradeSessionRecord }
@@ -30,9 +32,15 @@ export class LogTreeProvider implements vscode.TreeDataProvider<LogNode>, vscode
   readonly onDidChangeTreeData = this.changed.event;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly unsubscribe: () => void;
+  private hasAskedForPast = false;
 
   constructor(private readonly sessions: SessionLog) {
-    this.unsubscribe = sessions.changes.on(() => this.scheduleRefresh());
+    const stopLive = sessions.changes.on(() => this.scheduleRefresh());
+    const stopPast = sessions.pastChanged.on(() => this.scheduleRefresh());
+    this.unsubscribe = () => {
+      stopLive();
+      stopPast();
+    };
   }
 
   private scheduleRefresh(): void {
@@ -44,7 +52,17 @@ export class LogTreeProvider implements vscode.TreeDataProvider<LogNode>, vscode
   }
 
   getChildren(node?: LogNode): LogNode[] {
-    if (!node) return [...this.sessions.sessions].reverse().map((session) => ({ kind: 'session', session }));
+    if (!node) {
+      // Sessions of earlier windows come from the transcripts on disk; the folder is the
+      // services' (settings, global storage), which the refresh command reads. Asked once,
+      // when the view is first drawn, so activation stays free of file system work.
+      if (!this.hasAskedForPast) {
+        this.hasAskedForPast = true;
+        void vscode.commands.executeCommand(REFRESH_SESSIONS_COMMAND);
+      }
+      const live = [...this.sessions.sessions].reverse();
+      return [...live, ...this.sessions.past].map((session) => ({ kind: 'session', session }));
+    }
     if (node.kind === 'session') {
       // Why it failed and what to do come first, above the steps (a user looks for that first).
       const diagnoses = node.session.events
@@ -67,10 +85,13 @@ export class LogTreeProvider implements vscode.TreeDataProvider<LogNode>, vscode
         const s = node.session;
         const item = new vscode.TreeItem(s.title, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = s.id;
-        item.description = `${s.portPath} · ${new Date(s.startedAtEpochMs).toLocaleTimeString()}`;
-        item.iconPath = new vscode.ThemeIcon(s.outcome ? OUTCOME_ICONS[s.outcome]! : 'sync~spin');
+        const started = new Date(s.startedAtEpochMs);
+        // A past session may be days old: its date matters; today's sessions show the time only.
+        const when = s.isPast ? `${started.toLocaleDateString()} ${started.toLocaleTimeString()}` : started.toLocaleTimeString();
+        item.description = [s.portPath, when, s.isPast ? pastNote(s) : undefined].filter(Boolean).join(' · ');
+        item.iconPath = new vscode.ThemeIcon(s.outcome ? OUTCOME_ICONS[s.outcome]! : s.isPast ? 'debug-disconnect' : 'sync~spin');
         item.contextValue = s.transcriptPath ? 'session.withTranscript' : 'session';
-        item.tooltip = s.outcome ? `Outcome: ${s.outcome}` : 'Running';
+        item.tooltip = sessionTooltip(s);
         return item;
       }
       case 'step': {
@@ -110,6 +131,23 @@ export class LogTreeProvider implements vscode.TreeDataProvider<LogNode>, vscode
     this.unsubscribe();
     this.changed.dispose();
   }
+}
+
+/** A past session's line says how it ended and, for a failure, the diagnosis's title. */
+function pastNote(session: UpgradeSessionRecord): string {
+  if (!session.outcome) return 'did not finish';
+  const diagnosis = session.events.find((e): e is Extract<UpgradeEvent, { kind: 'diagnosis' }> => e.kind === 'diagnosis');
+  return diagnosis ? `${session.outcome}: ${diagnosis.diagnosis.title}` : session.outcome;
+}
+
+function sessionTooltip(session: UpgradeSessionRecord): string {
+  if (!session.isPast) return session.outcome ? `Outcome: ${session.outcome}` : 'Running';
+  const result = session.events.find((e): e is Extract<UpgradeEvent, { kind: 'result' }> => e.kind === 'result');
+  return [
+    result ? `Outcome: ${result.outcome}: ${result.message}` : 'Did not finish: the window or the tool was closed while it ran.',
+    ...session.events.filter((e): e is Extract<UpgradeEvent, { kind: 'diagnosis' }> => e.kind === 'diagnosis').map((e) => `${e.diagnosis.title} — ${e.diagnosis.action}`),
+    `From an earlier window: ${session.transcriptPath ?? ''}`,
+  ].join('\n');
 }
 
 function eventIcon(event: UpgradeEvent): string {

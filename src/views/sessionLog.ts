@@ -18,6 +18,8 @@ export interface UpgradeSessionRecord {
   /** For the diagnostic report: the files sent and the board, when the command knew them. */
   files?: ReportFile[];
   board?: ReportBoard;
+  /** Read back from a transcript of an earlier window: steps, diagnoses and result only. */
+  isPast?: boolean;
 }
 
 export type SessionLogChange =
@@ -39,8 +41,13 @@ export interface StepGroup {
  */
 export class SessionLog {
   readonly changes = new TypedEmitter<SessionLogChange>();
+  /** The past sessions were (re)read from the transcripts on disk. */
+  readonly pastChanged = new TypedEmitter<readonly UpgradeSessionRecord[]>();
   private readonly list: UpgradeSessionRecord[] = [];
+  private pastList: readonly UpgradeSessionRecord[] = [];
   private nextId = 1;
+  /** Transcripts started from now on belong to this window's sessions, not to the past. */
+  readonly createdAtEpochMs: number;
 
   constructor(
     /** Older sessions are dropped past this many; each can hold thousands of events. */
@@ -48,7 +55,19 @@ export class SessionLog {
     /** Progress events closer than this to the previous one of the same file replace it. */
     private readonly progressThinningMs = 200,
     private readonly nowEpochMs: () => number = Date.now,
-  ) {}
+  ) {
+    this.createdAtEpochMs = nowEpochMs();
+  }
+
+  /** Sessions of earlier windows, newest first (from their transcripts); kept apart from this window's. */
+  get past(): readonly UpgradeSessionRecord[] {
+    return this.pastList;
+  }
+
+  setPast(sessions: readonly UpgradeSessionRecord[]): void {
+    this.pastList = sessions;
+    this.pastChanged.emit(sessions);
+  }
 
   start(options: { kind: SessionKind; title: string; portPath: string }): UpgradeSessionRecord {
     const session: UpgradeSessionRecord = {
@@ -107,7 +126,7 @@ export class SessionLog {
   }
 
   find(id: string): UpgradeSessionRecord | undefined {
-    return this.list.find((session) => session.id === id);
+    return this.list.find((session) => session.id === id) ?? this.pastList.find((session) => session.id === id);
   }
 }
 

@@ -264,6 +264,8 @@ function createStubState() {
     remoteFiles: new Map<string, Uint8Array>(),
     /** URIs read through workspace.fs.readFile, in order. */
     fsReads: [] as string[],
+    /** Text document content providers by scheme. */
+    contentProviders: new Map<string, { provideTextDocumentContent(uri: Uri): string }>(),
     // Scripted answers, taken in order.
     quickPickAnswers: [] as Answer<unknown>[],
     inputBoxAnswers: [] as Answer<string | undefined>[],
@@ -438,6 +440,10 @@ export const workspace = {
       const { mkdir } = await import('node:fs/promises');
       await mkdir(uri.fsPath, { recursive: true });
     },
+  },
+  registerTextDocumentContentProvider(scheme: string, provider: { provideTextDocumentContent(uri: Uri): string }) {
+    __stub.contentProviders.set(scheme, provider);
+    return { dispose: () => __stub.contentProviders.delete(scheme) };
   },
   async openTextDocument(uri: Uri) {
     __stub.openedDocuments.push(uri.fsPath);
