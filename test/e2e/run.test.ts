@@ -205,6 +205,20 @@ describe('Pycom Modem Upgrader in a real VS Code (code-server + Chromium)', { co
     await wb.scrollTextIntoView(panel, /Modem crash dump/);
     publishScreenshot(await wb.screenshot('crash-card'), readmeImageDir, 'crash-card');
   });
+
+  scenarioTest('a window reload keeps the sessions: the view lists the earlier upgrades from their transcripts', 'reload keeps sessions', 'pycomModem.refreshSessions', async () => {
+    const wb = requireWorkbench();
+    await Promise.all([
+      wb.page.waitForEvent('load', { timeout: 60_000 }),
+      wb.runCommand('Developer: Reload Window', Deadline.in(10_000, 'the reload command')),
+    ]);
+    await wb.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await wb.runCommand('View: Show Pycom Modem', Deadline.in(30_000, 'the Pycom Modem view after the reload'));
+    // The crash scenario's upgrade failed with a diagnosis; after the reload it is a past session.
+    const rowsText = await pollSidebarRows(wb, /Upgrade CATM1-38638-to-41065\.dup/, Deadline.in(30_000, 'the Sessions view to list the earlier upgrade'));
+    assert.match(rowsText, /failed/, `the past session says how it ended: ${rowsText}`);
+    await wb.screenshot('sessions-after-reload');
+  });
 });
 
 /**
