@@ -92,7 +92,7 @@ export function ignoreLinesFor(target) {
 }
 
 /** Top-level files and folders vsce may pick from; the ignore file narrows them further. */
-const STAGED_ENTRIES = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist', 'media'];
+const STAGED_ENTRIES = ['package.json', 'package.nls.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist', 'media'];
 
 /** Copies what the VSIX may contain into a fresh folder, dependency tree included. */
 function stageCandidates(stageDir) {
@@ -106,6 +106,17 @@ function stageCandidates(stageDir) {
     cpSync(from, join(stageDir, dir), { recursive: true, filter: (src) => !relative(from, src).split(/[\\/]/).includes('node_modules') });
   }
   stripLocalImages(join(stageDir, 'README.md'));
+  dropNpmFiles(join(stageDir, 'package.json'));
+}
+
+/**
+ * package.json's `files` shapes the npm package (the CLI alone); vsce refuses a manifest
+ * that has both `files` and an ignore file, and the VSIX is decided by .vscodeignore.
+ */
+function dropNpmFiles(manifestPath) {
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  delete manifest.files;
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /**

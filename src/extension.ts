@@ -3,6 +3,7 @@ import { ALL_COMMANDS } from './commands';
 import { LastAttemptStore } from './commands/lastAttempts';
 import type { ModemCore } from './commands/modemCore';
 import type { ExtensionServices } from './commands/services';
+import { registerReplTerminalProfile } from './commands/replTerminalProfile';
 import { readSettings } from './commands/settings';
 import type { PortOwner } from './core/transport/portOwner';
 import { LOG_VIEW_ID, LogTreeProvider } from './views/logTree';
@@ -13,6 +14,7 @@ import { PortStatusBar } from './views/portStatusBar';
 import { PortWatcher } from './views/portWatcher';
 import { SessionLog } from './views/sessionLog';
 import { UpgradePanelHost, registerUpgradePanelSerializer } from './views/upgradePanel';
+import { UsageContext } from './views/usageContext';
 
 /** Tests pass a fake core; the extension host gets the real one, loaded on first use. */
 export interface ActivationOverrides {
@@ -69,24 +71,37 @@ export function activate(context: vscode.ExtensionContext, overrides: Activation
   services = built;
 
   const tree = new LogTreeProvider(sessions);
+  const statusBar = new PortStatusBar(selection, watcher);
+  const usage = new UsageContext(selection, context.globalState);
+  const treeView = vscode.window.createTreeView(LOG_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
     output,
     selection,
     watcher,
     panel,
     tree,
-    new PortStatusBar(selection, watcher),
+    statusBar,
+    usage,
     registerUpgradePanelSerializer(panel),
-    vscode.window.createTreeView(LOG_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
+    treeView,
+    // Opening the Sessions view is asking for the extension: the port item shows (statusBar auto).
+    treeView.onDidChangeVisibility((event) => event.visible && statusBar.noteSessionsViewOpened()),
+    registerReplTerminalProfile(built),
     { dispose: mirrorSessionsToOutput(sessions, output) },
     { dispose: () => void Promise.all([...owners.values()].map((o) => o.then((owner) => owner.dispose(), () => undefined))) },
     ...ALL_COMMANDS.map((command) =>
-      vscode.commands.registerCommand(command.id, (...args: unknown[]) => command.run(built, ...args)),
+      vscode.commands.registerCommand(command.id, (...args: unknown[]) => {
+        usage.noteUsed();
+        return command.run(built, ...args);
+      }),
     ),
   );
-  // The status bar shows whether the selected board is plugged in; listing ports loads
-  // the serial module, so it starts after activation has returned.
-  if (selection.current) setTimeout(() => watcher.start(), 0);
+  if (treeView.visible) statusBar.noteSessionsViewOpened();
+  // The status bar shows whether the selected board is plugged in, and (statusBar auto)
+  // appears when a Pycom board is; listing ports loads the serial module, so it starts
+  // after activation has returned, and not at all with statusBar never.
+  const watchStart = setTimeout(() => statusBar.startWatchingIfNeeded(), 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(watchStart) });
   return built;
 }
 

@@ -1,3 +1,4 @@
+import { version as PACKAGE_VERSION } from '../../package.json';
 import type { PortOpener } from '../core/transport/byteTransport';
 import type { CliCommand, CliContext } from './cliCommand';
 import { cliCommands } from './commands/index';
@@ -26,7 +27,7 @@ function helpText(commands: readonly CliCommand[]): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     `  ${'help'.padEnd(width)}  Show this list, or a command's usage: pycom-modem help <command>`,
     '',
-    'Global options: --verbose (add stack traces to errors).',
+    'Global options: --verbose (add stack traces to errors), --version (print the version).',
     'Exit status: 0 only on success.',
     '',
   ].join('\n');
@@ -44,6 +45,10 @@ export async function runCli(
   const verbose = argv.includes('--verbose');
   const args = argv.filter((a) => a !== '--verbose');
   const [name, ...rest] = args;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    streams.stdout.write(`${PACKAGE_VERSION}\n`);
+    return 0;
+  }
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? rest[0] : undefined;
     const command = topic ? commands.find((c) => c.name === topic) : undefined;

@@ -4,6 +4,7 @@ import { decodeCrashDumpFileCommand } from './decodeCrashDumpFile';
 import type { GlueCommand } from './glueCommand';
 import { openPanelCommand } from './openPanel';
 import { openReplCommand } from './openRepl';
+import { openWalkthroughCommand } from './openWalkthrough';
 import { openTranscriptsFolderCommand, refreshSessionsCommand } from './pastSessionsCommands';
 import { pushFileCommand } from './pushFile';
 import { readCrashDumpCommand } from './readCrashDump';
@@ -32,4 +33,5 @@ export const ALL_COMMANDS: readonly GlueCommand[] = [
   refreshSessionsCommand,
   openTranscriptsFolderCommand,
   decodeCrashDumpFileCommand,
+  openWalkthroughCommand,
 ];

@@ -8,6 +8,9 @@ import { ALL_COMMANDS } from '../../src/commands';
 import { FakeCore } from './fakeCore';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const nls = JSON.parse(readFileSync('package.nls.json', 'utf8')) as Record<string, string>;
+/** A manifest string as VS Code shows it: `%key%` from package.nls.json. */
+const shown = (text: string) => text.replace(/^%([^%]+)%$/, (whole, key: string) => nls[key] ?? whole);
 
 function start(core = new FakeCore()) {
   const context = createExtensionContext();
@@ -47,7 +50,7 @@ test('activation creates the status bar port picker, the log view, the output ch
   const run = start();
   const item = __stub.statusBarItems[0]!;
   assert.equal(item.command, 'pycomModem.selectPort');
-  assert.ok(item.isVisible);
+  assert.equal(item.isVisible, false, 'no board, no port picked: the item stays out of this window');
   assert.match(item.text, /Select Pycom port/);
   assert.deepEqual(__stub.treeViews.map((v) => v.id), ['pycomModem.log']);
   assert.deepEqual(__stub.channels.map((c) => c.name), ['Pycom Modem']);
@@ -56,7 +59,7 @@ test('activation creates the status bar port picker, the log view, the output ch
 });
 
 test('package.json: categories, activation, views, settings and icons are consistent', () => {
-  for (const command of pkg.contributes.commands) assert.equal(command.category, 'Pycom', command.command);
+  for (const command of pkg.contributes.commands) assert.equal(shown(command.category), 'Pycom', command.command);
   assert.ok(pkg.activationEvents.includes('onStartupFinished'));
   assert.ok(pkg.activationEvents.includes('onWebviewPanel:pycomModem.upgradePanel'));
   assert.deepEqual(pkg.extensionKind, ['ui', 'workspace']);
@@ -67,7 +70,7 @@ test('package.json: categories, activation, views, settings and icons are consis
   assert.equal(png.readUInt32BE(16), 128);
   assert.equal(png.readUInt32BE(20), 128);
   const settings = Object.keys(pkg.contributes.configuration.properties);
-  for (const key of ['defaultPort', 'replBaudRate', 'mirrorBaudRate', 'timeouts', 'transcriptFolder', 'simulator.timeScale']) {
+  for (const key of ['defaultPort', 'statusBar', 'replBaudRate', 'mirrorBaudRate', 'timeouts.atReplySeconds', 'transcriptFolder', 'simulator.speedUp']) {
     assert.ok(settings.includes(`pycomModem.${key}`), key);
   }
   assert.equal(pkg.contributes.configuration.properties['pycomModem.replBaudRate'].default, 115200);

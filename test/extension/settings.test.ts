@@ -2,12 +2,15 @@ import '../support/registerVscodeStub';
 import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { __stub } from '../support/vscodeStub';
-import { readSettings } from '../../src/commands/settings';
+import { readFileSync } from 'node:fs';
+import { readSettings, readStatusBarMode, TIMEOUT_SETTINGS } from '../../src/commands/settings';
 import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, upgradePreflightFacts } from '../../src/commands/upgradePreflight';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
 import type { UpgradeSessionRecord } from '../../src/views/sessionLog';
 import { sessionRules } from '../../src/commands/sessionRules';
 import { versionReport } from './fakeCore';
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
 beforeEach(() => __stub.reset());
 
@@ -24,6 +27,42 @@ test('settings: defaults, seconds become engine milliseconds, nonsense is ignore
   assert.deepEqual(custom.timeouts, { stpRequestMs: 90_000 });
   assert.equal(custom.simulatorSpeedUp, 1, 'the simulator is never slower than real time');
   assert.equal(custom.replBaudRate, 115200);
+});
+
+test('settings: flat timeout keys (what the Settings UI edits) win over the former object, which still counts', () => {
+  __stub.configuration.set('pycomModem.timeouts', { stpRequestSeconds: 4, rebootSeconds: 30 });
+  __stub.configuration.set('pycomModem.timeouts.rebootSeconds', 45);
+  __stub.configuration.set('pycomModem.timeouts.atReplySeconds', 3);
+  __stub.configuration.set('pycomModem.timeouts.applySeconds', null);
+  assert.deepEqual(readSettings().timeouts, { stpRequestMs: 4_000, rebootMs: 45_000, atReplyMs: 3_000 });
+  for (const key of Object.keys(TIMEOUT_SETTINGS)) {
+    const declared = pkg.contributes.configuration.properties[`pycomModem.timeouts.${key}`];
+    assert.ok(declared, `pycomModem.timeouts.${key} is declared`);
+    assert.equal(declared.default, null, 'empty by default: the engine keeps its own default');
+  }
+  assert.equal(pkg.contributes.configuration.properties['pycomModem.timeouts'], undefined, 'no nested object the Settings UI cannot edit');
+});
+
+test('settings: the simulator speed is "times faster" under speedUp; the former timeScale still counts when speedUp is unset', () => {
+  __stub.configuration.set('pycomModem.simulator.timeScale', 200);
+  assert.equal(readSettings().simulatorSpeedUp, 200, 'an existing settings.json keeps its speed');
+  __stub.configuration.set('pycomModem.simulator.speedUp', 50);
+  assert.equal(readSettings().simulatorSpeedUp, 50, 'the new name wins once set');
+  __stub.configuration.delete('pycomModem.simulator.timeScale');
+  __stub.configuration.set('pycomModem.simulator.speedUp', 0.2);
+  assert.equal(readSettings().simulatorSpeedUp, 1, 'never slower than real time');
+  const declared = pkg.contributes.configuration.properties['pycomModem.simulator.speedUp'];
+  assert.equal(declared.default, 20);
+  assert.ok(pkg.contributes.configuration.properties['pycomModem.simulator.timeScale'].markdownDeprecationMessage);
+});
+
+test('settings: statusBar is auto unless set to always or never', () => {
+  assert.equal(readStatusBarMode(), 'auto');
+  __stub.configuration.set('pycomModem.statusBar', 'never');
+  assert.equal(readStatusBarMode(), 'never');
+  __stub.configuration.set('pycomModem.statusBar', 'sometimes');
+  assert.equal(readStatusBarMode(), 'auto');
+  assert.deepEqual(pkg.contributes.configuration.properties['pycomModem.statusBar'].enum, ['auto', 'always', 'never']);
 });
 
 test('preflight: the core checks over what the glue knows, and when updater.elf is needed', () => {

@@ -9,7 +9,8 @@ import { runFullUpgrade, type BoardTimeouts } from '../../core/board/fullUpgrade
 import { makeSyntheticUpdaterElf, writeSyntheticFirmware } from '../../sim/firmwareImage';
 import { isSimFault, SIM_FAULTS, type SimFault } from '../../sim/modem/modemFaults';
 import { createSimulatedGpy } from '../../sim/simulatedGpy';
-import { flagOption, numberOption, parseCommandArgs, stringListOption, stringOption } from '../args';
+import { flagOption, parseCommandArgs, stringListOption, stringOption } from '../args';
+import { timeScaleOption } from './sim';
 import type { CliCommand } from '../cliCommand';
 import { JSON_OPTION, showEngineEvents } from '../cliSupport';
 import { writeJsonLine } from '../renderJson';
@@ -48,7 +49,7 @@ function versionLine(report: ModemVersionReport | undefined): string {
 export const demoCommand: CliCommand = {
   name: 'demo',
   summary: 'Run a whole modem upgrade against a simulated GPy: no hardware, nothing to set up.',
-  usage: `Usage: pycom-modem demo [--time-scale F] [--recovery] [--fault NAME]... [--json]
+  usage: `Usage: pycom-modem demo [--speed-up N | --time-scale F] [--recovery] [--fault NAME]... [--json]
 
 Creates a simulated GPy (MicroPython board + Sequans modem) in memory and runs the
 whole upgrade on it exactly as on a real board: the board's REPL, sqnsupgrade.uart(),
@@ -56,7 +57,9 @@ mirror mode on the same port, then the firmware transfer to the modem and the ve
 report before and after.
 
 Options:
-  --time-scale <F>   simulated time per real time (default ${DEFAULT_TIME_SCALE}; 1 = real modem timing, ~minutes)
+  --speed-up <N>     run N times faster than a real modem (default ${1 / DEFAULT_TIME_SCALE}; 1 = real modem timing,
+                     ~minutes), as the VS Code setting pycomModem.simulator.speedUp
+  --time-scale <F>   the same as a factor on the modem's time (default ${DEFAULT_TIME_SCALE} = --speed-up ${1 / DEFAULT_TIME_SCALE})
   --recovery         start from a modem in its recovery bootrom (state 0, old 33080 bootrom):
                      updater.elf is copied to the board and the recovery method runs
   --fault <name>     make the simulated modem fail (repeatable): ${SIM_FAULTS.join(', ')}
@@ -65,11 +68,12 @@ Options:
     const args = parseCommandArgs('demo', context.argv, {
       ...JSON_OPTION,
       'time-scale': { type: 'string' },
+      'speed-up': { type: 'string' },
       recovery: { type: 'boolean' },
       fault: { type: 'string', multiple: true },
       'transcript-dir': { type: 'string' },
     });
-    const timeScale = numberOption(args, 'demo', 'time-scale', { min: 0.0001, max: 1 }) ?? DEFAULT_TIME_SCALE;
+    const timeScale = timeScaleOption(args, 'demo', { min: 0.0001, max: 1 }) ?? DEFAULT_TIME_SCALE;
     const faults: SimFault[] = [];
     for (const name of stringListOption(args, 'fault')) {
       if (!isSimFault(name)) throw new UsageError(`pycom-modem demo: no fault named "${name}".`, `Use one of: ${SIM_FAULTS.join(', ')}.`);

@@ -5,10 +5,24 @@ import { BOARD_FAULTS, isBoardFault, type BoardFault } from '../../sim/board/boa
 import { serveModemOnTransport, MIRROR_BAUD } from '../../sim/modem/serveModem';
 import type { SimulatedModemOptions } from '../../sim/modem/simulatedModem';
 import { serveSimulatedGpyOnTransport } from '../../sim/simulatedGpy';
-import { flagOption, numberOption, parseCommandArgs, requirePort, stringListOption, stringOption } from '../args';
+import { flagOption, numberOption, parseCommandArgs, requirePort, stringListOption, stringOption, type ParsedArgs } from '../args';
 import type { CliCommand } from '../cliCommand';
 import { JSON_OPTION, PORT_OPTION, openerFor } from '../cliSupport';
 import { writeJsonLine } from '../renderJson';
+
+/**
+ * The simulator's speed from `--speed-up N` (times faster, as the VS Code setting
+ * pycomModem.simulator.speedUp reads) or `--time-scale F` (a factor on the modem's time,
+ * F = 1/N); `bounds` are on the factor. One of the two, not both.
+ */
+export function timeScaleOption(args: ParsedArgs, command: string, bounds: { min: number; max: number }): number | undefined {
+  const speedUp = numberOption(args, command, 'speed-up', { min: 1 / bounds.max, max: 1 / bounds.min });
+  const timeScale = numberOption(args, command, 'time-scale', bounds);
+  if (speedUp !== undefined && timeScale !== undefined) {
+    throw new UsageError(`pycom-modem ${command}: --speed-up and --time-scale say the same thing twice.`, 'Give one of them: --speed-up 100 is --time-scale 0.01.');
+  }
+  return speedUp !== undefined ? 1 / speedUp : timeScale;
+}
 
 /** The board's REPL speed; the simulated board switches to mirror mode by itself. */
 const REPL_BAUD = 115_200;
@@ -29,7 +43,9 @@ Options:
   --build <N>          software build the modem runs (default 38638)
   --network <name>     CAT-M1 (default) or NB-IoT
   --old-bootrom        Bootloader0 is the old 33080 bootrom
-  --time-scale <F>     1 = real modem timing (default); 0.01 = a hundred times faster
+  --speed-up <N>       run N times faster than a real modem (default 1), as the VS Code
+                       setting pycomModem.simulator.speedUp; 100 = a hundred times faster
+  --time-scale <F>     the same as a factor on the modem's time: 0.01 = --speed-up 100
   --fault <name>       act out a failure (repeatable): ${SIM_FAULTS.join(', ')}
   --board              serve a whole simulated GPy (REPL at 115200, sqnsupgrade, mirror mode) instead
   --board-fault <name> with --board, a board-half failure (repeatable): ${BOARD_FAULTS.join(', ')}
@@ -44,6 +60,7 @@ Options:
       network: { type: 'string' },
       'old-bootrom': { type: 'boolean' },
       'time-scale': { type: 'string' },
+      'speed-up': { type: 'string' },
       fault: { type: 'string', multiple: true },
       board: { type: 'boolean' },
       'board-fault': { type: 'string', multiple: true },
@@ -55,7 +72,7 @@ Options:
       throw new UsageError(`pycom-modem sim: --state ${state} is not simulated.`, 'Use --state 0 (recovery), 2 (application) or 4 (interrupted upgrade).');
     }
     const build = numberOption(args, 'sim', 'build', { integer: true, min: 1 });
-    const timeScale = numberOption(args, 'sim', 'time-scale', { min: 0.00001, max: 100 });
+    const timeScale = timeScaleOption(args, 'sim', { min: 0.00001, max: 100 });
     const network = stringOption(args, 'network');
     if (network !== undefined && network !== 'CAT-M1' && network !== 'NB-IoT') {
       throw new UsageError(`pycom-modem sim: --network ${network} is not known.`, 'Use --network CAT-M1 or --network NB-IoT.');

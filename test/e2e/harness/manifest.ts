@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface ContributedCommand {
@@ -17,8 +17,14 @@ export interface ExtensionManifest {
   };
 }
 
+/** package.json with its `%key%` strings replaced from package.nls.json, as VS Code shows them. */
 export function readManifest(repoRoot: string): ExtensionManifest {
-  return JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as ExtensionManifest;
+  const nlsPath = join(repoRoot, 'package.nls.json');
+  const nls = existsSync(nlsPath) ? (JSON.parse(readFileSync(nlsPath, 'utf8')) as Record<string, string>) : {};
+  return JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'), (_key, value: unknown) => {
+    const placeholder = typeof value === 'string' ? /^%([^%]+)%$/.exec(value) : null;
+    return placeholder && placeholder[1]! in nls ? nls[placeholder[1]!] : value;
+  }) as ExtensionManifest;
 }
 
 export function extensionId(manifest: ExtensionManifest): string {
