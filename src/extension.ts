@@ -8,7 +8,6 @@ import { readSettings } from './commands/settings';
 import type { PortOwner } from './core/transport/portOwner';
 import { LOG_VIEW_ID, LogTreeProvider } from './views/logTree';
 import { mirrorSessionsToOutput } from './views/outputLog';
-import { PortLoans } from './views/portLoans';
 import { PortSelection } from './views/portSelection';
 import { PortStatusBar } from './views/portStatusBar';
 import { PortWatcher } from './views/portWatcher';
@@ -34,7 +33,6 @@ export function activate(context: vscode.ExtensionContext, overrides: Activation
   const owners = new Map<string, Promise<PortOwner>>();
   const watcher = new PortWatcher(async () => (await loadCore()).listSerialPorts());
   const selection = new PortSelection(context.workspaceState, () => readSettings().defaultPort);
-  const loans = new PortLoans();
   const panel = new UpgradePanelHost(context.extensionUri, sessions, {
     cancel: () => void vscode.commands.executeCommand('pycomModem.cancelOperation'),
     copyReport: (sessionId) => void vscode.commands.executeCommand('pycomModem.copyDiagnosticReport', sessionId),
@@ -49,7 +47,6 @@ export function activate(context: vscode.ExtensionContext, overrides: Activation
     sessions,
     output,
     selection,
-    loans,
     watcher,
     panel,
     lastAttempts: new LastAttemptStore(context.workspaceState, loadCore),

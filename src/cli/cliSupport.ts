@@ -5,6 +5,7 @@ import type { UpgradeEngine } from '../core/engine/upgradeEngine';
 import { DEFAULT_UPGRADE_TIMEOUTS, scaleTimeouts, type UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
 import type { PortOpener } from '../core/transport/byteTransport';
 import { SerialPortOpener } from '../core/transport/serialTransport';
+import { PortOwner } from '../core/transport/portOwner';
 import { numberOption, type OptionSpec, type ParsedArgs } from './args';
 import type { CliContext } from './cliCommand';
 import { writeJsonLine } from './renderJson';
@@ -16,6 +17,11 @@ export const TIMEOUT_SCALE_OPTION: OptionSpec = { 'timeout-scale': { type: 'stri
 
 export function openerFor(context: CliContext): PortOpener {
   return context.opener ?? new SerialPortOpener();
+}
+
+/** The one owner of a port for this command: every job on it is a turn, the port opens once. */
+export function portFor(context: CliContext, portPath: string): PortOwner {
+  return new PortOwner(openerFor(context), portPath);
 }
 
 function timeoutScale(args: ParsedArgs, command: string): number | undefined {

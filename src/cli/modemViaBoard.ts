@@ -5,7 +5,7 @@ import { BoardAtReplError, LEAVE_MIRROR_MODE } from '../core/engine/upgradeError
 import type { UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
 import type { OptionSpec } from './args';
 import type { CliContext } from './cliCommand';
-import { openerFor } from './cliSupport';
+import { portFor } from './cliSupport';
 import { askYesNo } from './prompt';
 
 export const VIA_BOARD_OPTION: OptionSpec = { 'via-board': { type: 'boolean' } };
@@ -53,7 +53,7 @@ export async function readModem<T>(
   read: (request: PortRequest) => Promise<T>,
   onBoard?: OnBoardRead<T>,
 ): Promise<ModemReadResult<T>> {
-  const request: PortRequest = { portPath: options.portPath, opener: openerFor(context), ...(options.timeouts ? { timeouts: options.timeouts } : {}) };
+  const request: PortRequest = { port: portFor(context, options.portPath), ...(options.timeouts ? { timeouts: options.timeouts } : {}) };
   if (options.isViaBoard) return readThroughBoard(context, options, request, read, onBoard);
   try {
     return { value: await read(request), hasLeftBoardInMirrorMode: false };
@@ -93,9 +93,9 @@ async function readViaBoard<T>(
   context.stderr.write(`Starting mirror mode on the board on ${options.portPath} (sqnsupgrade.uart())...\n`);
   let isMirrored = false;
   try {
-    const value = await withModemViaBoard({ portPath: options.portPath, opener: request.opener, events: options.engine.events }, context.signal, (modem) => {
+    const value = await withModemViaBoard({ port: request.port, events: options.engine.events }, context.signal, (modem) => {
       isMirrored = true;
-      return read({ ...request, transport: modem });
+      return read({ ...request, port: modem });
     });
     return { value, hasLeftBoardInMirrorMode: true };
   } catch (error) {

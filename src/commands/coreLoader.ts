@@ -6,14 +6,13 @@ import { resolveTimeouts, scaleTimeouts, type UpgradeTimeouts } from '../core/en
 import { classifyFirmwareFileName, inspectFirmwareFile, transferMethodForSize } from '../core/parse/firmwareFile';
 import { listSerialPorts } from '../core/transport/portList';
 import { SerialPortOpener } from '../core/transport/serialTransport';
-import type { PortOpener } from '../core/transport/byteTransport';
 import { writeSyntheticFirmware } from '../sim/firmwareImage';
 import { runFullUpgrade } from '../core/board/fullUpgrade';
 import { identifyBoard } from '../core/board/boardIdentity';
 import { pushFile } from '../core/board/boardFiles';
 import { readModemInfoOnBoard, withModemViaBoard } from '../core/board/modemViaBoard';
 import { createSimulatedGpy, type SimulatedGpy } from '../sim/simulatedGpy';
-import { RawRepl } from '../core/repl/rawRepl';
+import { withRawRepl } from '../core/repl/replTurn';
 import {
   SIMULATOR_POWER_CYCLED,
   isSimulatedPort,
@@ -64,7 +63,7 @@ export async function loadModemCore(context: vscode.ExtensionContext): Promise<M
     },
     createEngine: (options) => wrapEngine(new UpgradeEngine(), engineTimeouts(options)),
     async runFullUpgrade(request, { engine, signal }) {
-      if (isSimulatedPort(request.portPath)) isSimulatorSpent = true;
+      if (isSimulatedPort(request.port.path)) isSimulatorSpent = true;
       return runFullUpgrade(
         { ...request, timeouts: (engine as WrappedEngine).timeouts, updaterDebug: request.updaterDebug ?? readSettings().updaterDebug },
         { engine: (engine as WrappedEngine).inner, signal },
@@ -81,12 +80,14 @@ export async function loadModemCore(context: vscode.ExtensionContext): Promise<M
     },
     inspectFirmwareFile: checkFirmwareFile,
     async identifyBoard(request, signal) {
-      const identity = await withRawRepl(request, signal, (repl) => identifyBoard(repl, { signal }));
+      const identity = await withRawRepl(request.port, (repl, turnSignal) => identifyBoard(repl, { signal: turnSignal }), replTurn(signal));
       return { name: identity.machine, firmwareVersion: identity.release, hasLteModem: identity.hasLteModem };
     },
     async pushFile(request, options) {
-      await withRawRepl(request, options.signal, (repl) =>
-        pushFile(repl, { localPath: request.localPath, remotePath: request.remotePath, signal: options.signal, onProgress: options.onProgress }),
+      await withRawRepl(
+        request.port,
+        (repl, turnSignal) => pushFile(repl, { localPath: request.localPath, remotePath: request.remotePath, signal: turnSignal, onProgress: options.onProgress }),
+        replTurn(options.signal),
       );
     },
     async writeDemoFirmware(folder) {
@@ -131,7 +132,7 @@ function engineTimeouts(options: EngineOptions): UpgradeTimeouts {
 function wrapEngine(inner: UpgradeEngine, timeouts: UpgradeTimeouts): WrappedEngine {
   const reach = <T>({ viaBoard, ...request }: ModemReadRequest, signal: AbortSignal, read: (request: PortRequest) => Promise<T>): Promise<T> =>
     viaBoard
-      ? withModemViaBoard({ ...request, events: inner.events }, signal, (modem) => read({ ...request, timeouts, transport: modem }))
+      ? withModemViaBoard({ ...request, events: inner.events }, signal, (modem) => read({ port: modem, timeouts }))
       : read({ ...request, timeouts });
   return {
     inner,
@@ -146,22 +147,9 @@ function wrapEngine(inner: UpgradeEngine, timeouts: UpgradeTimeouts): WrappedEng
   };
 }
 
-/** A raw-REPL conversation on the board's port at the REPL rate; the port is closed after. */
-async function withRawRepl<T>(
-  request: { portPath: string; opener: PortOpener },
-  signal: AbortSignal,
-  job: (repl: RawRepl) => Promise<T>,
-): Promise<T> {
-  const io = await request.opener.open(request.portPath, { baudRate: readSettings().replBaudRate }, signal);
-  try {
-    const repl = await RawRepl.enter(io, { signal });
-    const value = await job(repl);
-    // Leave the board at its friendly prompt, as the user left it.
-    await repl.exit({ signal }).catch(() => undefined);
-    return value;
-  } finally {
-    await io.close().catch(() => undefined);
-  }
+/** A turn on the board's REPL at the rate the settings name. */
+function replTurn(signal: AbortSignal) {
+  return { signal, settings: { baudRate: readSettings().replBaudRate, rtscts: false } };
 }
 
 async function readHead(path: string): Promise<Uint8Array> {

@@ -3,6 +3,7 @@ import type { UpgradeEvent } from '../core/engine/upgradeEvents';
 import type { ModemState, ModemVersionReport } from '../core/parse/modemVersion';
 import type { CrashDump } from '../core/parse/crashDump';
 import type { PortOpener } from '../core/transport/byteTransport';
+import type { PortAccess } from '../core/transport/portOwner';
 import type { UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
 import type { Diagnosis } from '../core/engine/upgradeEvents';
 import type { LastAttempt } from '../core/engine/lastAttempt';
@@ -22,11 +23,11 @@ export interface ModemCore extends SessionRules {
   createEngine(options: EngineOptions): ModemEngine;
   runFullUpgrade(request: FullUpgradeRequest, context: { engine: ModemEngine; signal: AbortSignal }): Promise<unknown>;
   inspectFirmwareFile(path: string): Promise<FirmwareFileCheck>;
-  identifyBoard(request: { portPath: string; opener: PortOpener }, signal: AbortSignal): Promise<BoardIdentity>;
+  identifyBoard(request: { port: PortAccess }, signal: AbortSignal): Promise<BoardIdentity>;
   /** Writes a synthetic full image the simulated modem accepts; returns its path. */
   writeDemoFirmware(folder: string): Promise<string>;
   pushFile(
-    request: { portPath: string; opener: PortOpener; localPath: string; remotePath: string },
+    request: { port: PortAccess; localPath: string; remotePath: string },
     options: { signal: AbortSignal; onProgress?: (bytesDone: number, bytesTotal: number) => void },
   ): Promise<void>;
   /**
@@ -86,13 +87,13 @@ export interface ModemEngine {
    * The board's own `sqnsupgrade.info()` from its REPL: no mirror mode, the board stays at
    * its prompt. `state` is undefined (with `failure`) when the updater could not tell.
    */
-  infoOnBoard(request: { portPath: string; opener: PortOpener }, signal: AbortSignal): Promise<BoardModemInfo>;
+  infoOnBoard(request: { port: PortAccess }, signal: AbortSignal): Promise<BoardModemInfo>;
   readCrashDump(request: ModemReadRequest, signal: AbortSignal): Promise<CrashDump | undefined>;
 }
 
 export interface ModemReadRequest {
-  portPath: string;
-  opener: PortOpener;
+  /** The port's owner in this window: the read is one turn on it. */
+  port: PortAccess;
   /** The board is at its REPL: start mirror mode on it first (it stays there until power-cycled). */
   viaBoard?: boolean;
 }
@@ -107,8 +108,8 @@ export interface BoardModemInfo {
 export type TransferMethodChoice = 'auto' | 'on-the-fly' | 'fff';
 
 export interface FullUpgradeRequest {
-  portPath: string;
-  opener: PortOpener;
+  /** The port's owner in this window: the whole upgrade is one turn on one handle. */
+  port: PortAccess;
   files: string[];
   updaterPath?: string;
   transcriptDir?: string;

@@ -13,7 +13,6 @@ export const openReplCommand: GlueCommand = {
       portPath,
       baudRate: services.settings().replBaudRate,
       ownerFor: (path) => services.ownerFor(path),
-      loans: services.loans,
       ports: isSimulatedPort(portPath) ? undefined : services.watcher,
       // A simulated board left in mirror mode is power-cycled rather than waited for.
       beforeConnect: isSimulatedPort(portPath)

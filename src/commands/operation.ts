@@ -69,20 +69,17 @@ export async function runOperation<T>(
         const cancel = token.onCancellationRequested(() => controller.abort(new OperationAbortedError('cancelled by the user')));
         detachers.push(() => cancel.dispose());
         const loaded = (core = await services.loadCore());
-        return services.loans.borrow(
-          spec.portPath,
-          () =>
-          body({
-            core: loaded,
-            signal: controller.signal,
-            session,
-            record,
-            attach(engine) {
-              detachers.push(engine.events.on(record));
-            },
-          }),
-          () => ({ isBoardInMirrorMode: hasEnteredMirrorMode(session) }),
-        );
+        // The core takes the port from its owner one turn at a time: a REPL terminal on it
+        // gives way and gets the same handle back afterwards.
+        return body({
+          core: loaded,
+          signal: controller.signal,
+          session,
+          record,
+          attach(engine) {
+            detachers.push(engine.events.on(record));
+          },
+        });
       },
     );
     ensureDiagnosis(core, session, record);
@@ -127,11 +124,6 @@ function ensureDiagnosis(core: ModemCore | undefined, session: UpgradeSessionRec
   } catch {
     // A rule's bug must not hide the failure it was asked to explain.
   }
-}
-
-/** The board half switched the port to mirror mode: there is no REPL until a power cycle. */
-function hasEnteredMirrorMode(session: UpgradeSessionRecord): boolean {
-  return session.events.some((e) => e.kind === 'step' && e.step === 'mirror-handover' && e.phase === 'done');
 }
 
 function progressMessage(event: UpgradeEvent): string | undefined {
@@ -180,11 +172,18 @@ export async function readySimulatedBoard(
   portPath: string,
   record?: (event: UpgradeEvent) => void,
 ): Promise<string | undefined> {
-  const note = await core.readySimulatedBoard(portPath);
+  if (!isSimulatedPort(portPath)) return undefined;
+  // Inside a turn of its own, so a REPL terminal on the simulated port gives way first.
+  const note = await (await services.ownerFor(portPath)).run(() => core.readySimulatedBoard(portPath), { settings: simulatorLine(services) });
   if (!note) return undefined;
   services.output.info(note);
   record?.({ kind: 'log', level: 'info', message: note, atMs: Date.now() });
   return note;
+}
+
+/** The simulated board's line for a turn that only power-cycles it: the REPL rate. */
+function simulatorLine(services: ExtensionServices) {
+  return { baudRate: services.settings().replBaudRate, rtscts: false };
 }
 
 /** The failure messages' button for the simulated board: what unplugging is for a real one. */
@@ -194,7 +193,8 @@ export const POWER_CYCLE_SIMULATOR_ACTION = 'Power-cycle Simulated GPy';
 export async function powerCycleSimulator(services: ExtensionServices, portPath: string): Promise<void> {
   const core = await services.loadCore();
   try {
-    const note = await services.loans.borrow(portPath, () => core.powerCycleSimulator(portPath));
+    // A turn of its own: a REPL terminal on the port gives way before the cable is "pulled".
+    const note = await (await services.ownerFor(portPath)).run(() => core.powerCycleSimulator(portPath), { settings: simulatorLine(services) });
     services.output.info(note);
     void vscode.window.showInformationMessage(note);
   } catch (error) {

@@ -44,9 +44,8 @@ export const pushFileCommand: GlueCommand = {
       { kind: 'push', title: `Push ${name}`, portPath, showPanel: false, progressTitle: `Copying ${name} to ${remotePath}` },
       async ({ core, signal, record }) => {
         await readySimulatedBoard(services, core, portPath, record);
-        const opener = await core.openerFor(portPath);
         await core.pushFile(
-          { portPath, opener, localPath, remotePath },
+          { port: await services.ownerFor(portPath), localPath, remotePath },
           {
             signal,
             onProgress: (bytesDone, bytesTotal) =>

@@ -48,7 +48,7 @@ function readDump(services: ExtensionServices, portPath: string, viaBoard: boole
     async ({ core, signal, attach, record, session }) => {
       const engine = createEngineFor(services, core, portPath);
       attach(engine);
-      const dump = await engine.readCrashDump({ portPath, opener: await core.openerFor(portPath), ...(viaBoard ? { viaBoard } : {}) }, signal);
+      const dump = await engine.readCrashDump({ port: await services.ownerFor(portPath), ...(viaBoard ? { viaBoard } : {}) }, signal);
       // The card needs a crashDump event; an engine that only returned the dump gets one recorded.
       if (dump && !session.events.some((e) => e.kind === 'crashDump')) {
         record({ kind: 'crashDump', dump, atMs: Date.now() });

@@ -58,7 +58,7 @@ function readInfoOnBoard(services: ExtensionServices, portPath: string) {
     async ({ core, signal, attach, record }) => {
       const engine = createEngineFor(services, core, portPath);
       attach(engine);
-      const info = await engine.infoOnBoard({ portPath, opener: await core.openerFor(portPath) }, signal);
+      const info = await engine.infoOnBoard({ port: await services.ownerFor(portPath) }, signal);
       record({
         kind: 'result',
         outcome: 'success',
@@ -83,7 +83,7 @@ function readInfo(services: ExtensionServices, portPath: string, viaBoard: boole
     async ({ core, signal, attach, record, session }) => {
       const engine = createEngineFor(services, core, portPath);
       attach(engine);
-      const info = await engine.info({ portPath, opener: await core.openerFor(portPath), ...(viaBoard ? { viaBoard } : {}) }, signal);
+      const info = await engine.info({ port: await services.ownerFor(portPath), ...(viaBoard ? { viaBoard } : {}) }, signal);
       if (!session.events.some((e) => e.kind === 'modemState')) {
         record({ kind: 'modemState', state: info.state, atMs: Date.now() });
       }

@@ -14,7 +14,6 @@ export function replTerminalOptions(services: ExtensionServices, portPath: strin
     portPath,
     baudRate: services.settings().replBaudRate,
     ownerFor: (path) => services.ownerFor(path),
-    loans: services.loans,
     ports: isSimulated ? undefined : services.watcher,
     // A simulated board left in mirror mode is power-cycled rather than waited for.
     beforeConnect: isSimulated

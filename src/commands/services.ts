@@ -3,7 +3,6 @@ import type { PortOwner } from '../core/transport/portOwner';
 import type { LastAttemptStore } from './lastAttempts';
 import type { ModemCore } from './modemCore';
 import type { ModemSettings } from './settings';
-import type { PortLoans } from '../views/portLoans';
 import type { PortSelection } from '../views/portSelection';
 import type { PortWatcher } from '../views/portWatcher';
 import type { SessionLog } from '../views/sessionLog';
@@ -22,7 +21,6 @@ export interface ExtensionServices {
   readonly sessions: SessionLog;
   readonly output: vscode.LogOutputChannel;
   readonly selection: PortSelection;
-  readonly loans: PortLoans;
   readonly watcher: PortWatcher;
   readonly panel: UpgradePanelHost;
   /** The files of the last upgrade attempt per port (workspace state), for "Resume the interrupted upgrade". */

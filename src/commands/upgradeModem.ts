@@ -80,11 +80,10 @@ async function identify(
   try {
     const board = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Identifying the board on ${portPath}` },
-      () =>
-        services.loans.borrow(portPath, async () => {
-          powerCycleNote = await readySimulatedBoard(services, core, portPath);
-          return core.identifyBoard({ portPath, opener: await core.openerFor(portPath) }, controller.signal);
-        }),
+      async () => {
+        powerCycleNote = await readySimulatedBoard(services, core, portPath);
+        return core.identifyBoard({ port: await services.ownerFor(portPath) }, controller.signal);
+      },
     );
     await services.selection.noteBoard(portPath, board.name);
     return { board, powerCycleNote };
@@ -204,7 +203,7 @@ export const upgradeModemCommand: GlueCommand = {
         attach(engine);
         await readySimulatedBoard(services, loaded, portPath, record);
         return loaded.runFullUpgrade(
-          { portPath, opener: await loaded.openerFor(portPath), files, updaterPath, transcriptDir: transcriptFolder(services), method, confirm },
+          { port: await services.ownerFor(portPath), files, updaterPath, transcriptDir: transcriptFolder(services), method, confirm },
           { engine, signal },
         );
       },

@@ -19,9 +19,18 @@ export abstract class ModemToolError extends Error {
 
 export class OperationAbortedError extends ModemToolError {
   readonly code = 'aborted';
+  /** The port's owner asked the job to give way to another one: nobody cancelled anything. */
+  isYield = false;
   /** `action`: what the cancelled operation left behind, where the caller knows better than "run again". */
   constructor(reason?: unknown, action = 'Run the command again when ready; the tool detects where the modem stands.') {
     super(cancelledMessage(reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : ''), action);
+    if (reason instanceof OperationAbortedError && reason.isYield) this.isYield = true;
+  }
+
+  static forYield(why: string): OperationAbortedError {
+    const error = new OperationAbortedError(why);
+    error.isYield = true;
+    return error;
   }
 }
 

@@ -3,16 +3,14 @@ import { OperationAbortedError, PortClosedError, isModemToolError } from '../cor
 import { Deadline } from '../core/time/deadline';
 import { anyBytes } from '../core/transport/framers';
 import type { ByteTransport } from '../core/transport/byteTransport';
-import type { PortOwner } from '../core/transport/portOwner';
+import { isYieldAbort, type PortOwner, type TurnContext } from '../core/transport/portOwner';
 import type { SerialPortChoice } from '../commands/modemCore';
-import type { HandBackState, PortHolder, PortLoans } from './portLoans';
 
 export interface ReplTerminalOptions {
   portPath: string;
   baudRate: number;
   /** The one owner of the port in this window (shared with the other commands). */
-  ownerFor(portPath: string): Promise<Pick<PortOwner, 'run' | 'requestRelease'>>;
-  loans: PortLoans;
+  ownerFor(portPath: string): Promise<Pick<PortOwner, 'run'>>;
   /**
    * Readies the board before each connect (the simulated GPy is power-cycled out of
    * mirror mode); returns a note for the terminal when it did something.
@@ -27,7 +25,7 @@ export interface ReplTerminalOptions {
   };
 }
 
-type ReplState = 'idle' | 'connecting' | 'connected' | 'lent' | 'waitingForBoard' | 'failed' | 'closed';
+type ReplState = 'idle' | 'connecting' | 'connected' | 'lent' | 'afterMirror' | 'waitingForBoard' | 'failed' | 'closed';
 
 /**
  * Pasted text goes out in pieces: the board's UART receive buffer is small, and each
@@ -40,11 +38,13 @@ const CTRL_B = new Uint8Array([0x02]);
 const NOTE = (text: string) => `\r\n\x1b[2m[${text}]\x1b[0m\r\n`;
 
 /**
- * The board's REPL as a VS Code terminal. It holds the port while open, lends it to an
- * upgrade or a file push (closing its handle first), takes it back afterwards, and
- * reconnects when the board reboots and its USB port comes back.
+ * The board's REPL as a VS Code terminal. Its session is a yielding turn on the port's
+ * owner: when an upgrade or a file push asks for the port, the terminal gives way, the
+ * job gets the same open handle, and the terminal resumes on it when the job ends (unless
+ * the job left the board in mirror mode). It reconnects when the board reboots and its
+ * USB port comes back.
  */
-export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
+export class ReplPseudoterminal implements vscode.Pseudoterminal {
   private readonly written = new vscode.EventEmitter<string>();
   private readonly closed = new vscode.EventEmitter<number | void>();
   readonly onDidWrite = this.written.event;
@@ -53,7 +53,6 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
   private state: ReplState = 'idle';
   private io: ByteTransport | undefined;
   private turn: { controller: AbortController; done: Promise<void> } | undefined;
-  private releaseHold: (() => void) | undefined;
   private portWatch: vscode.Disposable | undefined;
   private pathWatch: vscode.Disposable | undefined;
   private dimensions: vscode.TerminalDimensions | undefined;
@@ -76,13 +75,11 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
 
   open(initialDimensions: vscode.TerminalDimensions | undefined): void {
     this.dimensions = initialDimensions;
-    this.releaseHold = this.options.loans.hold(this);
     void this.connect();
   }
 
   close(): void {
     this.state = 'closed';
-    this.releaseHold?.();
     this.stopWatchingPorts();
     void this.disconnect();
   }
@@ -110,46 +107,7 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
     });
   }
 
-  /** PortHolder: close the handle so the upgrade can open the port. */
-  async lend(): Promise<void> {
-    if (this.state === 'closed') return;
-    this.state = 'lent';
-    this.stopWatchingPorts();
-    const owner = await this.options.ownerFor(this.portPath);
-    // Ends our turn and resolves once the OS handle is closed: the port is free.
-    await owner.requestRelease();
-    await this.disconnect();
-    this.write(NOTE('port lent to the modem upgrade'));
-  }
-
-  /** PortHolder: the borrower is done. */
-  takeBack(state: HandBackState = {}): void {
-    if (this.state !== 'lent') return;
-    if (state.isBoardInMirrorMode) {
-      // The board now bridges the port to the modem at 921600 and has no REPL; talking
-      // to it at the REPL rate would send garbage to the modem. A power cycle ends it.
-      this.state = 'idle';
-      if (this.options.beforeConnect && !this.options.ports) {
-        // The simulated board: its power cycle is a click away, not a cable.
-        this.write(NOTE('port back from the modem upgrade: power-cycling the simulated board and reconnecting'));
-        void this.connect();
-        return;
-      }
-      this.waitForBoard(
-        'the board is in mirror mode until power-cycled: unplug it and plug it back in (or press Enter to reconnect now)',
-        { mustVanishFirst: true },
-      );
-      return;
-    }
-    this.write(NOTE('port back from the modem upgrade: reconnecting'));
-    void this.connect();
-  }
-
   private async connect(): Promise<void> {
-    if (this.options.loans.isBorrowed(this.portPath)) {
-      this.state = 'lent';
-      return;
-    }
     if (this.state === 'closed' || this.state === 'connecting' || this.state === 'connected') return;
     this.state = 'connecting';
     const { portPath, baudRate } = this.options;
@@ -157,8 +115,10 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
     const done = this.ready()
       .then(() => this.options.ownerFor(portPath))
       .then((owner) =>
-        owner.run((io, signal) => this.session(io, signal), { settings: { baudRate }, signal: controller.signal }),
+        // A yielding turn: any job queued on the port takes it over on the same handle.
+        owner.run((io, signal, turn) => this.session(io, signal, turn), { settings: { baudRate }, signal: controller.signal, isYielding: true }),
       )
+      .then(() => this.afterResumedTurn())
       .catch((error: unknown) => this.sessionEnded(error, controller.signal));
     this.turn = { controller, done };
   }
@@ -169,10 +129,24 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
   }
 
   /** The terminal's turn on the port: it lasts until the port closes or someone needs it. */
-  private async session(io: ByteTransport, signal: AbortSignal): Promise<void> {
+  private async session(io: ByteTransport, signal: AbortSignal, turn: TurnContext): Promise<void> {
+    if (turn.previous?.isBoardInMirrorMode) {
+      // The board now bridges the port to the modem at 921600 and has no REPL; talking
+      // to it at the REPL rate would send garbage to the modem. A power cycle ends it.
+      turn.leave({ isBoardInMirrorMode: true });
+      this.state = 'afterMirror';
+      return;
+    }
+    const isResuming = this.state === 'lent';
     this.io = io;
     this.state = 'connected';
-    this.write(NOTE(`connected to ${this.portPath} at ${this.options.baudRate} baud: Ctrl-C interrupts, Ctrl-D soft-reboots`));
+    this.write(
+      NOTE(
+        isResuming
+          ? `port back from the modem job: ${this.portPath} at ${this.options.baudRate} baud, same connection`
+          : `connected to ${this.portPath} at ${this.options.baudRate} baud: Ctrl-C interrupts, Ctrl-D soft-reboots`,
+      ),
+    );
     // Ctrl-B leaves a raw REPL another tool may have left behind, and at the friendly
     // prompt it prints the banner and a fresh prompt: the user sees where the board stands.
     await io.write(CTRL_B, signal).catch(() => undefined);
@@ -188,7 +162,16 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
   }
 
   private sessionEnded(error: unknown, signal: AbortSignal): void {
-    if (this.state === 'closed' || this.state === 'lent') return;
+    if (this.state === 'closed') return;
+    if (isYieldAbort(error)) {
+      // Another job asked for the port: it has the handle now; queue to get it back.
+      this.io = undefined;
+      this.turn = undefined;
+      this.state = 'lent';
+      this.write(NOTE('port lent to the modem job'));
+      void this.queueAfterJob();
+      return;
+    }
     if (error instanceof OperationAbortedError || signal.aborted) {
       if (this.state === 'connecting' || this.state === 'connected') this.state = 'idle';
       return;
@@ -208,7 +191,7 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
     why = `${this.portPath} disappeared (board reset or unplugged): waiting for it to come back`,
     { mustVanishFirst = false } = {},
   ): void {
-    if (this.state === 'closed' || this.state === 'lent') return;
+    if (this.state === 'closed') return;
     this.state = 'waitingForBoard';
     this.write(NOTE(why));
     const ports = this.options.ports;
@@ -238,6 +221,34 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal, PortHolder {
     this.portWatch = undefined;
     this.pathWatch?.dispose();
     this.pathWatch = undefined;
+  }
+
+  /** Queued behind the job that took the port: resumes on the same handle when it ends. */
+  private async queueAfterJob(): Promise<void> {
+    const { portPath, baudRate } = this.options;
+    const controller = new AbortController();
+    const done = this.options
+      .ownerFor(portPath)
+      .then((owner) => owner.run((io, signal, turn) => this.session(io, signal, turn), { settings: { baudRate }, signal: controller.signal, isYielding: true }))
+      .then(() => this.afterResumedTurn())
+      .catch((error: unknown) => this.sessionEnded(error, controller.signal));
+    this.turn = { controller, done };
+    await done;
+  }
+
+  /** A resumed turn that found the board in mirror mode ends at once: wait for the power cycle. */
+  private afterResumedTurn(): void {
+    if (this.state !== 'afterMirror') return;
+    this.state = 'idle';
+    if (this.options.beforeConnect && !this.options.ports) {
+      // The simulated board: its power cycle is a click away, not a cable.
+      this.write(NOTE('port back from the modem job: power-cycling the simulated board and reconnecting'));
+      void this.connect();
+      return;
+    }
+    this.waitForBoard('the board is in mirror mode until power-cycled: unplug it and plug it back in (or press Enter to reconnect now)', {
+      mustVanishFirst: true,
+    });
   }
 
   private async disconnect(): Promise<void> {

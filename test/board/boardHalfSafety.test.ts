@@ -11,6 +11,7 @@ import type { UpgradeTimeouts } from '../../src/core/engine/upgradeTimeouts';
 import { runFullUpgrade, type FullUpgradeRequest } from '../../src/core/board/fullUpgrade';
 import { RawRepl } from '../../src/core/repl/rawRepl';
 import { REPL_LINE } from '../../src/core/board/fullUpgrade';
+import { PortOwner } from '../../src/core/transport/portOwner';
 
 /**
  * The board half as Pycom's updater really behaves (PROTOCOL.md §9): what it prints
@@ -52,8 +53,8 @@ async function rig(options: SimulatedGpyOptions = {}) {
   const engine = new UpgradeEngine();
   const events: UpgradeEvent[] = [];
   engine.events.on((e) => events.push(e));
-  const run = (request: Omit<FullUpgradeRequest, 'portPath' | 'opener'>) =>
-    runFullUpgrade({ portPath: gpy.portPath, opener: gpy.registry, timeouts: TIMEOUTS, ...request }, { engine });
+  const run = (request: Omit<FullUpgradeRequest, 'port'>) =>
+    runFullUpgrade({ port: new PortOwner(gpy.registry, gpy.portPath), timeouts: TIMEOUTS, ...request }, { engine });
   return { gpy, engine, events, run };
 }
 

@@ -10,6 +10,7 @@ import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
 import type { UpgradeTimeouts } from '../../src/core/engine/upgradeTimeouts';
 import { runFullUpgrade } from '../../src/core/board/fullUpgrade';
 import { MemoryLink, MemoryPortRegistry } from '../../src/core/transport/memoryLink';
+import { PortOwner } from '../../src/core/transport/portOwner';
 
 const dir = mkdtempSync(join(tmpdir(), 'full-upgrade-'));
 const gpys: SimulatedGpy[] = [];
@@ -68,7 +69,7 @@ test('normal method: board half then engine on the same handle; the diff is appl
   const file = join(dir, 'upgdiff_38638-to-41065.dup');
   await writeSyntheticFirmware(file, { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 600_000 });
   const transcriptDir = join(dir, 'transcripts-fff');
-  const outcome = await runFullUpgrade({ portPath: gpy.portPath, opener: gpy.registry, files: [file], timeouts: TIMEOUTS, transcriptDir }, { engine });
+  const outcome = await runFullUpgrade({ port: new PortOwner(gpy.registry, gpy.portPath), files: [file], timeouts: TIMEOUTS, transcriptDir }, { engine });
   assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
   assert.equal(outcome.after?.softwareBuild, 41065);
   // One transcript for both halves: board steps, then the engine's, each line once.
@@ -102,7 +103,7 @@ test("FFH method: updater.elf is pushed with progress, the board's updater rewri
   const file = join(dir, 'CATM1-41065.dup');
   await writeSyntheticFirmware(file, { kind: 'full', network: 'CAT-M1', build: 41065, size: 4_500_000 });
   const outcome = await runFullUpgrade(
-    { portPath: gpy.portPath, opener: gpy.registry, files: [file], updaterPath: updater, timeouts: TIMEOUTS },
+    { port: new PortOwner(gpy.registry, gpy.portPath), files: [file], updaterPath: updater, timeouts: TIMEOUTS },
     { engine },
   );
   assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
@@ -130,7 +131,7 @@ test("FFH method: updater.elf is pushed with progress, the board's updater rewri
 
 test('a board without LTE modem is refused after identification; result event and released port', async () => {
   const { gpy, engine, events } = await rig('full-lopy', { board: { machine: 'LoPy4' } });
-  const outcome = await runFullUpgrade({ portPath: gpy.portPath, opener: gpy.registry, files: [await someFirmware()], timeouts: TIMEOUTS }, { engine });
+  const outcome = await runFullUpgrade({ port: new PortOwner(gpy.registry, gpy.portPath), files: [await someFirmware()], timeouts: TIMEOUTS }, { engine });
   assert.equal(outcome.outcome, 'failed');
   assert.equal(outcome.error?.code, 'no-lte-modem');
   assert.equal(outcome.error?.step, 'board-identify');
@@ -156,14 +157,14 @@ test('board-half failures carry the core\'s diagnosis: no LTE modem, no sqnsupgr
   writeFileSync(updater, makeSyntheticUpdaterElf());
 
   const lopy = await rig('diag-lopy', { board: { machine: 'LoPy4' } });
-  assertBoardDiagnosis(lopy.events, await runFullUpgrade({ portPath: lopy.gpy.portPath, opener: lopy.gpy.registry, files: [firmware], timeouts: TIMEOUTS }, { engine: lopy.engine }), 'no-lte-modem');
+  assertBoardDiagnosis(lopy.events, await runFullUpgrade({ port: new PortOwner(lopy.gpy.registry, lopy.gpy.portPath), files: [firmware], timeouts: TIMEOUTS }, { engine: lopy.engine }), 'no-lte-modem');
 
   const old = await rig('diag-old-firmware', { board: { release: '1.18.2.r7', hasSqnsupgrade: false } });
-  assertBoardDiagnosis(old.events, await runFullUpgrade({ portPath: old.gpy.portPath, opener: old.gpy.registry, files: [firmware], timeouts: TIMEOUTS }, { engine: old.engine }), 'firmware-without-sqnsupgrade');
+  assertBoardDiagnosis(old.events, await runFullUpgrade({ port: new PortOwner(old.gpy.registry, old.gpy.portPath), files: [firmware], timeouts: TIMEOUTS }, { engine: old.engine }), 'firmware-without-sqnsupgrade');
 
   const full = await rig('diag-flash-full', { board: { flashBytes: 64 * 1024 }, modem: { state: 0, hasOldBootrom: true } });
   const fullOutcome = await runFullUpgrade(
-    { portPath: full.gpy.portPath, opener: full.gpy.registry, files: [firmware], updaterPath: updater, timeouts: TIMEOUTS },
+    { port: new PortOwner(full.gpy.registry, full.gpy.portPath), files: [firmware], updaterPath: updater, timeouts: TIMEOUTS },
     { engine: full.engine },
   );
   // The checks see the board's free space before anything is copied.
@@ -178,7 +179,7 @@ test('board-half failures carry the core\'s diagnosis: no LTE modem, no sqnsupgr
   const silentEvents: UpgradeEvent[] = [];
   silent.events.on((e) => silentEvents.push(e));
   const silentOutcome = await runFullUpgrade(
-    { portPath: '/dev/silent', opener: silentPorts, files: [firmware], timeouts: TIMEOUTS, boardTimeouts: { replyMs: 200 } },
+    { port: new PortOwner(silentPorts, '/dev/silent'), files: [firmware], timeouts: TIMEOUTS, boardTimeouts: { replyMs: 200 } },
     { engine: silent },
   );
   assertBoardDiagnosis(silentEvents, silentOutcome, 'board-not-at-repl');
@@ -186,7 +187,7 @@ test('board-half failures carry the core\'s diagnosis: no LTE modem, no sqnsupgr
   const busy = await rig('diag-busy');
   const holder = await busy.gpy.registry.open(busy.gpy.portPath, { baudRate: 115200 });
   try {
-    const busyOutcome = await runFullUpgrade({ portPath: busy.gpy.portPath, opener: busy.gpy.registry, files: [firmware], timeouts: TIMEOUTS }, { engine: busy.engine });
+    const busyOutcome = await runFullUpgrade({ port: new PortOwner(busy.gpy.registry, busy.gpy.portPath), files: [firmware], timeouts: TIMEOUTS }, { engine: busy.engine });
     assertBoardDiagnosis(busy.events, busyOutcome, 'port-busy');
   } finally {
     await holder.close();
@@ -204,7 +205,7 @@ test('cancel during the push: cancelled outcome, old updater untouched, port rel
     if (e.kind === 'progress' && e.step === 'push-files' && e.bytesDone > e.bytesTotal / 3) controller.abort('user cancelled');
   });
   const outcome = await runFullUpgrade(
-    { portPath: gpy.portPath, opener: gpy.registry, files: [await someFirmware()], updaterPath: updater, timeouts: TIMEOUTS },
+    { port: new PortOwner(gpy.registry, gpy.portPath), files: [await someFirmware()], updaterPath: updater, timeouts: TIMEOUTS },
     { engine, signal: controller.signal },
   );
   assert.equal(outcome.outcome, 'cancelled', JSON.stringify(outcome.error));
@@ -216,7 +217,7 @@ test('cancel during the push: cancelled outcome, old updater untouched, port rel
 test('a board-half failure leaves one transcript on disk, with the board steps and the result', async () => {
   const { gpy, engine } = await rig('full-lopy-transcript', { board: { machine: 'LoPy4' } });
   const transcriptDir = join(dir, 'transcripts-lopy');
-  const outcome = await runFullUpgrade({ portPath: gpy.portPath, opener: gpy.registry, files: [await someFirmware()], timeouts: TIMEOUTS, transcriptDir }, { engine });
+  const outcome = await runFullUpgrade({ port: new PortOwner(gpy.registry, gpy.portPath), files: [await someFirmware()], timeouts: TIMEOUTS, transcriptDir }, { engine });
   assert.equal(outcome.error?.step, 'board-identify');
   assert.ok(outcome.transcriptPath?.startsWith(transcriptDir), outcome.transcriptPath);
   const text = readFileSync(outcome.transcriptPath!, 'utf8');

@@ -11,6 +11,7 @@ import { BoardAtReplError } from '../../src/core/engine/upgradeErrors';
 import { REPL_LINE } from '../../src/core/board/fullUpgrade';
 import { withModemViaBoard } from '../../src/core/board/modemViaBoard';
 import { RawRepl } from '../../src/core/repl/rawRepl';
+import { PortOwner } from '../../src/core/transport/portOwner';
 
 const dir = mkdtempSync(join(tmpdir(), 'board-at-repl-'));
 const gpys: SimulatedGpy[] = [];
@@ -50,7 +51,7 @@ test('info on a board at its REPL stops at the first answer with board-at-repl, 
   engine.events.on((e) => events.push(e));
 
   const started = performance.now();
-  const error = await engine.info({ portPath: gpy.portPath, opener: gpy.registry }).then(
+  const error = await engine.info({ port: new PortOwner(gpy.registry, gpy.portPath) }).then(
     () => assert.fail('info must not succeed on a REPL'),
     (e: unknown) => e,
   );
@@ -85,7 +86,7 @@ test('the host-side upgrade on a board at its REPL fails the same way and asks t
   const events: UpgradeEvent[] = [];
   engine.events.on((e) => events.push(e));
 
-  const outcome = await engine.upgrade({ portPath: gpy.portPath, opener: gpy.registry, files: [file] });
+  const outcome = await engine.upgrade({ port: new PortOwner(gpy.registry, gpy.portPath), files: [file] });
 
   assert.equal(outcome.outcome, 'failed');
   assert.equal(outcome.error?.code, 'board-at-repl');
@@ -110,8 +111,8 @@ test('via the board: mirror mode is started on the same port and the modem is re
   const events: UpgradeEvent[] = [];
   engine.events.on((e) => events.push(e));
 
-  const info = await withModemViaBoard({ portPath: gpy.portPath, opener: gpy.registry, events: engine.events }, new AbortController().signal, (modem) =>
-    engine.info({ portPath: gpy.portPath, opener: gpy.registry, transport: modem }),
+  const info = await withModemViaBoard({ port: new PortOwner(gpy.registry, gpy.portPath), events: engine.events }, new AbortController().signal, (modem) =>
+    engine.info({ port: modem }),
   );
 
   assert.equal(info.state, 2);
@@ -132,7 +133,7 @@ test('via the board on a board without sqnsupgrade: a typed error at board-ident
   gpys.push(gpy);
   const engine = new UpgradeEngine();
   await assert.rejects(
-    withModemViaBoard({ portPath: gpy.portPath, opener: gpy.registry, events: engine.events }, new AbortController().signal, () =>
+    withModemViaBoard({ port: new PortOwner(gpy.registry, gpy.portPath), events: engine.events }, new AbortController().signal, () =>
       assert.fail('the modem is not reached'),
     ),
     (error: { code?: string; step?: string }) => error.code === 'sqnsupgrade-missing' && error.step === 'board-identify',

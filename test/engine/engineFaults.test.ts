@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileBytes, MiB, simRig, TEST_TIMEOUTS } from './simHarness';
+import { PortOwner } from '../../src/core/transport/portOwner';
 
 test('cancel mid-transfer: stops promptly, releases the port, says how to resume', async (t) => {
   const rig = simRig({ state: 2, build: 38638 });
@@ -45,7 +46,7 @@ test('a silent modem: a clear error after the wake-up deadline, both baud rates 
 test('wrong baud: garbage at 921600, the engine finds the modem at 115200', async (t) => {
   const rig = simRig({ faults: ['wrong-baud'], build: 38638 });
   t.after(() => rig.close());
-  const info = await rig.engine.info({ portPath: 'sim:modem', opener: rig.registry, timeouts: TEST_TIMEOUTS });
+  const info = await rig.engine.info({ port: new PortOwner(rig.registry, 'sim:modem'), timeouts: TEST_TIMEOUTS });
   assert.equal(info.baudRate, 115_200);
   assert.equal(info.state, 2);
   assert.equal(info.report.softwareBuild, 38638);
@@ -112,7 +113,7 @@ test('a diff the modem cannot patch: the failure text and what to use instead', 
 test('one garbled reply to the first AT: asked again at the same rate, no switch to 115200', async (t) => {
   const rig = simRig({ build: 38638, faultPlan: { strikes: [{ point: { at: 'command', command: 'AT' }, effect: 'garble' }] } });
   t.after(() => rig.close());
-  const info = await rig.engine.info({ portPath: 'sim:modem', opener: rig.registry, timeouts: TEST_TIMEOUTS });
+  const info = await rig.engine.info({ port: new PortOwner(rig.registry, 'sim:modem'), timeouts: TEST_TIMEOUTS });
   assert.equal(info.baudRate, 921_600);
   assert.equal(info.state, 2);
   assert.ok(!rig.events.some((e) => e.kind === 'log' && /trying 115200 baud/.test(e.message)), 'stayed at 921600');

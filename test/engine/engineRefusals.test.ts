@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MiB, simRig } from './simHarness';
+import { onSameHandle, PortOwner } from '../../src/core/transport/portOwner';
 
 /** Commands that only read: a refusal after detection must not have sent anything else. */
 const READ_ONLY = new Set(['AT', 'AT+SMOD?', 'AT+CGSN', 'ATI1', 'AT!="showver"']);
@@ -11,7 +12,7 @@ test('diff + updater.elf is refused before the port is opened', async (t) => {
   const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 300_000 });
   let opened = 0;
   const opener = { open: (...args: Parameters<typeof rig.registry.open>) => (opened++, rig.registry.open(...args)) };
-  const outcome = await rig.engine.upgrade(rig.request([diff], { updaterPath: rig.updater(), opener }));
+  const outcome = await rig.engine.upgrade(rig.request([diff], { updaterPath: rig.updater(), port: new PortOwner(opener, 'sim:modem') }));
   assert.equal(outcome.outcome, 'failed');
   assert.equal(outcome.error?.code, 'usage');
   assert.match(outcome.error!.message, /cannot be combined with updater\.elf/);
@@ -85,8 +86,8 @@ test('a port handed over from mirror mode is used as is and left open for its ow
   const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 200_000 });
   const transport = rig.link.open('host', { baudRate: 921_600 });
   t.after(() => transport.close());
-  const refusingOpener = { open: () => Promise.reject(new Error('must not open the port again')) };
-  const outcome = await rig.engine.upgrade(rig.request([diff], { transport, opener: refusingOpener }));
+  // The handed-over handle is used as it is: nothing opens the port again.
+  const outcome = await rig.engine.upgrade(rig.request([diff], { port: onSameHandle(transport, { previous: undefined, leave: () => undefined }) }));
   assert.equal(outcome.outcome, 'success', JSON.stringify(outcome.error));
   assert.equal(transport.isOpen, true);
 });

@@ -10,6 +10,7 @@ import { makeSyntheticUpdaterElf, writeSyntheticFirmware, type SyntheticFirmware
 import { SimulatedModem, type SimulatedModemOptions } from '../../src/sim/modem/simulatedModem';
 import { writeFileSync } from 'node:fs';
 import { CONFIRM_ALL } from '../support/confirmAll';
+import { PortOwner } from '../../src/core/transport/portOwner';
 
 /** The simulator runs 1000× faster than a modem; the engine's waits shrink to match, with room for a busy CI machine. */
 export const SIM_TIME_SCALE = 0.001;
@@ -78,7 +79,7 @@ export function simRig(options: SimulatedModemOptions = {}): SimRig {
     events,
     dir,
     // Small synthetic files stand for real ones: their size warnings are confirmed, as a user would with --yes.
-    request: (files, extra = {}) => ({ portPath: PORT, opener: registry, files, timeouts: TEST_TIMEOUTS, confirm: CONFIRM_ALL, ...extra }),
+    request: (files, extra = {}) => ({ port: new PortOwner(registry, PORT), files, timeouts: TEST_TIMEOUTS, confirm: CONFIRM_ALL, ...extra }),
     async firmware(name, firmwareOptions) {
       const path = join(dir, name);
       await writeSyntheticFirmware(path, firmwareOptions);

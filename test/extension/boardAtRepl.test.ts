@@ -24,7 +24,7 @@ function setup() {
   const core = new FakeCore();
   // A board at its REPL: every read fails until it goes through the board.
   core.beforeRead = (_engine: FakeEngine, request: ModemReadRequest) => {
-    if (!request.viaBoard) throw new BoardAtReplError(request.portPath, 115_200, recogniseBoardRepl(REPL_ANSWER)!, REPL_ANSWER);
+    if (!request.viaBoard) throw new BoardAtReplError(request.port.path, 115_200, recogniseBoardRepl(REPL_ANSWER)!, REPL_ANSWER);
   };
   const context = createExtensionContext();
   const services = activate(context as never, { loadCore: async () => core });
@@ -124,7 +124,7 @@ test('"Open REPL" at the offer opens the board\'s REPL terminal', async () => {
 test('Read Crash Dump through the board ends with the dump and the unplug reminder', async () => {
   const { core, dispose } = setup();
   core.beforeRead = (engine, request) => {
-    if (!request.viaBoard) throw new BoardAtReplError(request.portPath, 115_200, recogniseBoardRepl(REPL_ANSWER)!, REPL_ANSWER);
+    if (!request.viaBoard) throw new BoardAtReplError(request.port.path, 115_200, recogniseBoardRepl(REPL_ANSWER)!, REPL_ANSWER);
     engine.crashDump = dump33080();
   };
   __stub.messageAnswers.push((text: string) => {

@@ -2,7 +2,8 @@ import { TypedEmitter } from '../../src/core/events/typedEmitter';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
 import type { CrashDump } from '../../src/core/parse/crashDump';
 import type { ModemVersionReport } from '../../src/core/parse/modemVersion';
-import { MemoryPortRegistry } from '../../src/core/transport/memoryLink';
+import { MemoryLink, MemoryPortRegistry } from '../../src/core/transport/memoryLink';
+import type { PortAccess } from '../../src/core/transport/portOwner';
 import type {
   BoardIdentity,
   EngineOptions,
@@ -32,8 +33,8 @@ export class FakeEngine implements ModemEngine {
   /** The board's updater's answer; undefined state means it could not tell. */
   boardInfoResult: Awaited<ReturnType<ModemEngine['infoOnBoard']>> = { failure: 'not scripted', report: { kind: 'unknown', bootloaders: [], needsRecoveryBootromUpgrade: false } };
   readonly boardInfoRequests: string[] = [];
-  async infoOnBoard(request: { portPath: string }) {
-    this.boardInfoRequests.push(request.portPath);
+  async infoOnBoard(request: { port: PortAccess }) {
+    this.boardInfoRequests.push(request.port.path);
     return this.boardInfoResult;
   }
   async readCrashDump(request: ModemReadRequest) {
@@ -67,8 +68,14 @@ export class FakeCore implements ModemCore {
     this.listCalls++;
     return this.ports;
   }
+  /** Any path opens (a link is made on first use): the glue takes turns on real owners over it. */
   async openerFor() {
-    return this.registry;
+    return {
+      open: (path: string, settings: Parameters<MemoryPortRegistry['open']>[1]) => {
+        if (!this.registry.get(path)) this.registry.add(new MemoryLink(path));
+        return this.registry.open(path, settings);
+      },
+    };
   }
   /** Applied to every engine the glue creates. */
   beforeRead: FakeEngine['beforeRead'] = () => undefined;

@@ -7,7 +7,6 @@ import { PortOwner } from '../../src/core/transport/portOwner';
 import { untilBytes, bytesToLatin1, latin1ToBytes } from '../../src/core/transport/framers';
 import { Deadline } from '../../src/core/time/deadline';
 import { ReplPseudoterminal } from '../../src/views/replTerminal';
-import { PortLoans } from '../../src/views/portLoans';
 import type { SerialPortChoice } from '../../src/commands/modemCore';
 
 const PORT = '/dev/ttyMEM0';
@@ -16,8 +15,9 @@ function setup() {
   const registry = new MemoryPortRegistry();
   const link = registry.add(new MemoryLink(PORT));
   const device = link.open('device', { baudRate: 115200 });
-  const owner = new PortOwner(registry, PORT);
-  const loans = new PortLoans();
+  /** Counts the OS-level opens of the port: a hand-over must not open it again. */
+  const opener = { opens: 0, open: (...args: Parameters<MemoryPortRegistry['open']>) => (opener.opens++, registry.open(...args)) };
+  const owner = new PortOwner(opener, PORT);
   const portsChanged = new EventEmitter<readonly SerialPortChoice[]>();
   /** Paths the terminal asked the watcher to keep probing on disk, while it asks. */
   const watchedPaths: string[] = [];
@@ -25,7 +25,6 @@ function setup() {
     portPath: PORT,
     baudRate: 115200,
     ownerFor: async () => owner,
-    loans,
     ports: {
       onDidChangePorts: portsChanged.event as never,
       refresh: async () => [],
@@ -50,7 +49,7 @@ function setup() {
   const shown = (text: string) =>
     screen.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve }));
   const clear = () => (screen = '');
-  return { registry, link, device, owner, loans, pty, portsChanged, watchedPaths, shown, clear, screen: () => screen };
+  return { registry, link, device, owner, opener, pty, portsChanged, watchedPaths, shown, clear, screen: () => screen };
 }
 
 const deviceRead = (device: { read: Function }, delimiter: string) =>
@@ -80,29 +79,29 @@ test('the terminal forwards keys, Ctrl-C and pastes to the board, and board outp
   assert.equal(t.link.isOpen('host'), false);
 });
 
-test('the terminal lends the port to an upgrade and takes it back afterwards', async () => {
+test('a job takes the terminal\'s port over on the same open handle, and the terminal resumes on it afterwards', async () => {
   const t = setup();
   t.pty.open(undefined);
   await t.shown('connected to');
   t.clear();
-  let sawPortFree = false;
-  await t.loans.borrow(PORT, async () => {
-    // The borrower gets the port free: the terminal's handle is closed.
-    assert.equal(t.link.isOpen('host'), false);
-    assert.equal(t.pty.currentState, 'lent');
-    const io = await t.registry.open(PORT, { baudRate: 921600 });
-    sawPortFree = true;
-    // Keys typed while lent go nowhere.
-    t.pty.handleInput('ignored');
-    await io.close();
-  });
-  assert.ok(sawPortFree);
-  assert.match(t.screen(), /\[port lent to the modem upgrade\]/);
-  await t.shown('connected to');
-  assert.match(t.screen(), /port back from the modem upgrade/);
+  assert.equal(t.opener.opens, 1);
+  await t.owner.run(
+    async (io) => {
+      // The job gets the handle the terminal had: never closed, never opened again.
+      assert.equal(t.pty.currentState, 'lent');
+      assert.ok(t.link.isOpen('host'));
+      assert.equal(io.settings.baudRate, 921600);
+      // Keys typed while lent go nowhere.
+      t.pty.handleInput('ignored');
+    },
+    { settings: { baudRate: 921600 } },
+  );
+  assert.match(t.screen(), /\[port lent to the modem job\]/);
+  await t.shown('port back from the modem job');
   assert.ok(t.link.isOpen('host'));
+  assert.equal(t.opener.opens, 1, 'the OS handle stayed open through the hand-over and back');
   t.pty.handleInput('A');
-  assert.equal(await deviceRead(t.device, 'A'), '\x02\x02A', 'one Ctrl-B per connection, then the key');
+  assert.equal(await deviceRead(t.device, 'A'), '\x02\x02A', 'one Ctrl-B per session (none from the lent time), then the key');
   t.pty.close();
 });
 
@@ -147,7 +146,7 @@ test('after an upgrade left the board in mirror mode, the terminal waits for a p
   t.pty.open(undefined);
   await t.shown('connected to');
   t.clear();
-  await t.loans.borrow(PORT, async () => undefined, () => ({ isBoardInMirrorMode: true }));
+  await t.owner.run(async (_io, _signal, turn) => turn.leave({ isBoardInMirrorMode: true }), { settings: { baudRate: 921600 } });
   await t.shown('mirror mode until power-cycled');
   assert.equal(t.pty.currentState, 'waitingForBoard');
   assert.equal(t.link.isOpen('host'), false, 'the terminal keeps off the port');
@@ -165,7 +164,7 @@ test('Enter reconnects at once while waiting for the board', async () => {
   t.pty.open(undefined);
   await t.shown('connected to');
   t.clear();
-  await t.loans.borrow(PORT, async () => undefined, () => ({ isBoardInMirrorMode: true }));
+  await t.owner.run(async (_io, _signal, turn) => turn.leave({ isBoardInMirrorMode: true }), { settings: { baudRate: 921600 } });
   await t.shown('mirror mode');
   t.pty.handleInput('\r');
   await t.shown('connected to');
@@ -177,14 +176,12 @@ test('the simulated board is readied (power-cycled out of mirror mode) before th
   const link = registry.add(new MemoryLink('sim:GPy'));
   link.open('device', { baudRate: 115200 });
   const owner = new PortOwner(registry, 'sim:GPy');
-  const loans = new PortLoans();
   let readies = 0;
   let isInMirrorMode = true;
   const pty = new ReplPseudoterminal({
     portPath: 'sim:GPy',
     baudRate: 115200,
     ownerFor: async () => owner,
-    loans,
     beforeConnect: async () => {
       readies++;
       if (!isInMirrorMode) return undefined;
@@ -205,7 +202,7 @@ test('the simulated board is readied (power-cycled out of mirror mode) before th
   assert.match(screen, /Simulated GPy power-cycled.*\r\n.*connected to sim:GPy/s, 'the power cycle comes before the connection');
   screen = '';
   isInMirrorMode = true;
-  await loans.borrow('sim:GPy', async () => undefined, () => ({ isBoardInMirrorMode: true }));
+  await owner.run(async (_io, _signal, turn) => turn.leave({ isBoardInMirrorMode: true }), { settings: { baudRate: 921600 } });
   await shown('connected to sim:GPy');
   assert.match(screen, /Simulated GPy power-cycled/);
   assert.doesNotMatch(screen, /unplug it and plug it back in/, 'nobody can unplug a simulated board');

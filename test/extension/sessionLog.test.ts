@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
 import { groupByStep, SessionLog } from '../../src/views/sessionLog';
-import { PortLoans } from '../../src/views/portLoans';
 
 const progress = (bytesDone: number, atMs: number, fileIndex = 1): UpgradeEvent => ({
   kind: 'progress',
@@ -53,16 +52,3 @@ test('events group under the step running when they happened', () => {
   ]);
 });
 
-test('port loans: a second job on the same port is refused; holders get the port back even after a failure', async () => {
-  const loans = new PortLoans();
-  const calls: string[] = [];
-  loans.hold({ portPath: 'p', lend: async () => void calls.push('lend'), takeBack: () => void calls.push('takeBack') });
-  let release!: () => void;
-  const first = loans.borrow('p', () => new Promise<void>((resolve) => (release = resolve)));
-  await new Promise((resolve) => setImmediate(resolve));
-  await assert.rejects(loans.borrow('p', async () => 1), /already in use by another modem operation/);
-  release();
-  await first;
-  await assert.rejects(loans.borrow('p', async () => { throw new Error('boom'); }), /boom/);
-  assert.deepEqual(calls, ['lend', 'takeBack', 'lend', 'takeBack']);
-});

@@ -16,6 +16,7 @@ import { MATRIX_TIMEOUTS, RELIABILITY_TIME_SCALE } from './engineRig';
 import type { Expectation, MatrixFault } from './faultMatrix';
 import { FROM_BUILD, TARGET_BUILD, transcriptProblems, type RowResult } from './rowRunner';
 import { CONFIRM_ALL } from '../support/confirmAll';
+import { PortOwner } from '../../src/core/transport/portOwner';
 
 /** The board's line runs slower than the modem's so the MicroPython REPL keeps up. */
 const BOARD_TIME_SCALE = 0.005;
@@ -104,8 +105,7 @@ export async function runBoardRow(row: BoardRow): Promise<RowResult> {
     const updaterPath = join(dir, 'updater.elf');
     writeFileSync(updaterPath, makeSyntheticUpdaterElf());
     const request: FullUpgradeRequest = {
-      portPath: gpy.portPath,
-      opener: gpy.registry,
+      port: new PortOwner(gpy.registry, gpy.portPath),
       files: [diff],
       transcriptDir: join(dir, 'transcripts'),
       timeouts: MATRIX_TIMEOUTS,

@@ -12,6 +12,7 @@ import { MemoryLink, MemoryPortRegistry } from '../../src/core/transport/memoryL
 import { makeSyntheticUpdaterElf, writeSyntheticFirmware, type SyntheticFirmwareOptions } from '../../src/sim/firmwareImage';
 import { SimulatedModem, type SimulatedModemOptions } from '../../src/sim/modem/simulatedModem';
 import { CONFIRM_ALL } from '../support/confirmAll';
+import { PortOwner } from '../../src/core/transport/portOwner';
 
 /** The simulated modem runs 1000× faster than a real one. */
 export const RELIABILITY_TIME_SCALE = 0.001;
@@ -86,7 +87,7 @@ export function engineRig(options: SimulatedModemOptions = {}, timeouts: Upgrade
     transcriptDir,
     modem: new SimulatedModem(device, { ...base, ...options }),
     // Small synthetic files stand for real ones: their size warnings are confirmed, as a user would with --yes.
-    request: (files, extra = {}) => ({ portPath, opener: registry, files, timeouts, transcriptDir, confirm: CONFIRM_ALL, ...extra }),
+    request: (files, extra = {}) => ({ port: new PortOwner(registry, portPath), files, timeouts, transcriptDir, confirm: CONFIRM_ALL, ...extra }),
     upgrade: (files, extra, signal) => engine.upgrade(rig.request(files, extra), signal),
     async firmware(name, firmwareOptions) {
       const path = join(dir, name);

@@ -8,6 +8,7 @@ import type { UpgradeTimeouts } from '../../src/core/engine/upgradeTimeouts';
 import type { SimulatedModemOptions } from '../../src/sim/modem/simulatedModem';
 import { engineRig, fileBytes, MATRIX_TIMEOUTS, MiB, type EngineRig } from './engineRig';
 import type { MatrixRow } from './faultMatrix';
+import { PortOwner } from '../../src/core/transport/portOwner';
 
 export const FROM_BUILD = 38638;
 export const TARGET_BUILD = 41065;
@@ -182,7 +183,7 @@ export async function rerunAfterPowerCycle(
   await rig.powerCycle();
   const started = performance.now();
   if (rig.modem.state === 2 && rig.modem.build === TARGET_BUILD) {
-    const info = await rig.engine.info({ portPath: rig.portPath, opener: rig.registry, timeouts: MATRIX_TIMEOUTS });
+    const info = await rig.engine.info({ port: new PortOwner(rig.registry, rig.portPath), timeouts: MATRIX_TIMEOUTS });
     const rerunMs = performance.now() - started;
     return { rerun: info.report.softwareBuild === TARGET_BUILD ? 'already new' : `info says build ${info.report.softwareBuild}`, rerunMs };
   }

@@ -5,12 +5,13 @@ import { UsageError } from '../../core/errors';
 import { listDir, pushFile, removeFile, toRemotePath } from '../../core/board/boardFiles';
 import { identifyBoard } from '../../core/board/boardIdentity';
 import { pushModuleFolder } from '../../core/board/boardUpgradeTrigger';
-import { REPL_LINE, runFullUpgrade } from '../../core/board/fullUpgrade';
-import { RawRepl } from '../../core/repl/rawRepl';
-import type { PortOpener } from '../../core/transport/byteTransport';
+import { runFullUpgrade } from '../../core/board/fullUpgrade';
+import type { RawRepl } from '../../core/repl/rawRepl';
+import { withRawRepl } from '../../core/repl/replTurn';
+import type { PortAccess } from '../../core/transport/portOwner';
 import { flagOption, parseCommandArgs, requirePort, stringOption, type ParsedArgs } from '../args';
 import type { CliCommand, CliContext } from '../cliCommand';
-import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, boardTimeoutsFromArgs, defaultTranscriptDir, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, boardTimeoutsFromArgs, defaultTranscriptDir, portFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
 import { runRecordedAttempt, type RecordedRun } from '../recordedAttempt';
 import { writeJsonLine } from '../renderJson';
 import { confirmWarningsFor, YES_OPTION, YES_USAGE } from '../confirmWarnings';
@@ -72,11 +73,13 @@ export const boardCommand: CliCommand = {
     const [action, ...operands] = args.positionals;
     if (!action) throw new UsageError('pycom-modem board needs an action.', 'Run `pycom-modem help board` for the list.');
     const portPath = requirePort(args, 'board');
-    const opener = openerFor(context);
+    const port = portFor(context, portPath);
+    // Each action is one turn on the board's REPL, left at its friendly prompt.
+    const onRepl = (job: (repl: RawRepl) => Promise<number>) => withRawRepl(port, job, { signal: context.signal });
     const json = flagOption(args, 'json');
     switch (action) {
       case 'info':
-        return withRepl(opener, portPath, context, async (repl) => {
+        return onRepl(async (repl) => {
           const identity = await identifyBoard(repl, { signal: context.signal });
           if (json) writeJsonLine(context.stdout, identity);
           else {
@@ -94,21 +97,21 @@ export const boardCommand: CliCommand = {
           return 0;
         });
       case 'ls':
-        return withRepl(opener, portPath, context, async (repl) => {
+        return onRepl(async (repl) => {
           const entries = await listDir(repl, operands[0] ?? '/flash', { signal: context.signal });
           if (json) writeJsonLine(context.stdout, entries);
           else for (const e of entries) context.stdout.write(`${e.isDir ? '       <dir>' : String(e.size).padStart(12)}  ${e.name}\n`);
           return 0;
         });
       case 'rm':
-        return withRepl(opener, portPath, context, async (repl) => {
+        return onRepl(async (repl) => {
           const path = need(operands[0], 'rm', 'the board path to delete');
           const removed = await removeFile(repl, path, { signal: context.signal });
           context.stdout.write(removed ? `Removed ${toRemotePath(path)}.\n` : `${toRemotePath(path)} was not there.\n`);
           return 0;
         });
       case 'push':
-        return withRepl(opener, portPath, context, async (repl) => {
+        return onRepl(async (repl) => {
           const localPath = need(operands[0], 'push', 'the file to copy');
           const remotePath = stringOption(args, 'to') ?? `/flash/${basename(localPath)}`;
           const started = performance.now();
@@ -133,7 +136,7 @@ export const boardCommand: CliCommand = {
           return 0;
         });
       case 'push-module':
-        return withRepl(opener, portPath, context, async (repl) => {
+        return onRepl(async (repl) => {
           const folder = need(operands[0], 'push-module', 'the folder with the module files');
           await pushModuleFolder(repl, folder, {
             signal: context.signal,
@@ -142,7 +145,7 @@ export const boardCommand: CliCommand = {
           return 0;
         });
       case 'upgrade':
-        return runBoardUpgrade(args, operands, portPath, opener, context);
+        return runBoardUpgrade(args, operands, port, context);
       default:
         throw new UsageError(`pycom-modem board: no action named "${action}".`, 'Run `pycom-modem help board` for the list.');
     }
@@ -161,20 +164,7 @@ function parseFfh(text: string | undefined): 'auto' | boolean {
   throw new UsageError(`pycom-modem board upgrade: --ffh ${text} is not one of auto, yes, no.`, 'Use --ffh auto (default), yes or no.');
 }
 
-/** Opens the port, enters the raw REPL, runs the job, leaves the board at its friendly prompt and releases the port. */
-async function withRepl(opener: PortOpener, portPath: string, context: CliContext, job: (repl: RawRepl) => Promise<number>): Promise<number> {
-  const io = await opener.open(portPath, REPL_LINE, context.signal);
-  try {
-    const repl = await RawRepl.enter(io, { signal: context.signal });
-    const code = await job(repl);
-    await repl.exit({ signal: context.signal }).catch(() => undefined);
-    return code;
-  } finally {
-    await io.close().catch(() => undefined);
-  }
-}
-
-async function runBoardUpgrade(args: ParsedArgs, files: string[], portPath: string, opener: PortOpener, context: CliContext): Promise<number> {
+async function runBoardUpgrade(args: ParsedArgs, files: string[], port: PortAccess, context: CliContext): Promise<number> {
   if (files.length === 0) {
     throw new UsageError('pycom-modem board upgrade needs the firmware file(s).', 'Pass the .dup file, e.g. `pycom-modem board upgrade --port /dev/ttyUSB0 CATM1-41065.dup`.');
   }
@@ -190,12 +180,11 @@ async function runBoardUpgrade(args: ParsedArgs, files: string[], portPath: stri
     const ffh = parseFfh(stringOption(args, 'ffh'));
     const method = parseTransferMethodOption(stringOption(args, 'method'));
     const transcriptDir = stringOption(args, 'transcript-dir') ?? defaultTranscriptDir(context.env);
-    const run: RecordedRun = { portPath, files, transcriptDir, json, ...(updaterPath ? { updaterPath } : {}), ...(reportPath ? { reportPath } : {}) };
+    const run: RecordedRun = { portPath: port.path, files, transcriptDir, json, ...(updaterPath ? { updaterPath } : {}), ...(reportPath ? { reportPath } : {}) };
     const outcome = await runRecordedAttempt(context, run, engine.events, () =>
       runFullUpgrade(
         {
-          portPath,
-          opener,
+          port,
           files,
           ffh,
           method,

@@ -14,6 +14,7 @@ import { timeScaleOption } from './sim';
 import type { CliCommand } from '../cliCommand';
 import { JSON_OPTION, showEngineEvents } from '../cliSupport';
 import { writeJsonLine } from '../renderJson';
+import { PortOwner } from '../../core/transport/portOwner';
 
 /** Fast enough to finish well under a minute, slow enough to watch the progress. */
 const DEFAULT_TIME_SCALE = 0.02;
@@ -113,8 +114,7 @@ Options:
       const startedMs = performance.now();
       const outcome = await runFullUpgrade(
         {
-          portPath: gpy.portPath,
-          opener: gpy.registry,
+          port: new PortOwner(gpy.registry, gpy.portPath),
           files: [firmware],
           ...(updaterPath ? { updaterPath } : {}),
           timeouts: demoTimeouts(timeScale),

@@ -62,6 +62,6 @@ ${VIA_BOARD_USAGE}`,
 
 /** The board's updater's answer as the info the mirror-mode read gives; undefined when it could not tell. */
 export async function readInfoOnBoard(request: PortRequest, engine: UpgradeEngine, signal: AbortSignal): Promise<ModemInfo | undefined> {
-  const { read } = await readModemInfoOnBoard({ portPath: request.portPath, opener: request.opener, events: engine.events }, signal);
+  const { read } = await readModemInfoOnBoard({ port: request.port, events: engine.events }, signal);
   return read.info.state === undefined ? undefined : { state: read.info.state, report: read.info.report, baudRate: REPL_LINE.baudRate };
 }

@@ -5,7 +5,7 @@ import { UsageError } from '../../core/errors';
 import type { ModemState } from '../../core/parse/modemVersion';
 import { flagOption, parseCommandArgs, requirePort, stringOption } from '../args';
 import type { CliCommand, CliContext } from '../cliCommand';
-import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, defaultTranscriptDir, openerFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, defaultTranscriptDir, portFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
 import { askYesNo } from '../prompt';
 import { confirmWarningsFor, YES_OPTION, YES_USAGE } from '../confirmWarnings';
 import { parseTransferMethodOption, type TransferMethodChoice } from '../../core/engine/upgradePlan';
@@ -95,8 +95,7 @@ async function runUpgrade(context: CliContext, run: UpgradeRun): Promise<number>
     const outcome = await runRecordedAttempt(context, run, engine.events, () =>
       engine.upgrade(
         {
-          portPath: run.portPath,
-          opener: openerFor(context),
+          port: portFor(context, run.portPath),
           files: run.files,
           ...(run.updaterPath ? { updaterPath: run.updaterPath } : {}),
           transcriptDir: run.transcriptDir,
@@ -125,7 +124,7 @@ async function offerResume(context: CliContext, run: Omit<UpgradeRun, 'files'>):
   const detach = run.json || context.verbose ? showEngineEvents(engine, context, { json: run.json }) : () => undefined;
   let state: ModemState;
   try {
-    ({ state } = await engine.info({ portPath: run.portPath, opener: openerFor(context), ...(run.timeouts ? { timeouts: run.timeouts } : {}) }, context.signal));
+    ({ state } = await engine.info({ port: portFor(context, run.portPath), ...(run.timeouts ? { timeouts: run.timeouts } : {}) }, context.signal));
   } finally {
     detach();
   }

@@ -7,8 +7,9 @@ import { STEP_TITLES, type Diagnosis, type StepId, type UpgradeErrorInfo, type U
 import type { UpgradeOutcome, UpgradeRequest } from '../engine/upgradeEngine';
 import type { UpgradeTimeouts } from '../engine/upgradeTimeouts';
 import { RawRepl } from '../repl/rawRepl';
+import { REPL_LINE } from '../repl/replTurn';
 import { TranscriptWriter } from '../transcript/transcriptWriter';
-import type { ByteTransport, LineSettings, PortOpener } from '../transport/byteTransport';
+import { onSameHandle, type PortAccess } from '../transport/portOwner';
 import { pushFile } from './boardFiles';
 import { readModemOnBoard, type BoardModemRead } from './boardModemRead';
 import { inspectUpgradeFiles, type TransferMethodChoice, type UpgradeFiles } from '../engine/upgradePlan';
@@ -33,8 +34,7 @@ import {
  * are emitted on the engine's event stream so every front end shows one sequence.
  */
 
-/** The board's REPL line: 115200 8N1, no flow control (PROTOCOL.md section 7). */
-export const REPL_LINE: LineSettings = { baudRate: 115_200, rtscts: false };
+export { REPL_LINE } from '../repl/replTurn';
 
 export interface BoardTimeouts {
   /** The board answers Ctrl-A / Ctrl-C. */
@@ -52,8 +52,8 @@ export const DEFAULT_BOARD_TIMEOUTS: Readonly<BoardTimeouts> = Object.freeze({
 });
 
 export interface FullUpgradeRequest {
-  portPath: string;
-  opener: PortOpener;
+  /** The board's port, one turn at a time: the whole upgrade is one turn on one handle. */
+  port: PortAccess;
   /** .dup files in order. */
   files: string[];
   /** updater.elf: pushed to /flash and used by the recovery method. */
@@ -134,8 +134,6 @@ export async function runFullUpgrade(
   // The diagnosis rules read the board half's events (identity, pushed files, board output).
   const seen: UpgradeEvent[] = [];
   const stopRecording = engine.events.on((event) => seen.push(event));
-  // Set as soon as the port opens, so `finally` releases it whatever fails later.
-  let io: ByteTransport | undefined;
   let boardRepl: RawRepl | undefined;
   // Warnings confirmed before the board changed are not asked again by the host half.
   const confirmed = new Set<string>();
@@ -144,147 +142,159 @@ export async function runFullUpgrade(
     // Every file is checked before the port opens: nothing invalid reaches the board or its updater.
     const files = await inspectUpgradeFiles(request.files, request.updaterPath, request.method ? { method: request.method } : {});
     for (const warning of files.warnings) emit({ kind: 'log', level: 'warn', message: warning });
-    const { port, repl } = await steps.run(
-      'board-connect',
-      async () => {
-        const opened = await request.opener.open(request.portPath, REPL_LINE, signal);
-        io = opened;
+    // The board-connect step covers opening the port: a busy port fails it.
+    steps.current = 'board-connect';
+    steps.event('board-connect', 'start');
+    const hostOutcome = await request.port.run(
+      async (port, signal, turn) => {
         standing = 'noRepl';
-        return { port: opened, repl: await RawRepl.enter(opened, { signal, replyTimeoutMs: boardTimeouts.replyMs }) };
-      },
-      () => `${request.portPath} at ${REPL_LINE.baudRate} baud, raw REPL`,
-    );
-    boardRepl = repl;
-    standing = 'repl';
+        try {
+          const repl = await RawRepl.enter(port, { signal, replyTimeoutMs: boardTimeouts.replyMs });
+          steps.event('board-connect', 'done', `${request.port.path} at ${REPL_LINE.baudRate} baud, raw REPL`);
+          steps.current = undefined;
+          boardRepl = repl;
+          standing = 'repl';
 
-    const identity = await steps.run('board-identify', async () => {
-      const found = await identifyBoard(repl, { signal });
-      if (!found.hasLteModem) throw new NoLteModemError(found);
-      if (!found.hasSqnsupgrade && !request.sqnsupgradeFolder) throw new SqnsupgradeMissingError(found.release);
-      return found;
-    }, (id) =>
-      `${id.machine}, firmware ${id.release}, /flash ${Math.round(id.flashFreeBytes / 1024)} of ${Math.round(id.flashTotalBytes / 1024)} KiB free` +
-      (id.hasSqnsupgrade ? '' : ', no sqnsupgrade module'),
-    );
+          const identity = await steps.run('board-identify', async () => {
+            const found = await identifyBoard(repl, { signal });
+            if (!found.hasLteModem) throw new NoLteModemError(found);
+            if (!found.hasSqnsupgrade && !request.sqnsupgradeFolder) throw new SqnsupgradeMissingError(found.release);
+            return found;
+          }, (id) =>
+            `${id.machine}, firmware ${id.release}, /flash ${Math.round(id.flashFreeBytes / 1024)} of ${Math.round(id.flashTotalBytes / 1024)} KiB free` +
+            (id.hasSqnsupgrade ? '' : ', no sqnsupgrade module'),
+          );
 
-    const modemRead = identity.hasSqnsupgrade ? await readModemBeforeMirror(steps, repl, { signal, emit, debug: request.updaterDebug === true }) : undefined;
-    if (!identity.hasSqnsupgrade) steps.event('board-modem-read', 'skip', 'sqnsupgrade is copied to /flash first; the modem is read after the switch to mirror mode');
+          const modemRead = identity.hasSqnsupgrade ? await readModemBeforeMirror(steps, repl, { signal, emit, debug: request.updaterDebug === true }) : undefined;
+          if (!identity.hasSqnsupgrade) steps.event('board-modem-read', 'skip', 'sqnsupgrade is copied to /flash first; the modem is read after the switch to mirror mode');
 
-    await steps.run('preflight', async () => {
-      const results = runPreflight({ ...boardPreflightFacts(files, identity, modemRead, request), boardRunsFfh: ffh });
-      emit({ kind: 'preflight', results, isReady: !results.some((result) => result.status === 'fail') });
-      await passPreflightGate(results, { ...(request.confirm ? { confirm: request.confirm } : {}), confirmed });
-      return results;
-    }, (results) => {
-      const warnings = results.filter((result) => result.status === 'warn').length;
-      return warnings ? `${warnings} warning${warnings === 1 ? '' : 's'} confirmed` : 'all checks passed';
-    });
-
-    if (ffh || request.sqnsupgradeFolder) {
-      await steps.run('push-files', async () => {
-        const files: string[] = [];
-        if (request.sqnsupgradeFolder) {
-          const results = await pushModuleFolder(repl, request.sqnsupgradeFolder, { signal });
-          files.push(...results.map((r) => basename(r.remotePath)));
-        }
-        if (ffh && request.updaterPath) {
-          const fileName = basename(request.updaterPath);
-          let pacer: ProgressPacer | undefined;
-          const result = await pushFile(repl, {
-            localPath: request.updaterPath,
-            remotePath: DEFAULT_UPDATER_REMOTE_PATH,
-            signal,
-            onProgress: (bytesDone, bytesTotal) => {
-              pacer ??= new ProgressPacer(bytesTotal);
-              const figures = pacer.sample(bytesDone);
-              if (!figures) return;
-              emit({
-                kind: 'progress',
-                step: 'push-files',
-                fileIndex: 1,
-                fileName,
-                bytesDone,
-                bytesTotal,
-                bytesPerSecond: figures.bytesPerSecond,
-                ...(figures.etaMs !== undefined ? { etaMs: figures.etaMs } : {}),
-              });
-            },
+          await steps.run('preflight', async () => {
+            const results = runPreflight({ ...boardPreflightFacts(files, identity, modemRead, request), boardRunsFfh: ffh });
+            emit({ kind: 'preflight', results, isReady: !results.some((result) => result.status === 'fail') });
+            await passPreflightGate(results, { ...(request.confirm ? { confirm: request.confirm } : {}), confirmed });
+            return results;
+          }, (results) => {
+            const warnings = results.filter((result) => result.status === 'warn').length;
+            return warnings ? `${warnings} warning${warnings === 1 ? '' : 's'} confirmed` : 'all checks passed';
           });
-          files.push(`${fileName}${result.skipped ? ' (already on the board)' : ''}`);
+
+          if (ffh || request.sqnsupgradeFolder) {
+            await steps.run('push-files', async () => {
+              const files: string[] = [];
+              if (request.sqnsupgradeFolder) {
+                const results = await pushModuleFolder(repl, request.sqnsupgradeFolder, { signal });
+                files.push(...results.map((r) => basename(r.remotePath)));
+              }
+              if (ffh && request.updaterPath) {
+                const fileName = basename(request.updaterPath);
+                let pacer: ProgressPacer | undefined;
+                const result = await pushFile(repl, {
+                  localPath: request.updaterPath,
+                  remotePath: DEFAULT_UPDATER_REMOTE_PATH,
+                  signal,
+                  onProgress: (bytesDone, bytesTotal) => {
+                    pacer ??= new ProgressPacer(bytesTotal);
+                    const figures = pacer.sample(bytesDone);
+                    if (!figures) return;
+                    emit({
+                      kind: 'progress',
+                      step: 'push-files',
+                      fileIndex: 1,
+                      fileName,
+                      bytesDone,
+                      bytesTotal,
+                      bytesPerSecond: figures.bytesPerSecond,
+                      ...(figures.etaMs !== undefined ? { etaMs: figures.etaMs } : {}),
+                    });
+                  },
+                });
+                files.push(`${fileName}${result.skipped ? ' (already on the board)' : ''}`);
+              }
+              return files;
+            }, (files) => files.join(', '));
+          } else {
+            steps.event('push-files', 'skip', 'nothing to copy: the normal method needs no file on the board');
+          }
+
+          const trigger = await steps.run('trigger', async () => {
+            standing = 'mirror';
+            return triggerMirrorMode(port, repl, {
+              ffh,
+              debug: request.updaterDebug === true,
+              signal,
+              timeoutMs: ffh ? boardTimeouts.triggerFfhMs : boardTimeouts.triggerMs,
+              onWaiting: (wait) => emit({ kind: 'step', step: 'trigger', title: STEP_TITLES.trigger, phase: 'waiting', detail: wait.what, wait }),
+              onLine: (line) => emit({ kind: 'boardOutput', line }),
+            });
+          }, (result) => (result.updaterVersion ? `board updater ${result.updaterVersion}` : undefined));
+          if (trigger.ffhIgnored) {
+            emit({
+              kind: 'log',
+              level: 'warn',
+              message: 'The board says the recovery method is not necessary (the modem bootrom is already new): the normal method runs, updater.elf is not needed.',
+            });
+          }
+          // Mirror mode has no exit: whatever runs next on this handle must know.
+          turn.leave({ isBoardInMirrorMode: true });
+          await steps.run('mirror-handover', async () => undefined, () =>
+            `same port, now ${port.settings.baudRate} baud, no flow control; the board bridges it to the modem`,
+          );
+
+          const { boardTimeouts: _board, ffh: _ffh, sqnsupgradeFolder: _folder, updaterDebug: _debug, port: _port, ...engineRequest } = request;
+          // The host half diagnoses its own failures.
+          stopRecording();
+          isEngineWriting = true;
+          let hostOutcome: UpgradeOutcome;
+          try {
+            hostOutcome = await engine.upgrade(
+              {
+                ...engineRequest,
+                ...(trigger.ffhIgnored ? { updaterPath: undefined } : {}),
+                ...(transcript ? { transcript } : {}),
+                // The engine's "run again at any time" does not hold here: the board stays in
+                // mirror mode, and the next run needs its REPL back.
+                untouchedHint: BOARD_STANDING.mirror,
+                confirmedWarnings: confirmed,
+                port: onSameHandle(port, turn),
+              } as UpgradeRequest,
+              signal,
+            );
+          } finally {
+            isEngineWriting = false;
+          }
+            return hostOutcome;
+        } catch (error) {
+          // Still our turn: a board left at its REPL goes back to its friendly prompt, as the user left it.
+          const isCancel = error instanceof OperationAbortedError || signal.aborted;
+          if (steps.current === 'trigger') standing = standingAfterTrigger(error, isCancel, request.updaterPath !== undefined && resolveFfhQuietly(request));
+          if ((standing === 'repl' || standing === 'updaterBack') && boardRepl && port.isOpen) {
+            await boardRepl.exit({ replyTimeoutMs: boardTimeouts.replyMs }).catch(() => undefined);
+          }
+          throw error;
         }
-        return files;
-      }, (files) => files.join(', '));
-    } else {
-      steps.event('push-files', 'skip', 'nothing to copy: the normal method needs no file on the board');
-    }
-
-    const trigger = await steps.run('trigger', async () => {
-      standing = 'mirror';
-      return triggerMirrorMode(port, repl, {
-        ffh,
-        debug: request.updaterDebug === true,
-        signal,
-        timeoutMs: ffh ? boardTimeouts.triggerFfhMs : boardTimeouts.triggerMs,
-        onWaiting: (wait) => emit({ kind: 'step', step: 'trigger', title: STEP_TITLES.trigger, phase: 'waiting', detail: wait.what, wait }),
-        onLine: (line) => emit({ kind: 'boardOutput', line }),
-      });
-    }, (result) => (result.updaterVersion ? `board updater ${result.updaterVersion}` : undefined));
-    if (trigger.ffhIgnored) {
-      emit({
-        kind: 'log',
-        level: 'warn',
-        message: 'The board says the recovery method is not necessary (the modem bootrom is already new): the normal method runs, updater.elf is not needed.',
-      });
-    }
-    await steps.run('mirror-handover', async () => undefined, () =>
-      `same port, now ${port.settings.baudRate} baud, no flow control; the board bridges it to the modem`,
+      },
+      { settings: REPL_LINE, signal },
     );
-
-    const { boardTimeouts: _board, ffh: _ffh, sqnsupgradeFolder: _folder, updaterDebug: _debug, ...engineRequest } = request;
-    // The host half diagnoses its own failures.
-    stopRecording();
-    isEngineWriting = true;
-    let hostOutcome: UpgradeOutcome;
-    try {
-      hostOutcome = await engine.upgrade(
-        {
-          ...engineRequest,
-          ...(trigger.ffhIgnored ? { updaterPath: undefined } : {}),
-          ...(transcript ? { transcript } : {}),
-          // The engine's "run again at any time" does not hold here: the board stays in
-          // mirror mode, and the next run needs its REPL back.
-          untouchedHint: BOARD_STANDING.mirror,
-          confirmedWarnings: confirmed,
-          transport: port,
-        } as UpgradeRequest,
-        signal,
-      );
-    } finally {
-      isEngineWriting = false;
-    }
     return hostOutcome;
   } catch (error) {
     const isCancel = error instanceof OperationAbortedError || signal.aborted;
     const failedStep = steps.current;
     steps.fail(error);
-    if (failedStep === 'trigger') standing = standingAfterTrigger(error, isCancel, request.updaterPath !== undefined && resolveFfhQuietly(request));
-    // A board left at its REPL is handed back at its friendly prompt, as the user left it.
-    if ((standing === 'repl' || standing === 'updaterBack') && boardRepl && io?.isOpen) {
-      await boardRepl.exit({ replyTimeoutMs: boardTimeouts.replyMs }).catch(() => undefined);
-    }
+    // Set inside the port's turn, which the compiler cannot follow.
+    const left = standing as keyof typeof BOARD_STANDING;
     const outcome: UpgradeOutcome = {
       outcome: isCancel ? 'cancelled' : 'failed',
       error: errorInfo(error, failedStep),
-      resumeHint: BOARD_STANDING[standing],
+      resumeHint: BOARD_STANDING[left],
       ...(transcript ? { transcriptPath: transcript.path } : {}),
     };
-    const diagnosis = diagnoseBoardHalf(error, seen, request.portPath, emit);
+    const diagnosis = diagnoseBoardHalf(error, seen, request.port.path, emit);
     if (diagnosis) outcome.diagnosis = diagnosis;
     emit({
       kind: 'result',
       outcome: outcome.outcome,
       message:
-        standing === 'updaterBusy'
+        left === 'updaterBusy'
           ? `${isCancel ? 'Upgrade cancelled' : 'The board half of the upgrade stopped'} while the board's updater may have been working on the modem.`
           : isCancel
             ? 'Upgrade cancelled before the modem was touched.'
@@ -298,8 +308,6 @@ export async function runFullUpgrade(
     stopRecording();
     stopTranscript?.();
     transcript?.close();
-    // Always release the port: the engine got it on loan and does not close it.
-    await io?.close().catch(() => undefined);
   }
 }
 

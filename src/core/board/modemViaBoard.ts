@@ -1,7 +1,7 @@
 import type { TypedEmitter } from '../events/typedEmitter';
 import type { UpgradeEvent } from '../engine/upgradeEvents';
 import { RawRepl } from '../repl/rawRepl';
-import type { ByteTransport, PortOpener } from '../transport/byteTransport';
+import { onSameHandle, type PortAccess } from '../transport/portOwner';
 import { identifyBoard, type BoardIdentity } from './boardIdentity';
 import { readModemOnBoard, type BoardModemRead } from './boardModemRead';
 import { BoardSteps, stampedEmitter } from './boardSteps';
@@ -9,8 +9,8 @@ import { SqnsupgradeMissingError, triggerMirrorMode } from './boardUpgradeTrigge
 import { DEFAULT_BOARD_TIMEOUTS, NoLteModemError, REPL_LINE, type BoardTimeouts } from './fullUpgrade';
 
 export interface ModemViaBoardRequest {
-  portPath: string;
-  opener: PortOpener;
+  /** The board's port, one turn at a time: the read is one turn on one handle. */
+  port: PortAccess;
   /** The engine's event stream: the board steps and the updater's lines go there, so every front end shows them. */
   events: TypedEmitter<UpgradeEvent>;
   boardTimeouts?: Partial<BoardTimeouts>;
@@ -26,46 +26,45 @@ export interface ModemViaBoardRequest {
  */
 export async function withModemViaBoard<T>(
   request: ModemViaBoardRequest,
-  signal: AbortSignal,
-  job: (modem: ByteTransport) => Promise<T>,
+  outerSignal: AbortSignal,
+  job: (modem: PortAccess) => Promise<T>,
 ): Promise<T> {
   const timeouts = { ...DEFAULT_BOARD_TIMEOUTS, ...request.boardTimeouts };
   const emit = stampedEmitter(request.events);
   const steps = new BoardSteps(emit);
-
-  const io = await request.opener.open(request.portPath, REPL_LINE, signal);
-  try {
-    const port = io;
-    const repl = await steps.run('board-connect', () => RawRepl.enter(port, { signal, replyTimeoutMs: timeouts.replyMs }), () =>
-      `${request.portPath} at ${REPL_LINE.baudRate} baud, raw REPL`,
-    );
-    await steps.run('board-identify', async () => {
-      const found = await identifyBoard(repl, { signal });
-      if (!found.hasLteModem) throw new NoLteModemError(found);
-      if (!found.hasSqnsupgrade) throw new SqnsupgradeMissingError(found.release);
-      return found;
-    }, (found) => `${found.machine}, firmware ${found.release}`);
-    await steps.run(
-      'trigger',
-      () =>
-        triggerMirrorMode(port, repl, {
-          ffh: false,
-          signal,
-          timeoutMs: timeouts.triggerMs,
-          onLine: (line) => emit({ kind: 'boardOutput', line }),
-        }),
-      (result) => (result.updaterVersion ? `board updater ${result.updaterVersion}` : undefined),
-    );
-    await steps.run('mirror-handover', async () => undefined, () =>
-      `same port, now ${port.settings.baudRate} baud; the board stays in mirror mode until it is power-cycled`,
-    );
-    return await job(port);
-  } catch (error) {
-    steps.fail(error);
-    throw error;
-  } finally {
-    await io.close().catch(() => undefined);
-  }
+  return request.port.run(async (port, signal, turn) => {
+    try {
+      const repl = await steps.run('board-connect', () => RawRepl.enter(port, { signal, replyTimeoutMs: timeouts.replyMs }), () =>
+        `${request.port.path} at ${REPL_LINE.baudRate} baud, raw REPL`,
+      );
+      await steps.run('board-identify', async () => {
+        const found = await identifyBoard(repl, { signal });
+        if (!found.hasLteModem) throw new NoLteModemError(found);
+        if (!found.hasSqnsupgrade) throw new SqnsupgradeMissingError(found.release);
+        return found;
+      }, (found) => `${found.machine}, firmware ${found.release}`);
+      await steps.run(
+        'trigger',
+        () =>
+          triggerMirrorMode(port, repl, {
+            ffh: false,
+            signal,
+            timeoutMs: timeouts.triggerMs,
+            onLine: (line) => emit({ kind: 'boardOutput', line }),
+          }),
+        (result) => (result.updaterVersion ? `board updater ${result.updaterVersion}` : undefined),
+      );
+      // Mirror mode has no exit: whatever runs next on this handle must know.
+      turn.leave({ isBoardInMirrorMode: true });
+      await steps.run('mirror-handover', async () => undefined, () =>
+        `same port, now ${port.settings.baudRate} baud; the board stays in mirror mode until it is power-cycled`,
+      );
+      return await job(onSameHandle(port, turn));
+    } catch (error) {
+      steps.fail(error);
+      throw error;
+    }
+  }, { settings: REPL_LINE, signal: outerSignal });
 }
 
 export interface BoardModemInfo {
@@ -85,30 +84,30 @@ export async function readModemInfoOnBoard(
   const timeouts = { ...DEFAULT_BOARD_TIMEOUTS, ...request.boardTimeouts };
   const emit = stampedEmitter(request.events);
   const steps = new BoardSteps(emit);
-  const io = await request.opener.open(request.portPath, REPL_LINE, signal);
-  try {
-    const repl = await steps.run('board-connect', () => RawRepl.enter(io, { signal, replyTimeoutMs: timeouts.replyMs }), () =>
-      `${request.portPath} at ${REPL_LINE.baudRate} baud, raw REPL`,
-    );
-    const identity = await steps.run('board-identify', async () => {
-      const found = await identifyBoard(repl, { signal });
-      if (!found.hasLteModem) throw new NoLteModemError(found);
-      if (!found.hasSqnsupgrade) throw new SqnsupgradeMissingError(found.release);
-      return found;
-    }, (found) => `${found.machine}, firmware ${found.release}`);
-    const read = await steps.run(
-      'board-modem-read',
-      () => readModemOnBoard(repl, { signal, ...(request.debug ? { debug: true } : {}), onLine: (line) => emit({ kind: 'boardOutput', line }) }),
-      (result) => (result.failure ? `not read: ${result.failure}` : `state ${result.info.state}`),
-    );
-    if (read.info.state !== undefined) emit({ kind: 'modemState', state: read.info.state });
-    if (read.info.report.softwareBuild !== undefined || read.info.report.imei) emit({ kind: 'modemInfo', phase: 'before', report: read.info.report });
-    await repl.exit({ signal, replyTimeoutMs: timeouts.replyMs }).catch(() => undefined);
-    return { identity, read };
-  } catch (error) {
-    steps.fail(error);
-    throw error;
-  } finally {
-    await io.close().catch(() => undefined);
-  }
+  const outerSignal = signal;
+  return request.port.run(async (io, signal) => {
+    try {
+      const repl = await steps.run('board-connect', () => RawRepl.enter(io, { signal, replyTimeoutMs: timeouts.replyMs }), () =>
+        `${request.port.path} at ${REPL_LINE.baudRate} baud, raw REPL`,
+      );
+      const identity = await steps.run('board-identify', async () => {
+        const found = await identifyBoard(repl, { signal });
+        if (!found.hasLteModem) throw new NoLteModemError(found);
+        if (!found.hasSqnsupgrade) throw new SqnsupgradeMissingError(found.release);
+        return found;
+      }, (found) => `${found.machine}, firmware ${found.release}`);
+      const read = await steps.run(
+        'board-modem-read',
+        () => readModemOnBoard(repl, { signal, ...(request.debug ? { debug: true } : {}), onLine: (line) => emit({ kind: 'boardOutput', line }) }),
+        (result) => (result.failure ? `not read: ${result.failure}` : `state ${result.info.state}`),
+      );
+      if (read.info.state !== undefined) emit({ kind: 'modemState', state: read.info.state });
+      if (read.info.report.softwareBuild !== undefined || read.info.report.imei) emit({ kind: 'modemInfo', phase: 'before', report: read.info.report });
+      await repl.exit({ signal, replyTimeoutMs: timeouts.replyMs }).catch(() => undefined);
+      return { identity, read };
+    } catch (error) {
+      steps.fail(error);
+      throw error;
+    }
+  }, { settings: REPL_LINE, signal: outerSignal });
 }

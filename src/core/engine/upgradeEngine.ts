@@ -4,7 +4,7 @@ import type { CrashDump } from '../parse/crashDump';
 import { buildModemVersionReport, type ModemState, type ModemVersionReport } from '../parse/modemVersion';
 import { TranscriptWriter } from '../transcript/transcriptWriter';
 import { Deadline } from '../time/deadline';
-import type { ByteTransport, PortOpener } from '../transport/byteTransport';
+import type { PortAccess } from '../transport/portOwner';
 import { applyStagedFirmware } from './steps/apply';
 import { awaitUpgradeResult } from './steps/awaitUpgrade';
 import { bootNewApplication, notifyUpgradeSuccess } from './steps/bootApp';
@@ -39,10 +39,11 @@ import { resolveTimeouts, type UpgradeTimeouts } from './upgradeTimeouts';
 export type { UpgradeTimeouts } from './upgradeTimeouts';
 
 export interface PortRequest {
-  portPath: string;
-  opener: PortOpener;
-  /** An already-open port handed over from mirror mode (then portPath is just its name). Not closed by the engine. */
-  transport?: ByteTransport;
+  /**
+   * The port, one turn at a time: its owner (PortOwner) or, inside a turn that already
+   * holds it (the board half), the same handle (onSameHandle). The engine opens nothing.
+   */
+  port: PortAccess;
   timeouts?: Partial<UpgradeTimeouts>;
 }
 
@@ -129,61 +130,68 @@ export class UpgradeEngine {
     const detach = transcript?.attach(this.events);
     const outcome: UpgradeOutcome = { outcome: 'failed', ...(transcript ? { transcriptPath: transcript.path } : {}) };
     let session: UpgradeSession | undefined;
-    let io: ByteTransport | undefined;
     // The diagnosis rules read the session's events (last AT exchange, progress, states).
     const seen: UpgradeEvent[] = [];
     const stopRecording = this.events.on((event) => seen.push(event));
     try {
-      this.emitLog('info', `Upgrade on ${request.portPath}: ${request.files.join(', ')}${request.updaterPath ? ` with ${request.updaterPath}` : ''}.`);
+      this.emitLog('info', `Upgrade on ${request.port.path}: ${request.files.join(', ')}${request.updaterPath ? ` with ${request.updaterPath}` : ''}.`);
       const files = await inspectUpgradeFiles(request.files, request.updaterPath, request.method ? { method: request.method } : {});
       for (const warning of files.warnings) this.emitLog('warn', warning);
-      if (signal.aborted) throw new OperationAbortedError(signal.reason);
-      io = request.transport ?? (await request.opener.open(request.portPath, MIRROR_LINE, signal));
-      session = new UpgradeSession(io, resolveTimeouts(request.timeouts), signal, this.events);
-      await this.runUpgrade(session, files, outcome, request);
+      await request.port.run(
+        async (io, turnSignal) => {
+          const started = new UpgradeSession(io, resolveTimeouts(request.timeouts), turnSignal, this.events);
+          session = started;
+          try {
+            await this.runUpgrade(started, files, outcome, request);
+          } catch (error) {
+            // While the port is still ours: where the modem stands, and its crash dump.
+            await this.readAfterFailure(error, started, turnSignal, outcome);
+            throw error;
+          }
+        },
+        { settings: MIRROR_LINE, signal },
+      );
       outcome.outcome = 'success';
     } catch (error) {
       outcome.outcome = isCancel(error, signal) ? 'cancelled' : 'failed';
       outcome.error = errorInfo(error);
-      if (session) {
-        outcome.resumeHint =
-          error instanceof BoardAtReplError
-            ? `Neither the board nor the modem was changed: the board is still at its REPL. ${error.action}`
-            : session.standing === 'untouched' && request.untouchedHint
-              ? request.untouchedHint
-              : outcome.outcome === 'cancelled'
-                ? cancelledHint(session.standing)
-                : STANDING[session.standing];
-        // A crash dump is worth a try when the modem answered before; not after a refusal, an unplug or a silent modem.
-        const modemMayAnswer =
-          outcome.outcome === 'failed' &&
-          !(error instanceof UsageError) &&
-          !(error instanceof PortClosedError) &&
-          !(error instanceof ModemNotAnsweringError && session.standing === 'untouched') &&
-          // A REPL is left as found: it gets no more commands.
-          !(error instanceof BoardAtReplError);
-        if (modemMayAnswer && io?.isOpen) {
-          // The state first: it wakes the modem (it may be rebooting after a crash), and a
-          // modem that stays silent is not asked for its crash dump too.
-          const isAnswering = await readModemStateAfterFailure(session);
-          if (isAnswering) {
-            const dump = await readCrashDumpAfterFailure(session);
-            if (dump) outcome.crashDump = dump;
-          }
-        }
-      } else {
-        // Nothing was sent yet: refused files, a busy port, a cancel before the port opened.
-        outcome.resumeHint = request.untouchedHint ?? STANDING.untouched;
-      }
+      const started = session as UpgradeSession | undefined;
+      outcome.resumeHint = started
+        ? error instanceof BoardAtReplError
+          ? `Neither the board nor the modem was changed: the board is still at its REPL. ${error.action}`
+          : started.standing === 'untouched' && request.untouchedHint
+            ? request.untouchedHint
+            : outcome.outcome === 'cancelled'
+              ? cancelledHint(started.standing)
+              : STANDING[started.standing]
+        : // Nothing was sent yet: refused files, a busy port, a cancel before the port opened.
+          (request.untouchedHint ?? STANDING.untouched);
       this.diagnose(error, seen, request, outcome);
     } finally {
       stopRecording();
-      if (io && !request.transport) await io.close().catch(() => undefined);
     }
     this.emitResult(outcome);
     detach?.();
     if (isOwnTranscript) transcript?.close();
     return outcome;
+  }
+
+  /** A crash dump is worth a try when the modem answered before; not after a refusal, a cancel, an unplug or a silent modem. */
+  private async readAfterFailure(error: unknown, session: UpgradeSession, signal: AbortSignal, outcome: UpgradeOutcome): Promise<void> {
+    const modemMayAnswer =
+      !isCancel(error, signal) &&
+      !(error instanceof UsageError) &&
+      !(error instanceof PortClosedError) &&
+      !(error instanceof ModemNotAnsweringError && session.standing === 'untouched') &&
+      // A REPL is left as found: it gets no more commands.
+      !(error instanceof BoardAtReplError);
+    if (!modemMayAnswer || !session.io.isOpen) return;
+    // The state first: it wakes the modem (it may be rebooting after a crash), and a
+    // modem that stays silent is not asked for its crash dump too.
+    const isAnswering = await readModemStateAfterFailure(session);
+    if (!isAnswering) return;
+    const dump = await readCrashDumpAfterFailure(session);
+    if (dump) outcome.crashDump = dump;
   }
 
   private async runUpgrade(session: UpgradeSession, files: UpgradeFiles, outcome: UpgradeOutcome, request: Pick<UpgradeRequest, 'confirm' | 'confirmedWarnings' | 'method'>): Promise<void> {
@@ -287,13 +295,11 @@ export class UpgradeEngine {
     });
   }
 
-  private async withSession<T>(request: PortRequest, signal: AbortSignal, job: (session: UpgradeSession) => Promise<T>): Promise<T> {
-    const io = request.transport ?? (await request.opener.open(request.portPath, MIRROR_LINE, signal));
-    try {
-      return await job(new UpgradeSession(io, resolveTimeouts(request.timeouts), signal, this.events));
-    } finally {
-      if (!request.transport) await io.close().catch(() => undefined);
-    }
+  private withSession<T>(request: PortRequest, signal: AbortSignal, job: (session: UpgradeSession) => Promise<T>): Promise<T> {
+    return request.port.run((io, turnSignal) => job(new UpgradeSession(io, resolveTimeouts(request.timeouts), turnSignal, this.events)), {
+      settings: MIRROR_LINE,
+      signal,
+    });
   }
 
   /** A transcript that cannot be written must not stop the upgrade: it is reported and skipped. */
@@ -313,7 +319,7 @@ export class UpgradeEngine {
       const { diagnosis } = diagnoseFailure(error, {
         events: seen,
         context: {
-          portPath: request.portPath,
+          portPath: request.port.path,
           platform: process.platform,
           ...(outcome.before ? { modemBefore: outcome.before } : {}),
           // A cancel's diagnosis tells the same story as the result's hint.

@@ -10,15 +10,71 @@ export interface RunOptions {
    * so nothing else can take the port. A failed turn always releases it.
    */
   keepOpen?: boolean;
+  /**
+   * The turn gives way to any job queued behind it (the REPL terminal): its signal aborts
+   * with a yield, and the open handle goes to the waiting job with no close in between.
+   */
+  isYielding?: boolean;
+}
+
+/** What a turn leaves for the next one on the same handle: how the board was left. */
+export interface LineNote {
+  /** The board bridges the port to its modem at 921600 and has no REPL until power-cycled. */
+  isBoardInMirrorMode?: boolean;
+}
+
+/** A job's view of its turn, beside the transport and the signal. */
+export interface TurnContext {
+  /** What the previous turn on this handle left (undefined after a fresh open). */
+  readonly previous: LineNote | undefined;
+  /** Tells the next turn how this one leaves the line. */
+  leave(note: LineNote): void;
+}
+
+export type PortJob<T> = (io: ByteTransport, signal: AbortSignal, turn: TurnContext) => Promise<T>;
+
+/**
+ * The only way core code reaches a port: one turn at a time, the port opened (or handed
+ * over) for the job and released or handed on when it settles. PortOwner is one; a turn
+ * already under way lends its handle to nested work through `onSameHandle`.
+ */
+export interface PortAccess {
+  readonly path: string;
+  run<T>(job: PortJob<T>, options: RunOptions): Promise<T>;
+}
+
+/** A job's abort because another job needs the port, not because anyone cancelled it. */
+export function isYieldAbort(error: unknown): boolean {
+  return error instanceof OperationAbortedError && error.isYield === true;
+}
+
+/**
+ * Nested work inside a turn that already holds the port (the board half hands the same
+ * handle to the host half): the job runs on it with its settings, nothing is opened or
+ * closed, and what it leaves goes to the outer turn.
+ */
+export function onSameHandle(io: ByteTransport, outer: TurnContext): PortAccess {
+  return {
+    path: io.path,
+    async run(job, options) {
+      if (options.signal?.aborted) throw new OperationAbortedError(options.signal.reason);
+      if (io.settings.baudRate !== options.settings.baudRate || (io.settings.rtscts ?? false) !== (options.settings.rtscts ?? false)) {
+        await io.update(options.settings);
+      }
+      return job(io, options.signal ?? new AbortController().signal, outer);
+    },
+  };
 }
 
 interface Turn {
   controller: AbortController;
   ended: Promise<void>;
   isYieldRequested: boolean;
+  isYielding: boolean;
 }
 
 interface Ticket {
+  isYielding: boolean;
   start(): Promise<void>;
   cancel(error: Error): void;
 }
@@ -29,8 +85,10 @@ interface Ticket {
  * turns with a job waiting, the handle stays open and is handed over, so no other
  * program can grab the port in the gap (REPL terminal → upgrade engine).
  */
-export class PortOwner {
+export class PortOwner implements PortAccess {
   private readonly queue: Ticket[] = [];
+  /** What the last turn left on the open handle; cleared when the handle closes. */
+  private note: LineNote | undefined;
   private transport: ByteTransport | undefined;
   private current: Turn | undefined;
   /** The last close of the handle, awaited before opening again (a real port stays busy until closed). */
@@ -55,7 +113,7 @@ export class PortOwner {
   }
 
   /** Queues the job; it gets the open transport for its turn; the turn ends when its promise settles. */
-  run<T>(job: (io: ByteTransport, signal: AbortSignal) => Promise<T>, options: RunOptions): Promise<T> {
+  run<T>(job: PortJob<T>, options: RunOptions): Promise<T> {
     if (this.isDisposed) return Promise.reject(new OperationAbortedError(`the port owner of ${this.path} was disposed`));
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(new OperationAbortedError(signal.reason));
@@ -68,6 +126,7 @@ export class PortOwner {
         this.pump();
       };
       const ticket: Ticket = {
+        isYielding: options.isYielding === true,
         cancel: (error) => {
           signal?.removeEventListener('abort', onQueuedAbort);
           reject(error);
@@ -81,8 +140,16 @@ export class PortOwner {
       };
       signal?.addEventListener('abort', onQueuedAbort, { once: true });
       this.queue.push(ticket);
+      // A yielding holder (the REPL terminal) gives way at once; the handle is handed over.
+      if (this.current?.isYielding) this.askToYield(this.current);
       this.pump();
     });
+  }
+
+  private askToYield(turn: Turn): void {
+    if (turn.isYieldRequested) return;
+    turn.isYieldRequested = true;
+    turn.controller.abort(OperationAbortedError.forYield(`another job needs ${this.path}`));
   }
 
   /**
@@ -94,8 +161,7 @@ export class PortOwner {
     this.isIdleKept = false;
     const current = this.current;
     if (current) {
-      current.isYieldRequested = true;
-      current.controller.abort(new OperationAbortedError(`another job needs ${this.path}`));
+      this.askToYield(current);
       await current.ended;
     } else {
       await this.closeIdleTransport();
@@ -123,7 +189,9 @@ export class PortOwner {
     const controller = new AbortController();
     let endTurn!: () => void;
     const ended = new Promise<void>((resolve) => (endTurn = resolve));
-    this.current = { controller, ended, isYieldRequested: false };
+    this.current = { controller, ended, isYieldRequested: false, isYielding: next.isYielding };
+    // A yielding job that reaches its turn with others already waiting gives way at once.
+    if (next.isYielding && this.queue.length > 0) this.askToYield(this.current);
     void next.start().finally(() => {
       this.current = undefined;
       endTurn();
@@ -132,7 +200,7 @@ export class PortOwner {
   }
 
   private async takeTurn<T>(
-    job: (io: ByteTransport, signal: AbortSignal) => Promise<T>,
+    job: PortJob<T>,
     options: RunOptions,
   ): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
     const current = this.current!;
@@ -145,7 +213,10 @@ export class PortOwner {
       if (controller.signal.aborted) throw new OperationAbortedError(controller.signal.reason);
       const io = await this.acquire(options.settings, controller.signal);
       lease = new TurnLease(io);
-      outcome = { ok: true, value: await job(lease, controller.signal) };
+      const previous = this.note;
+      this.note = undefined;
+      const turn: TurnContext = { previous, leave: (note) => (this.note = { ...this.note, ...note }) };
+      outcome = { ok: true, value: await job(lease, controller.signal, turn) };
     } catch (error) {
       outcome = { ok: false, error };
     } finally {
@@ -156,6 +227,7 @@ export class PortOwner {
     // well, or that stopped because requestRelease() asked it to, hands the open handle
     // to the next waiting job; with nobody waiting, it stays open only if asked.
     const isYield = current.isYieldRequested && outcome.ok === false && outcome.error instanceof OperationAbortedError;
+    // What a failed turn left is still true of the board (mirror mode has no exit): it is kept for a hand-over.
     this.isIdleKept = outcome.ok && options.keepOpen === true && !controller.signal.aborted;
     const isHandedOver = (outcome.ok || isYield) && this.queue.length > 0;
     if (!this.isIdleKept && !isHandedOver) await this.closeIdleTransport();
@@ -180,6 +252,7 @@ export class PortOwner {
     const held = this.transport;
     if (held) {
       this.transport = undefined;
+      this.note = undefined;
       // close() also releases a handle whose device vanished; a failing close leaves nothing to retry.
       this.closing = this.closing.then(() => held.close()).catch(() => undefined);
     }

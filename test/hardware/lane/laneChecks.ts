@@ -12,6 +12,7 @@ import { BoardCodeTimeoutError } from '../../../src/core/repl/rawRepl';
 import { friendlyRoundTrip } from './friendlyRoundTrip';
 import { parseModemInfoOutput, summarizeModemInfo } from './infoOutput';
 import type { LaneSession } from './laneSession';
+import { PortOwner } from '../../../src/core/transport/portOwner';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -200,8 +201,7 @@ const upgrade: LaneCheck = {
       const timeouts = modemTimeouts(lane);
       const outcome = await runFullUpgrade(
         {
-          portPath,
-          opener: lane.opener,
+          port: new PortOwner(lane.opener, portPath),
           files: firmwarePaths,
           ...(updaterPath ? { updaterPath } : {}),
           ...(timeouts ? { timeouts } : {}),
@@ -236,15 +236,16 @@ const crashDump: LaneCheck = {
     const engine = new UpgradeEngine();
     const stopRecording = engine.events.on((event) => lane.transcript.event(event));
     const timeouts = modemTimeouts(lane);
-    const request = { portPath, opener: lane.opener, ...(timeouts ? { timeouts } : {}) };
+    const port = new PortOwner(lane.opener, portPath);
+    const request = { port, ...(timeouts ? { timeouts } : {}) };
     try {
       // After an upgrade the board already bridges the port to the modem; otherwise the
       // CLI's --via-board path starts the firmware's updater to get there.
       const dump = lane.isBoardInMirrorMode
         ? await engine.readCrashDump(request, lane.signal)
-        : await withModemViaBoard({ portPath, opener: lane.opener, events: engine.events }, lane.signal, (modem) => {
+        : await withModemViaBoard({ port, events: engine.events }, lane.signal, (modem) => {
             lane.isBoardInMirrorMode = true;
-            return engine.readCrashDump({ ...request, transport: modem }, lane.signal);
+            return engine.readCrashDump({ ...request, port: modem }, lane.signal);
           });
       lane.findings.crashDump = dump ? { dump } : {};
       if (!dump) return pass('the modem has no crash dump (/fs/crashdump is missing or empty)');
