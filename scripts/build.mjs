@@ -4,7 +4,7 @@
 // The extension is two bundles. dist/extension.js holds what activation needs (the glue,
 // the views); dist/core.js holds what the first command loads (engine, serial transport,
 // simulators), reached only through the extension's dynamic imports of
-// src/commands/coreLoader.ts and src/core/transport/portOwner.ts, so activation does not
+// src/glue/coreLoader.ts and src/core/transport/portOwner.ts, so activation does not
 // parse them (a core module the glue imports statically still lands in extension.js).
 // A module both halves use (errors.ts, the typed emitter, ...) lives only in
 // extension.js and core.js takes it from there, so `instanceof PortClosedError` in the
@@ -19,7 +19,7 @@ const nodeExternals = ['vscode', 'serialport', '@serialport/*', '@micropython/mi
 
 /** Modules the extension imports with import() only, and what core.js exports for them. */
 export const LAZY_MODULES = {
-  'src/commands/coreLoader.ts': ['loadModemCore'],
+  'src/glue/coreLoader.ts': ['loadModemCore'],
   'src/core/transport/portOwner.ts': ['PortOwner'],
 };
 const LAZY_BUNDLE = 'core.js';

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { ALL_COMMANDS } from './commands';
-import { LastAttemptStore } from './commands/lastAttempts';
-import type { ModemCore } from './commands/modemCore';
-import type { ExtensionServices } from './commands/services';
+import { LastAttemptStore } from './glue/lastAttempts';
+import type { ModemCore } from './glue/modemCore';
+import type { ExtensionServices } from './glue/services';
 import { registerReplTerminalProfile } from './commands/replTerminalProfile';
-import { readSettings } from './commands/settings';
+import { readSettings } from './glue/settings';
 import type { PortOwner } from './core/transport/portOwner';
 import { LOG_VIEW_ID, LogTreeProvider } from './views/logTree';
 import { mirrorSessionsToOutput } from './views/outputLog';
@@ -29,7 +29,7 @@ let services: ExtensionServices | undefined;
 export function activate(context: vscode.ExtensionContext, overrides: ActivationOverrides = {}): ExtensionServices {
   const output = vscode.window.createOutputChannel('Pycom Modem', { log: true });
   const sessions = new SessionLog();
-  const loadCore = overrides.loadCore ?? memoize(async () => (await import('./commands/coreLoader.js')).loadModemCore(context));
+  const loadCore = overrides.loadCore ?? memoize(async () => (await import('./glue/coreLoader.js')).loadModemCore(context));
   const owners = new Map<string, Promise<PortOwner>>();
   const watcher = new PortWatcher(async () => (await loadCore()).listSerialPorts());
   const selection = new PortSelection(context.workspaceState, () => readSettings().defaultPort);

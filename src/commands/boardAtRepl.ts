@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isModemToolError } from '../core/errors';
-import type { ExtensionServices } from './services';
+import type { ExtensionServices } from '../glue/services';
 
 export const PUT_IN_MIRROR_MODE = 'Put in Mirror Mode';
 export const UPGRADE_MODEM = 'Upgrade Modem…';

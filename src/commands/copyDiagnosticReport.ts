@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { arch, platform, release } from 'node:os';
 import type { GlueCommand } from './glueCommand';
-import type { ExtensionServices } from './services';
+import type { ExtensionServices } from '../glue/services';
 import type { UpgradeSessionRecord } from '../views/sessionLog';
 
 /** The session a command was invoked on: a log-view node, an id, or the latest. */

@@ -1,4 +1,4 @@
-import type { ExtensionServices } from './services';
+import type { ExtensionServices } from '../glue/services';
 
 /** One palette (or view) command: its id as in package.json and what it does. */
 export interface GlueCommand {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ExtensionServices } from './services';
+import type { ExtensionServices } from '../glue/services';
 
 /** The one call of vscode.workspace.fs this needs; tests pass their own. */
 export interface FileReader {

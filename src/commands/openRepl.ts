@@ -1,6 +1,7 @@
-import { isSimulatedPort } from './modemCore';
+import { portCapabilities } from '../glue/portProviders';
 import type { GlueCommand } from './glueCommand';
 import { resolvePort } from './operation';
+import { replTerminalOptions } from './replTerminalProfile';
 
 export const openReplCommand: GlueCommand = {
   id: 'pycomModem.openRepl',
@@ -8,21 +9,9 @@ export const openReplCommand: GlueCommand = {
     const portPath = await resolvePort(services, portArgument);
     if (!portPath) return undefined;
     const { createReplTerminal } = await import('../views/replTerminal.js');
-    if (!isSimulatedPort(portPath)) services.watcher.start();
-    const { terminal, pty } = createReplTerminal({
-      portPath,
-      baudRate: services.settings().replBaudRate,
-      ownerFor: (path) => services.ownerFor(path),
-      ports: isSimulatedPort(portPath) ? undefined : services.watcher,
-      // A simulated board left in mirror mode is power-cycled rather than waited for.
-      beforeConnect: isSimulatedPort(portPath)
-        ? async () => {
-            const note = await (await services.loadCore()).readySimulatedBoard(portPath);
-            if (note) services.output.info(note);
-            return note;
-          }
-        : undefined,
-    });
+    if (portCapabilities(portPath).isListedByOs) services.watcher.start();
+    // The same terminal as the terminal profile's "+" menu entry.
+    const { terminal, pty } = createReplTerminal(replTerminalOptions(services, portPath));
     terminal.show();
     return pty;
   },

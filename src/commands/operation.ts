@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { OperationAbortedError, isModemToolError } from '../core/errors';
 import type { UpgradeEvent } from '../core/engine/upgradeEvents';
-import { isSimulatedPort, type ModemCore, type ModemEngine } from './modemCore';
-import type { ExtensionServices } from './services';
+import type { ModemCore, ModemEngine } from '../glue/modemCore';
+import { portCapabilities } from '../glue/portProviders';
+import type { ExtensionServices } from '../glue/services';
 import { pickPort } from '../views/portPicker';
 import type { SessionKind, UpgradeSessionRecord } from '../views/sessionLog';
 import { describeEvent } from '../views/eventText';
@@ -149,7 +150,7 @@ export function createEngineFor(services: ExtensionServices, core: ModemCore, po
   return core.createEngine({
     timeouts: settings.timeouts,
     mirrorBaudRate: settings.mirrorBaudRate,
-    timeScale: isSimulatedPort(portPath) ? 1 / settings.simulatorSpeedUp : 1,
+    timeScale: portCapabilities(portPath).hasSimulatedClock ? 1 / settings.simulatorSpeedUp : 1,
   });
 }
 
@@ -172,7 +173,7 @@ export async function readySimulatedBoard(
   portPath: string,
   record?: (event: UpgradeEvent) => void,
 ): Promise<string | undefined> {
-  if (!isSimulatedPort(portPath)) return undefined;
+  if (!portCapabilities(portPath).canPowerCycle) return undefined;
   // Inside a turn of its own, so a REPL terminal on the simulated port gives way first.
   const note = await (await services.ownerFor(portPath)).run(() => core.readySimulatedBoard(portPath), { settings: simulatorLine(services) });
   if (!note) return undefined;
@@ -212,7 +213,7 @@ export async function showFailure(services: ExtensionServices, error: unknown, w
   const action = isModemToolError(error) ? error.action : 'See the "Pycom Modem" output for details.';
   services.output.error(`${what} failed: ${message}`);
   const isBindingMissing = isModemToolError(error) && error.code === 'serial-binding';
-  const isSimulated = portPath !== undefined && isSimulatedPort(portPath);
+  const isSimulated = portPath !== undefined && portCapabilities(portPath).canPowerCycle;
   const choice = await vscode.window.showErrorMessage(
     `${what} failed: ${message} ${action}`,
     ...(isSimulated ? [POWER_CYCLE_SIMULATOR_ACTION] : []),

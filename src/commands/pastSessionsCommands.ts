@@ -5,7 +5,7 @@ import { transcriptStartFromName } from '../core/transcript/transcriptSummary';
 import { REFRESH_SESSIONS_COMMAND } from '../views/logTree';
 import { loadPastSessions } from '../views/pastSessions';
 import type { GlueCommand } from './glueCommand';
-import type { ExtensionServices } from './services';
+import type { ExtensionServices } from '../glue/services';
 import { transcriptFolder } from './upgradeModem';
 
 /** Defaults of pycomModem.transcripts.keep / .maxAgeDays (package.json says the same). */

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isBoardAtRepl, offerMirrorMode, UNPLUG_AFTER_MIRROR } from './boardAtRepl';
 import type { GlueCommand } from './glueCommand';
 import { createEngineFor, resolvePort, runOperation, showFailure } from './operation';
-import type { ExtensionServices } from './services';
+import type { ExtensionServices } from '../glue/services';
 
 export const readCrashDumpCommand: GlueCommand = {
   id: 'pycomModem.readCrashDump',

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { isSimulatedPort } from './modemCore';
+import { portCapabilities } from '../glue/portProviders';
 import { resolvePort } from './operation';
-import type { ExtensionServices } from './services';
+import type { ExtensionServices } from '../glue/services';
 import type { ReplTerminalOptions } from '../views/replTerminal';
 
 /** The id of `contributes.terminal.profiles` in package.json: the terminal's "+" menu entry. */
@@ -9,14 +9,15 @@ export const REPL_TERMINAL_PROFILE_ID = 'pycomModem.repl';
 
 /** What the REPL terminal of `portPath` needs: the same as "Pycom: Open REPL Terminal" passes. */
 export function replTerminalOptions(services: ExtensionServices, portPath: string): ReplTerminalOptions {
-  const isSimulated = isSimulatedPort(portPath);
+  const { isListedByOs, canPowerCycle } = portCapabilities(portPath);
   return {
     portPath,
     baudRate: services.settings().replBaudRate,
     ownerFor: (path) => services.ownerFor(path),
-    ports: isSimulated ? undefined : services.watcher,
-    // A simulated board left in mirror mode is power-cycled rather than waited for.
-    beforeConnect: isSimulated
+    ports: isListedByOs ? services.watcher : undefined,
+    canPowerCycle,
+    // A board the tool can power-cycle (the simulated GPy) is taken out of mirror mode rather than waited for.
+    beforeConnect: canPowerCycle
       ? async () => {
           const note = await (await services.loadCore()).readySimulatedBoard(portPath);
           if (note) services.output.info(note);
@@ -37,7 +38,7 @@ export async function provideReplTerminalProfile(
 ): Promise<vscode.TerminalProfile | undefined> {
   const portPath = await resolvePort(services);
   if (!portPath || token?.isCancellationRequested) return undefined;
-  if (!isSimulatedPort(portPath)) services.watcher.start();
+  if (portCapabilities(portPath).isListedByOs) services.watcher.start();
   const { ReplPseudoterminal } = await import('../views/replTerminal.js');
   return new vscode.TerminalProfile({
     name: vscode.l10n.t('Pycom REPL ({0})', portPath),

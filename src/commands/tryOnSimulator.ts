@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { GlueCommand } from './glueCommand';
-import { SIMULATED_PORT_PATH } from './modemCore';
+import { SIMULATED_PORT_PATH } from '../glue/portProviders';
 import { upgradeModemCommand } from './upgradeModem';
 
 /** The whole upgrade against the simulated GPy with a synthetic image: see it work before touching a board. */

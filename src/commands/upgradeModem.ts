@@ -2,13 +2,14 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { UpgradeEvent } from '../core/engine/upgradeEvents';
 import type { GlueCommand } from './glueCommand';
-import { isSimulatedPort, type BoardIdentity, type FirmwareFileCheck, type TransferMethodChoice } from './modemCore';
+import { portCapabilities } from '../glue/portProviders';
+import { type BoardIdentity, type FirmwareFileCheck, type TransferMethodChoice } from '../glue/modemCore';
 import type { PreflightResult } from '../core/preflight/preflight';
 import { POWER_CYCLE_SIMULATOR_ACTION, createEngineFor, powerCycleSimulator, readySimulatedBoard, resolvePort, runOperation, showFailure } from './operation';
 import { isModemToolError } from '../core/errors';
-import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, type KnownModem } from './upgradePreflight';
+import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, type KnownModem } from '../glue/upgradePreflight';
 import { cancelledAdvice, modemStateWords } from '../views/panelEvents';
-import type { ExtensionServices } from './services';
+import type { ExtensionServices } from '../glue/services';
 import type { UpgradeSessionRecord } from '../views/sessionLog';
 import { localFilesFor } from './localFileCopy';
 
@@ -163,14 +164,14 @@ export const upgradeModemCommand: GlueCommand = {
       known,
       files: checks,
       updater,
-      isSimulated: isSimulatedPort(portPath),
+      isSimulated: portCapabilities(portPath).isSimulated,
     });
     if (preflight.isRefused) {
       const failed = preflight.results.filter((r) => r.status === 'fail');
       const refusal = vscode.window.showErrorMessage(
         `Cannot upgrade the modem on ${portPath}: ${failed.map((r) => `${r.detail}${r.action ? ` ${r.action}` : ''}`).join(' ')}`,
         { modal: true, detail: preflight.detail },
-        ...(isSimulatedPort(portPath) ? [POWER_CYCLE_SIMULATOR_ACTION] : []),
+        ...(portCapabilities(portPath).canPowerCycle ? [POWER_CYCLE_SIMULATOR_ACTION] : []),
       );
       if ((await refusal) === POWER_CYCLE_SIMULATOR_ACTION) await powerCycleSimulator(services, portPath);
       return undefined;
@@ -311,7 +312,7 @@ async function announceOutcome(services: ExtensionServices, session: UpgradeSess
     return;
   }
   if (result?.outcome === 'cancelled') {
-    const simulated = isSimulatedPort(session.portPath) ? [POWER_CYCLE_SIMULATOR_ACTION] : [];
+    const simulated = portCapabilities(session.portPath).canPowerCycle ? [POWER_CYCLE_SIMULATOR_ACTION] : [];
     const choice = await vscode.window.showWarningMessage(`Upgrade cancelled. ${cancelledAdvice(result)}`, ...simulated);
     if (choice === POWER_CYCLE_SIMULATOR_ACTION) await powerCycleSimulator(services, session.portPath);
     return;
@@ -322,7 +323,7 @@ async function announceOutcome(services: ExtensionServices, session: UpgradeSess
     text,
     'Open Panel',
     'Copy Report',
-    ...(isSimulatedPort(session.portPath) ? [POWER_CYCLE_SIMULATOR_ACTION] : []),
+    ...(portCapabilities(session.portPath).canPowerCycle ? [POWER_CYCLE_SIMULATOR_ACTION] : []),
     ...(result?.error?.code === 'serial-binding' ? ['Use Simulated GPy'] : ['Show Log']),
   );
   if (choice === POWER_CYCLE_SIMULATOR_ACTION) await powerCycleSimulator(services, session.portPath);

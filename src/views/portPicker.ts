@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { SIMULATED_PORT_PATH, type SerialPortChoice } from '../commands/modemCore';
+import type { SerialPortChoice } from '../glue/modemCore';
+import { SIMULATED_PORT_PATH } from '../glue/portProviders';
 import type { SelectedPort } from './portSelection';
 
 export interface PortPickItem extends vscode.QuickPickItem {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { isSimulatedPort, type SerialPortChoice } from '../commands/modemCore';
-import { readStatusBarMode, STATUS_BAR_SETTING, type StatusBarMode } from '../commands/settings';
+import type { SerialPortChoice } from '../glue/modemCore';
+import { portCapabilities } from '../glue/portProviders';
+import { readStatusBarMode, STATUS_BAR_SETTING, type StatusBarMode } from '../glue/settings';
 import type { PortSelection, SelectedPort } from './portSelection';
 import type { PortWatcher } from './portWatcher';
 
@@ -132,7 +133,7 @@ export class PortStatusBar implements vscode.Disposable {
     }
     const listed = ports?.find((p) => p.path === port.path);
     // Only a real port known to be absent is flagged; before the first listing we do not know.
-    const isMissing = !isSimulatedPort(port.path) && ports !== undefined && !listed;
+    const isMissing = portCapabilities(port.path).isListedByOs && ports !== undefined && !listed;
     const board = port.boardName ?? listed?.board;
     this.item.text = `${isMissing ? '$(debug-disconnect)' : '$(plug)'} ${port.path}${board ? ` · ${board}` : ''}`;
     this.item.tooltip = new vscode.MarkdownString(

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
-import { isSimulatedPort, type SerialPortChoice } from '../commands/modemCore';
+import type { SerialPortChoice } from '../glue/modemCore';
+import { portCapabilities } from '../glue/portProviders';
 
 /** Whether a path names something on disk; stat follows symlinks, so a link to a vanished pty is absent. */
 export async function pathExistsOnDisk(path: string): Promise<boolean> {
@@ -43,7 +44,7 @@ export class PortWatcher implements vscode.Disposable {
 
   /** Keeps `path` in the list while it exists on disk, even when the OS does not list it; until disposed. */
   watchPath(path: string): vscode.Disposable {
-    if (isSimulatedPort(path)) return { dispose: () => undefined };
+    if (!portCapabilities(path).isListedByOs) return { dispose: () => undefined };
     this.watchedPaths.set(path, (this.watchedPaths.get(path) ?? 0) + 1);
     let isDisposed = false;
     return {

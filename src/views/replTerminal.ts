@@ -4,7 +4,7 @@ import { Deadline } from '../core/time/deadline';
 import { anyBytes } from '../core/transport/framers';
 import type { ByteTransport } from '../core/transport/byteTransport';
 import { isYieldAbort, type PortOwner, type TurnContext } from '../core/transport/portOwner';
-import type { SerialPortChoice } from '../commands/modemCore';
+import type { SerialPortChoice } from '../glue/modemCore';
 
 export interface ReplTerminalOptions {
   portPath: string;
@@ -16,6 +16,8 @@ export interface ReplTerminalOptions {
    * mirror mode); returns a note for the terminal when it did something.
    */
   beforeConnect?: () => Promise<string | undefined>;
+  /** The tool power-cycles this board itself (beforeConnect), so mirror mode needs no unplugging. */
+  canPowerCycle?: boolean;
   /** Tells when ports come and go, to reconnect after a board reboot; absent for the simulator. */
   ports?: {
     onDidChangePorts: vscode.Event<readonly SerialPortChoice[]>;
@@ -240,8 +242,8 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal {
   private afterResumedTurn(): void {
     if (this.state !== 'afterMirror') return;
     this.state = 'idle';
-    if (this.options.beforeConnect && !this.options.ports) {
-      // The simulated board: its power cycle is a click away, not a cable.
+    if (this.options.canPowerCycle && this.options.beforeConnect) {
+      // A board the tool power-cycles itself: a click away, not a cable.
       this.write(NOTE('port back from the modem job: power-cycling the simulated board and reconnecting'));
       void this.connect();
       return;

@@ -27,7 +27,7 @@ test('activation code leaves out the engine, the transports and the simulators: 
   assert.doesNotMatch(extension, /micropython/i);
   assert.match(extension, /require\("\.\/core\.js"\)/, 'the lazy imports point at core.js');
   const sources = Object.keys(built.extensionInputBytes);
-  for (const lazy of ['src/core/engine/upgradeEngine.ts', 'src/core/transport/serialTransport.ts', 'src/sim/modem/simulatedModem.ts', 'src/commands/coreLoader.ts']) {
+  for (const lazy of ['src/core/engine/upgradeEngine.ts', 'src/core/transport/serialTransport.ts', 'src/sim/modem/simulatedModem.ts', 'src/glue/coreLoader.ts']) {
     assert.ok(!sources.includes(lazy), `${lazy} is in extension.js`);
   }
   assert.ok(sources.includes('src/core/errors.ts'), 'the glue needs the error classes at activation');

@@ -13,7 +13,7 @@ import { OPEN_REPL, PUT_IN_MIRROR_MODE, UPGRADE_MODEM } from '../../src/commands
 import type { UpgradeSessionRecord } from '../../src/views/sessionLog';
 import { FakeCore, type FakeEngine } from './fakeCore';
 import { dump33080 } from '../diagnosis/crashDumpBuilder';
-import type { ModemReadRequest } from '../../src/commands/modemCore';
+import type { ModemReadRequest } from '../../src/glue/modemCore';
 
 beforeEach(() => __stub.reset());
 

@@ -13,8 +13,8 @@ import type {
   ModemEngine,
   ModemReadRequest,
   SerialPortChoice,
-} from '../../src/commands/modemCore';
-import { sessionRules } from '../../src/commands/sessionRules';
+} from '../../src/glue/modemCore';
+import { sessionRules } from '../../src/glue/sessionRules';
 
 export class FakeEngine implements ModemEngine {
   readonly events = new TypedEmitter<UpgradeEvent>();

@@ -15,7 +15,7 @@ import { writeSyntheticFirmware } from '../../src/sim/firmwareImage';
 import { UpgradeEngine } from '../../src/core/engine/upgradeEngine';
 import { runFullUpgrade } from '../../src/core/board/fullUpgrade';
 import { ReplPseudoterminal } from '../../src/views/replTerminal';
-import type { SerialPortChoice } from '../../src/commands/modemCore';
+import type { SerialPortChoice } from '../../src/glue/modemCore';
 import { CONFIRM_ALL } from '../support/confirmAll';
 
 /**

@@ -7,7 +7,7 @@ import { PortOwner } from '../../src/core/transport/portOwner';
 import { untilBytes, bytesToLatin1, latin1ToBytes } from '../../src/core/transport/framers';
 import { Deadline } from '../../src/core/time/deadline';
 import { ReplPseudoterminal } from '../../src/views/replTerminal';
-import type { SerialPortChoice } from '../../src/commands/modemCore';
+import type { SerialPortChoice } from '../../src/glue/modemCore';
 
 const PORT = '/dev/ttyMEM0';
 
@@ -182,6 +182,7 @@ test('the simulated board is readied (power-cycled out of mirror mode) before th
     portPath: 'sim:GPy',
     baudRate: 115200,
     ownerFor: async () => owner,
+    canPowerCycle: true,
     beforeConnect: async () => {
       readies++;
       if (!isInMirrorMode) return undefined;

@@ -3,11 +3,11 @@ import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { __stub } from '../support/vscodeStub';
 import { readFileSync } from 'node:fs';
-import { readSettings, readStatusBarMode, TIMEOUT_SETTINGS } from '../../src/commands/settings';
-import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, upgradePreflightFacts } from '../../src/commands/upgradePreflight';
+import { readSettings, readStatusBarMode, TIMEOUT_SETTINGS } from '../../src/glue/settings';
+import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, upgradePreflightFacts } from '../../src/glue/upgradePreflight';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
 import type { UpgradeSessionRecord } from '../../src/views/sessionLog';
-import { sessionRules } from '../../src/commands/sessionRules';
+import { sessionRules } from '../../src/glue/sessionRules';
 import { versionReport } from './fakeCore';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));

@@ -146,9 +146,4 @@ export interface BoardIdentity {
   hasLteModem: boolean;
 }
 
-/** The simulated board's port path; the picker offers it next to the real ports. */
-export const SIMULATED_PORT_PATH = 'sim:GPy';
-
-export function isSimulatedPort(portPath: string): boolean {
-  return portPath.startsWith('sim:');
-}
+export { SIMULATED_PORT_PATH } from './portProviders';

@@ -15,7 +15,6 @@ import { createSimulatedGpy, type SimulatedGpy } from '../sim/simulatedGpy';
 import { withRawRepl } from '../core/repl/replTurn';
 import {
   SIMULATOR_POWER_CYCLED,
-  isSimulatedPort,
   type EngineOptions,
   type FirmwareFileCheck,
   type ModemCore,
@@ -23,6 +22,7 @@ import {
   type ModemReadRequest,
 } from './modemCore';
 import { readSettings } from './settings';
+import { SIMULATED_PORTS } from './portProviders';
 import { sessionRules } from './sessionRules';
 
 /** Enough of a file's start for the checks (archive and ELF magics, the synthetic header). */
@@ -53,7 +53,7 @@ export async function loadModemCore(context: vscode.ExtensionContext): Promise<M
       return ports.map((p) => ({ path: p.path, description: p.description, board: p.board, isLikelyPycom: p.isLikelyPycom }));
     },
     async openerFor(portPath) {
-      if (isSimulatedPort(portPath)) {
+      if (SIMULATED_PORTS.owns(portPath)) {
         // One simulated board per window, so the REPL terminal and the upgrade see the same one.
         const board = (simulator ??= await createSimulatedGpy({ timeScale: 1 / readSettings().simulatorSpeedUp }));
         return board.registry;
@@ -63,19 +63,19 @@ export async function loadModemCore(context: vscode.ExtensionContext): Promise<M
     },
     createEngine: (options) => wrapEngine(new UpgradeEngine(), engineTimeouts(options)),
     async runFullUpgrade(request, { engine, signal }) {
-      if (isSimulatedPort(request.port.path)) isSimulatorSpent = true;
+      if (SIMULATED_PORTS.owns(request.port.path)) isSimulatorSpent = true;
       return runFullUpgrade(
         { ...request, timeouts: (engine as WrappedEngine).timeouts, updaterDebug: request.updaterDebug ?? readSettings().updaterDebug },
         { engine: (engine as WrappedEngine).inner, signal },
       );
     },
     async readySimulatedBoard(portPath) {
-      if (!isSimulatedPort(portPath) || !simulator) return undefined;
+      if (!SIMULATED_PORTS.owns(portPath) || !simulator) return undefined;
       if (!isSimulatorSpent && simulator.board.state === 'repl') return undefined;
       return powerCycleSimulator();
     },
     async powerCycleSimulator(portPath) {
-      if (isSimulatedPort(portPath)) simulator ??= await createSimulatedGpy({ timeScale: 1 / readSettings().simulatorSpeedUp });
+      if (SIMULATED_PORTS.owns(portPath)) simulator ??= await createSimulatedGpy({ timeScale: 1 / readSettings().simulatorSpeedUp });
       return powerCycleSimulator();
     },
     inspectFirmwareFile: checkFirmwareFile,
