@@ -1,5 +1,6 @@
 import { parseHostToPanel, type PanelToHost } from '../src/shared/panelMessages';
 import { initialPanelState, reducePanel, type PanelState } from './panelState';
+import { patchChildren } from './patchDom';
 import { renderPanel } from './render';
 import { registerToolkit } from './ui/toolkit';
 
@@ -16,7 +17,9 @@ function restoredState(saved: unknown): PanelState {
   if (typeof saved !== 'object' || saved === null) return initialPanelState;
   const s = saved as Partial<PanelState>;
   if (!Array.isArray(s.steps) || !Array.isArray(s.logs) || !Array.isArray(s.diagnoses)) return initialPanelState;
-  return { ...initialPanelState, ...s } as PanelState;
+  // Log lines saved by an older page have no number; they key the panel's log lines.
+  const logs = s.logs.map((line, index) => ({ ...line, seq: typeof line.seq === 'number' ? line.seq : index + 1 }));
+  return { ...initialPanelState, ...s, logs } as PanelState;
 }
 
 async function start(): Promise<void> {
@@ -33,14 +36,15 @@ async function start(): Promise<void> {
     toggleHex: () => update({ ...state, isHexShown: !state.isHexShown }),
   };
 
-  // Progress arrives per block; draw at most once a frame.
+  // Progress arrives per block; draw at most once a frame, and patch the page in place
+  // rather than replace it, so focus (on Cancel) and a selection (in the log) survive.
   function update(next: PanelState): void {
     state = next;
     if (isRenderQueued) return;
     isRenderQueued = true;
     requestAnimationFrame(() => {
       isRenderQueued = false;
-      root.replaceChildren(renderPanel(state, document, actions));
+      patchChildren(root, [renderPanel(state, document, actions)]);
       api.setState(state);
     });
   }

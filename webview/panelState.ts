@@ -50,7 +50,8 @@ export interface PanelState {
   diagnoses: { cause: string; title: string; action: string; evidence: string[] }[];
   /** The checks run before the upgrade started (or refused it). */
   preflight?: { checks: PanelCheck[]; isReady: boolean };
-  logs: { level: PanelLogLevel; message: string; atMs: number }[];
+  /** `seq` counts lines from the session's first: the panel keys log lines by it, so a kept line keeps its text selection while older ones drop off. */
+  logs: { seq: number; level: PanelLogLevel; message: string; atMs: number }[];
   result?: { outcome: PanelOutcome; message: string; action?: string; resumeHint?: string; transcriptPath?: string };
   /** Local to the page: the raw crash-dump hex is shown on demand. */
   isHexShown: boolean;
@@ -122,7 +123,8 @@ export function reducePanel(state: PanelState, message: HostToPanel): PanelState
       };
     }
     case 'log': {
-      const logs = [...state.logs, { level: message.level, message: message.message, atMs: message.atMs }];
+      const seq = (state.logs[state.logs.length - 1]?.seq ?? 0) + 1;
+      const logs = [...state.logs, { seq, level: message.level, message: message.message, atMs: message.atMs }];
       return { ...state, logs: logs.length > MAX_LOG_LINES ? logs.slice(-MAX_LOG_LINES) : logs };
     }
     case 'modemInfo':

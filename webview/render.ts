@@ -25,9 +25,23 @@ const PATH_WORDS: Record<string, string> = {
 };
 
 const STEP_MARKS: Record<string, string> = { done: '✓', fail: '✗', skip: '↷', waiting: '…', start: '•' };
+/** What a step's mark means, for screen readers (the mark itself is a symbol). */
+const STEP_WORDS: Record<string, string> = { done: 'done', fail: 'failed', skip: 'skipped', waiting: 'waiting', start: 'started', pending: 'not started' };
 
 /**
- * The whole panel from its state, as new DOM (the caller swaps it in). Every text from
+ * A `data-key` for patchDom.ts: a kept element keeps its listeners, so every element
+ * with one (a button) is keyed by its action; keyed cards and rows keep their identity
+ * when a sibling comes or goes.
+ */
+function keyed<T extends Element>(element: T, key: string, attrs: Record<string, string> = {}): T {
+  element.setAttribute('data-key', key);
+  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, value);
+  return element;
+}
+
+/**
+ * The whole panel from its state, as new DOM; main.ts patches the live page to match it
+ * (patchDom.ts), so what did not change keeps its focus and selection. Every text from
  * the host or the device goes through text nodes (see ui/dom.ts).
  */
 export function renderPanel(state: PanelState, doc: PanelDocument, actions: PanelViewActions): HTMLElement {
@@ -62,9 +76,9 @@ export function renderPanel(state: PanelState, doc: PanelDocument, actions: Pane
       doc,
       'div',
       { className: 'toolbar' },
-      running && button(doc, 'Cancel', actions.cancel, { appearance: 'secondary', title: 'Stop the upgrade safely' }),
-      button(doc, 'Copy Diagnostic Report', actions.copyReport),
-      state.result?.transcriptPath && button(doc, 'Open Transcript', actions.openTranscript),
+      running && keyed(button(doc, 'Cancel', actions.cancel, { appearance: 'secondary', title: 'Stop the upgrade safely' }), 'cancel'),
+      keyed(button(doc, 'Copy Diagnostic Report', actions.copyReport), 'copy-report'),
+      state.result?.transcriptPath && keyed(button(doc, 'Open Transcript', actions.openTranscript), 'open-transcript'),
     ),
     state.result && resultCard(doc, state),
     running && waitCard(doc, state.steps),
@@ -118,7 +132,8 @@ function resultCard(doc: PanelDocument, state: PanelState): HTMLElement {
   return el(
     doc,
     'div',
-    { className: `card result-${result.outcome}`, attrs: { role: 'status' } },
+    // A failure interrupts (alert); the other outcomes wait their turn (status).
+    { className: `card result-${result.outcome}`, attrs: { 'data-key': 'result', role: result.outcome === 'failed' ? 'alert' : 'status' } },
     el(doc, 'h2', {}, heading),
     el(doc, 'p', {}, result.message),
     result.action && el(doc, 'p', { className: 'action' }, result.action),
@@ -146,7 +161,7 @@ function waitCard(doc: PanelDocument, steps: StepView[]): HTMLElement | undefine
   return el(
     doc,
     'div',
-    { className: `card wait${wait.isSafeToInterrupt ? '' : ' unsafe'}`, attrs: { role: 'status', 'aria-live': 'polite' } },
+    { className: `card wait${wait.isSafeToInterrupt ? '' : ' unsafe'}`, attrs: { 'data-key': 'wait', role: 'status', 'aria-live': 'polite' } },
     el(doc, 'h2', {}, wait.what),
     el(
       doc,
@@ -172,7 +187,7 @@ function stepsCard(doc: PanelDocument, steps: StepView[], running: boolean): HTM
       : el(
           doc,
           'ol',
-          { className: 'steps' },
+          { className: 'steps', attrs: { 'aria-label': 'Upgrade steps' } },
           ...steps.map((step) => {
             const isActive = running && (step.phase === 'start' || step.phase === 'waiting');
             const took =
@@ -182,8 +197,10 @@ function stepsCard(doc: PanelDocument, steps: StepView[], running: boolean): HTM
             return el(
               doc,
               'li',
-              { className: `step phase-${step.phase}`, attrs: { 'aria-current': isActive ? 'step' : undefined } },
-              el(doc, 'span', { className: 'mark' }, isActive ? progressRing(doc, `${step.title}: running`) : (STEP_MARKS[step.phase] ?? '•')),
+              { className: `step phase-${step.phase}`, attrs: { 'data-key': `step-${step.step}`, 'aria-current': isActive ? 'step' : undefined } },
+              isActive
+                ? el(doc, 'span', { className: 'mark' }, progressRing(doc, `${step.title}: running`))
+                : el(doc, 'span', { className: 'mark', attrs: { role: 'img', 'aria-label': STEP_WORDS[step.phase] ?? step.phase } }, STEP_MARKS[step.phase] ?? '•'),
               el(doc, 'span', { className: 'title' }, step.title),
               (step.detail || took) && el(doc, 'span', { className: 'detail' }, step.detail ?? took),
             );
@@ -205,7 +222,14 @@ function transferCard(doc: PanelDocument, state: PanelState): HTMLElement {
     { className: 'card transfer' },
     el(doc, 'h2', {}, 'Transfer ', fileCount > 1 ? badge(doc, `file ${t.fileIndex} of ${fileCount}`) : undefined),
     el(doc, 'div', { className: 'transfer-file' }, t.fileName),
-    el(doc, 'progress', { attrs: { max: Math.max(1, t.bytesTotal), value: t.bytesDone, 'aria-label': 'Bytes sent' } }),
+    el(doc, 'progress', {
+      attrs: {
+        max: Math.max(1, t.bytesTotal),
+        value: t.bytesDone,
+        'aria-label': 'Bytes sent',
+        'aria-valuetext': `${formatPercent(t.bytesDone, t.bytesTotal)}: ${formatBytes(t.bytesDone)} of ${formatBytes(t.bytesTotal)}`,
+      },
+    }),
     el(
       doc,
       'div',
@@ -263,10 +287,16 @@ function crashDumpCard(doc: PanelDocument, state: PanelState, actions: PanelView
     el(doc, 'p', { className: 'where' }, where),
     (d.message ?? d.assertionText) && el(doc, 'div', { className: 'message' }, d.message ?? d.assertionText),
     ...d.warnings.map((w) => el(doc, 'p', { className: 'empty' }, w)),
-    button(doc, state.isHexShown ? 'Hide Raw Bytes' : `Show Raw Bytes (${d.rawHex.length / 2})`, actions.toggleHex),
-    state.isHexShown && el(doc, 'pre', { className: 'hex' }, formatHexDump(d.rawHex)),
+    keyed(button(doc, state.isHexShown ? 'Hide Raw Bytes' : `Show Raw Bytes (${d.rawHex.length / 2})`, actions.toggleHex), 'toggle-hex', {
+      'aria-expanded': String(state.isHexShown),
+      'aria-controls': HEX_ID,
+    }),
+    // Focusable, so the keyboard can scroll a dump taller than its box.
+    state.isHexShown && el(doc, 'pre', { className: 'hex', attrs: { id: HEX_ID, tabindex: 0, 'aria-label': 'Crash dump bytes' } }, formatHexDump(d.rawHex)),
   );
 }
+
+const HEX_ID = 'crash-dump-hex';
 
 const CHECK_MARKS: Record<string, string> = { pass: '✓', warn: '!', fail: '✗', skip: '–' };
 
@@ -287,7 +317,7 @@ function preflightCard(doc: PanelDocument, preflight: NonNullable<PanelState['pr
           doc,
           'li',
           { className: `check status-${check.status}` },
-          el(doc, 'span', { className: 'mark', attrs: { 'aria-label': check.status } }, CHECK_MARKS[check.status] ?? '•'),
+          el(doc, 'span', { className: 'mark', attrs: { role: 'img', 'aria-label': check.status } }, CHECK_MARKS[check.status] ?? '•'),
           el(doc, 'span', { className: 'title' }, `${check.title}: `),
           el(doc, 'span', { className: 'detail' }, check.detail),
           check.action && check.status !== 'pass' ? el(doc, 'div', { className: 'action' }, check.action) : undefined,
@@ -306,8 +336,9 @@ function logCard(doc: PanelDocument, state: PanelState): HTMLElement {
     el(
       doc,
       'div',
-      { className: 'log', attrs: { role: 'log' } },
-      ...state.logs.slice(-100).map((line) => el(doc, 'div', { className: `level-${line.level}` }, line.message)),
+      // Focusable, so the keyboard can scroll it; lines keyed by number keep a selection as older ones drop off.
+      { className: 'log', attrs: { role: 'log', 'aria-label': 'Messages', tabindex: 0 } },
+      ...state.logs.slice(-100).map((line) => el(doc, 'div', { className: `level-${line.level}`, attrs: { 'data-key': `log-${line.seq}` } }, line.message)),
     ),
   );
 }

@@ -5,7 +5,20 @@
  */
 export class FakeText {
   readonly nodeType = 3;
-  constructor(public data: string) {}
+  parentNode: FakeElement | null = null;
+  /** How often the text was rewritten after creation: a rewrite collapses a selection in it. */
+  writes = 0;
+  #data: string;
+  constructor(data: string) {
+    this.#data = data;
+  }
+  get data(): string {
+    return this.#data;
+  }
+  set data(value: string) {
+    this.writes++;
+    this.#data = value;
+  }
   get textContent(): string {
     return this.data;
   }
@@ -16,22 +29,51 @@ export class FakeElement {
   readonly attributes = new Map<string, string>();
   readonly children: (FakeElement | FakeText)[] = [];
   readonly listeners = new Map<string, (() => void)[]>();
+  parentNode: FakeElement | null = null;
   constructor(
     readonly tagName: string,
     readonly namespace?: string,
   ) {}
+  get namespaceURI(): string | null {
+    return this.namespace ?? null;
+  }
+  get childNodes(): readonly (FakeElement | FakeText)[] {
+    return this.children;
+  }
   setAttribute(name: string, value: string): void {
     if (/^on/i.test(name)) throw new Error(`render set an event-handler attribute: ${name}`);
     this.attributes.set(name, value);
   }
-  getAttribute(name: string): string | undefined {
-    return this.attributes.get(name);
+  getAttribute(name: string): string | null {
+    return this.attributes.get(name) ?? null;
+  }
+  getAttributeNames(): string[] {
+    return [...this.attributes.keys()];
+  }
+  removeAttribute(name: string): void {
+    this.attributes.delete(name);
   }
   append(...nodes: (FakeElement | FakeText | string)[]): void {
     for (const node of nodes) {
       if (typeof node === 'string') throw new Error('append() with a raw string: use text nodes');
-      this.children.push(node);
+      this.insertBefore(node, null);
     }
+  }
+  /** As the DOM's: a node already in a tree leaves its old place first. */
+  insertBefore<T extends FakeElement | FakeText>(node: T, reference: FakeElement | FakeText | null): T {
+    node.parentNode?.removeChild(node);
+    const index = reference === null ? this.children.length : this.children.indexOf(reference);
+    if (index < 0) throw new Error('insertBefore: the reference is not a child');
+    this.children.splice(index, 0, node);
+    node.parentNode = this;
+    return node;
+  }
+  removeChild<T extends FakeElement | FakeText>(node: T): T {
+    const index = this.children.indexOf(node);
+    if (index < 0) throw new Error('removeChild: not a child');
+    this.children.splice(index, 1);
+    node.parentNode = null;
+    return node;
   }
   addEventListener(type: string, listener: () => void): void {
     this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);

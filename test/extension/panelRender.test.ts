@@ -7,7 +7,8 @@ import { initialPanelState, reducePanel, MAX_RATE_SAMPLES, type PanelState } fro
 import { renderPanel, type PanelViewActions } from '../../webview/render';
 import { rateChartGeometry } from '../../webview/rateChart';
 import { formatHexDump } from '../../webview/format';
-import { FakeElement, panelDocument } from './fakeDocument';
+import { patchChildren } from '../../webview/patchDom';
+import { FakeElement, FakeText, panelDocument } from './fakeDocument';
 
 const ATTACK = `<img src=x onerror="globalThis.pwned=1">`;
 
@@ -198,7 +199,7 @@ test('a replay rebuilds the same state as the live messages did', () => {
     { type: 'result', outcome: 'cancelled', message: 'stopped' },
   ];
   const live = stateFrom(...messages);
-  const replayed = reducePanel({ ...initialPanelState, logs: [{ level: 'info', message: 'stale', atMs: 0 }] }, { type: 'replay', messages });
+  const replayed = reducePanel({ ...initialPanelState, logs: [{ seq: 1, level: 'info', message: 'stale', atMs: 0 }] }, { type: 'replay', messages });
   assert.deepEqual(replayed, live);
 });
 
@@ -286,4 +287,188 @@ test('a long wait shows as a wait: elapsed, what is normal, and "do not unplug" 
   // The step moves on: the wait is over and its card goes.
   const done = reducePanel(waiting, { type: 'step', step: 'await-upgrade', title: 'Wait', phase: 'done', atMs: 700_000 });
   assert.equal(render(done).find((e) => (e.getAttribute('class') ?? '').startsWith('card wait')), undefined);
+});
+
+// In-place updates (webview/patchDom.ts): what main.ts does on each message, on the fake DOM.
+
+const progressAt = (bytesDone: number): HostToPanel => ({
+  type: 'progress',
+  step: 'transfer',
+  fileIndex: 1,
+  fileName: 'CATM1-41065.dup',
+  bytesDone,
+  bytesTotal: 100_000,
+  bytesPerSecond: 5_000,
+  etaMs: 10_000,
+  atMs: bytesDone,
+});
+
+/** A live page: a root that render output is patched into, as main.ts does. */
+function livePage(log: string[] = []) {
+  const root = new FakeElement('main');
+  return {
+    root,
+    show(state: PanelState) {
+      patchChildren(root as unknown as Element, [renderPanel(state, panelDocument, actions(log))]);
+      return root;
+    },
+  };
+}
+
+const byKey = (root: FakeElement, key: string) => root.find((e) => e.getAttribute('data-key') === key);
+
+test('progress frames patch the page in place: Cancel, the step rows and the log lines keep their nodes and text', () => {
+  let state = stateFrom(
+    session,
+    { type: 'step', step: 'detect', title: 'Wake the modem', phase: 'done', atMs: 0 },
+    { type: 'step', step: 'transfer', title: 'Send the firmware', phase: 'start', atMs: 1 },
+    { type: 'log', level: 'info', message: 'STP data phase: CATM1-41065.dup', atMs: 2 },
+    progressAt(1000),
+  );
+  const page = livePage();
+  const root = page.show(state);
+  const cancel = byKey(root, 'cancel')!;
+  const stepRow = byKey(root, 'step-transfer')!;
+  const logLine = root.find((e) => e.getAttribute('class') === 'log')!.children[0] as FakeElement;
+  const logText = logLine.children[0] as FakeText;
+  const progress = root.find((e) => e.tagName === 'progress')!;
+  for (let i = 2; i <= 21; i++) {
+    state = reducePanel(state, progressAt(i * 1000));
+    page.show(state);
+  }
+  assert.equal(byKey(root, 'cancel'), cancel);
+  assert.equal(byKey(root, 'step-transfer'), stepRow);
+  assert.equal(root.find((e) => e.tagName === 'progress'), progress, 'the bar itself is kept');
+  assert.equal(progress.getAttribute('value'), '21000');
+  assert.match(root.textContent, /21\.0 kB of 100\.0 kB/);
+  assert.equal(root.find((e) => e.getAttribute('class') === 'log')!.children[0], logLine);
+  assert.equal(logText.writes, 0, 'unchanged text is never rewritten (a rewrite drops a selection)');
+
+  // A step moving on keeps its row; its class and aria-current follow.
+  state = reducePanel(state, { type: 'step', step: 'transfer', title: 'Send the firmware', phase: 'done', atMs: 30_000 });
+  page.show(state);
+  assert.equal(byKey(root, 'step-transfer'), stepRow);
+  assert.equal(stepRow.getAttribute('class'), 'step phase-done');
+  assert.equal(stepRow.getAttribute('aria-current'), null);
+  assert.equal(stepRow.find((e) => e.getAttribute('role') === 'progressbar'), undefined, 'the spinner went');
+});
+
+test('a card coming or going keeps the rest: the log survives a wait card, and kept log lines survive older ones dropping off', () => {
+  let state = stateFrom(session, { type: 'step', step: 'await-upgrade', title: 'Wait', phase: 'start', atMs: 0 });
+  for (let i = 0; i < 100; i++) state = reducePanel(state, { type: 'log', level: 'info', message: `line ${i}`, atMs: i });
+  const page = livePage();
+  const root = page.show(state);
+  const layout = root.find((e) => e.getAttribute('class') === 'layout')!;
+  const line99 = root.find((e) => e.textContent === 'line 99' && e.tagName === 'div')!;
+  const wait = { what: 'Waiting for the modem', elapsedMs: 1000, normalMs: 60_000, budgetMs: 120_000, isSafeToInterrupt: false };
+  state = reducePanel(state, { type: 'step', step: 'await-upgrade', title: 'Wait', phase: 'waiting', wait, atMs: 1000 });
+  page.show(state);
+  assert.ok(byKey(root, 'wait'), 'the wait card came');
+  assert.equal(root.find((e) => e.getAttribute('class') === 'layout'), layout);
+  // The panel shows the newest 100 lines: a new line drops the oldest from view.
+  state = reducePanel(state, { type: 'log', level: 'warn', message: 'line 100', atMs: 100 });
+  page.show(state);
+  const lines = root.find((e) => e.getAttribute('class') === 'log')!.children as FakeElement[];
+  assert.equal(lines.length, 100);
+  assert.equal(lines[0]!.textContent, 'line 1');
+  assert.equal(lines[98], line99, 'a line still shown is the same node');
+  assert.equal((line99.children[0] as FakeText).writes, 0);
+});
+
+test('a patched button keeps its own action: no button inherits another one\'s click', () => {
+  const log: string[] = [];
+  const page = livePage(log);
+  page.show(stateFrom(session));
+  const root = page.show(stateFrom(session, { type: 'result', outcome: 'success', message: 'done', transcriptPath: '/t.txt' }));
+  const buttons = root.findAll((e) => e.tagName === 'vscode-button');
+  assert.deepEqual(buttons.map((b) => b.textContent), ['Copy Diagnostic Report', 'Open Transcript']);
+  for (const b of buttons) b.click();
+  assert.deepEqual(log, ['copyReport', 'openTranscript']);
+
+  // Every element with a listener is keyed (patchDom keeps the live element's listeners).
+  const full = render({
+    ...stateFrom(
+      session,
+      { type: 'crashDump', dump: { file: 'a.c', line: 1, message: 'm', isTruncated: false, rawHex: '00', warnings: [] } },
+      { type: 'result', outcome: 'failed', message: 'x', transcriptPath: '/t' },
+    ),
+    isHexShown: true,
+  });
+  const unkeyed = full.findAll((e) => e.listeners.size > 0 && e.getAttribute('data-key') === null);
+  assert.deepEqual(unkeyed.map((e) => e.textContent), []);
+});
+
+test('what a component adds to its own element (attributes, children) is left alone by a patch', () => {
+  const page = livePage();
+  const root = page.show(stateFrom(session, progressAt(1000)));
+  const cancel = byKey(root, 'cancel')!;
+  cancel.setAttribute('tabindex', '0');
+  const placeholder = new FakeText('');
+  cancel.append(placeholder);
+  page.show(stateFrom(session, progressAt(2000)));
+  assert.equal(byKey(root, 'cancel'), cancel);
+  assert.equal(cancel.getAttribute('tabindex'), '0');
+  assert.ok(cancel.children.includes(placeholder));
+  assert.equal(cancel.textContent, 'Cancel');
+  // An attribute render stops giving is removed.
+  const wait = { what: 'W', elapsedMs: 1, normalMs: 2, budgetMs: 3, isSafeToInterrupt: true };
+  const running = stateFrom(session, { type: 'step', step: 's', title: 'S', phase: 'waiting', wait, atMs: 0 });
+  page.show(running);
+  assert.equal(byKey(root, 'step-s')!.getAttribute('aria-current'), 'step');
+  page.show(reducePanel(running, { type: 'result', outcome: 'cancelled', message: 'stopped' }));
+  assert.equal(byKey(root, 'step-s')!.getAttribute('aria-current'), null);
+});
+
+test('every control has a name, the hex toggle says whether it is open, the steps mark the current one, results are live regions', () => {
+  const dump = { file: 'a.c', line: 1, message: 'm', isTruncated: false, rawHex: '0000', warnings: [] };
+  const running = stateFrom(
+    session,
+    { type: 'step', step: 'detect', title: 'Wake the modem', phase: 'done', atMs: 0 },
+    { type: 'step', step: 'transfer', title: 'Send the firmware', phase: 'start', atMs: 1 },
+    { type: 'log', level: 'info', message: 'hello', atMs: 2 },
+    { type: 'crashDump', dump },
+    progressAt(25_000),
+  );
+  for (const state of [running, { ...running, isHexShown: true }]) {
+    const root = render(state);
+    for (const b of root.findAll((e) => e.tagName === 'vscode-button')) {
+      assert.ok(b.textContent.trim() || b.getAttribute('aria-label'), 'a button has a name');
+    }
+    const toggle = byKey(root, 'toggle-hex')!;
+    assert.equal(toggle.getAttribute('aria-expanded'), String(state.isHexShown));
+    const hex = root.find((e) => e.getAttribute('class') === 'hex');
+    assert.equal(hex?.getAttribute('id'), state.isHexShown ? toggle.getAttribute('aria-controls') : undefined);
+  }
+  const root = render(running);
+  const bar = root.find((e) => e.tagName === 'progress')!;
+  assert.equal(bar.getAttribute('aria-label'), 'Bytes sent');
+  assert.equal(bar.getAttribute('max'), '100000');
+  assert.equal(bar.getAttribute('value'), '25000');
+  assert.match(bar.getAttribute('aria-valuetext') ?? '', /25 %/);
+  const current = root.findAll((e) => e.getAttribute('aria-current') !== null);
+  assert.deepEqual(current.map((e) => [e.getAttribute('data-key'), e.getAttribute('aria-current')]), [['step-transfer', 'step']]);
+  assert.equal(byKey(root, 'step-detect')!.find((e) => e.getAttribute('class') === 'mark')!.getAttribute('aria-label'), 'done');
+  const log = root.find((e) => e.getAttribute('class') === 'log')!;
+  assert.equal(log.getAttribute('role'), 'log');
+  assert.equal(log.getAttribute('tabindex'), '0', 'the log scrolls by keyboard');
+
+  const roleOf = (outcome: 'success' | 'failed' | 'cancelled') =>
+    render(stateFrom(session, { type: 'result', outcome, message: 'm' })).find((e) => /^card result-/.test(e.getAttribute('class') ?? ''))!.getAttribute('role');
+  assert.deepEqual([roleOf('success'), roleOf('cancelled'), roleOf('failed')], ['status', 'status', 'alert']);
+});
+
+test('the stylesheet follows the theme: colours from VS Code variables, high contrast edges in contrastBorder', () => {
+  const css = readFileSync('media/panel.css', 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+  // Every colour a rule sets comes from a variable (a literal only as a var() fallback).
+  const declarations = [...css.matchAll(/(?:^|[;{\s])((?:background|color|border(?:-[a-z]+)?-?color|border|fill|stroke|outline|accent-color)):\s*([^;}]+)/g)];
+  assert.ok(declarations.length > 20);
+  for (const [, property, value] of declarations) {
+    const withoutFallbacks = value!.replace(/var\([^()]*(\([^()]*\))?[^()]*\)/g, 'VAR');
+    assert.doesNotMatch(withoutFallbacks, /#[0-9a-f]{3,8}\b|rgba?\(|\b(white|black|red|green|blue|grey|gray)\b/i, `${property}: ${value}`);
+  }
+  for (const theme of ['body.vscode-high-contrast', 'body.vscode-high-contrast-light']) {
+    assert.match(css, new RegExp(`${theme.replace('.', '\\.')} \\.card[,\\s][^{]*\\{[^}]*border-color:\\s*var\\(--vscode-contrastBorder\\)`));
+  }
+  assert.match(css, /--border:\s*var\(--vscode-contrastBorder\)/);
+  assert.match(css, /:focus-visible[^{]*\{[^}]*var\(--vscode-focusBorder\)/);
 });
