@@ -1,6 +1,7 @@
 import { formatBytes, formatDuration } from '../core/engine/progressFigures';
 import type { UpgradeEvent } from '../core/engine/upgradeEvents';
 import { formatWaitText } from '../shared/waitText';
+import { describeModemState } from '../core/parse/modemStateWords';
 import { formatCrashDumpText } from '../core/parse/crashDump';
 import { renderPreflightText } from '../core/preflight/preflight';
 import type { ModemVersionReport } from '../core/parse/modemVersion';
@@ -21,16 +22,7 @@ export interface TextRendererOptions {
   nowMs?: () => number;
 }
 
-const MODEM_STATES: Record<number, string> = {
-  0: 'recovery bootrom (needs updater.elf)',
-  1: 'mTools',
-  2: 'application',
-  4: 'upgrade mode (the updater runs; at the start this means an earlier upgrade was interrupted)',
-};
-
-export function describeModemState(state: number): string {
-  return `${state} — ${MODEM_STATES[state] ?? 'unknown'}`;
-}
+export { describeModemState } from '../core/parse/modemStateWords';
 
 export function formatVersionReport(report: ModemVersionReport): string[] {
   const lines: string[] = [];

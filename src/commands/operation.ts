@@ -149,7 +149,6 @@ export function createEngineFor(services: ExtensionServices, core: ModemCore, po
   const settings = services.settings();
   return core.createEngine({
     timeouts: settings.timeouts,
-    mirrorBaudRate: settings.mirrorBaudRate,
     timeScale: portCapabilities(portPath).hasSimulatedClock ? 1 / settings.simulatorSpeedUp : 1,
   });
 }

@@ -65,7 +65,12 @@ export async function loadModemCore(context: vscode.ExtensionContext): Promise<M
     async runFullUpgrade(request, { engine, signal }) {
       if (SIMULATED_PORTS.owns(request.port.path)) isSimulatorSpent = true;
       return runFullUpgrade(
-        { ...request, timeouts: (engine as WrappedEngine).timeouts, updaterDebug: request.updaterDebug ?? readSettings().updaterDebug },
+        {
+          ...request,
+          timeouts: (engine as WrappedEngine).timeouts,
+          updaterDebug: request.updaterDebug ?? readSettings().updaterDebug,
+          replBaudRate: readSettings().replBaudRate,
+        },
         { engine: (engine as WrappedEngine).inner, signal },
       );
     },
@@ -132,7 +137,7 @@ function engineTimeouts(options: EngineOptions): UpgradeTimeouts {
 function wrapEngine(inner: UpgradeEngine, timeouts: UpgradeTimeouts): WrappedEngine {
   const reach = <T>({ viaBoard, ...request }: ModemReadRequest, signal: AbortSignal, read: (request: PortRequest) => Promise<T>): Promise<T> =>
     viaBoard
-      ? withModemViaBoard({ ...request, events: inner.events }, signal, (modem) => read({ port: modem, timeouts }))
+      ? withModemViaBoard({ ...request, events: inner.events, replBaudRate: readSettings().replBaudRate }, signal, (modem) => read({ port: modem, timeouts }))
       : read({ ...request, timeouts });
   return {
     inner,
@@ -140,7 +145,7 @@ function wrapEngine(inner: UpgradeEngine, timeouts: UpgradeTimeouts): WrappedEng
     events: inner.events,
     info: (request, signal) => reach(request, signal, (port) => inner.info(port, signal)),
     async infoOnBoard(request, signal) {
-      const { read } = await readModemInfoOnBoard({ ...request, events: inner.events, debug: readSettings().updaterDebug }, signal);
+      const { read } = await readModemInfoOnBoard({ ...request, events: inner.events, debug: readSettings().updaterDebug, replBaudRate: readSettings().replBaudRate }, signal);
       return { ...(read.info.state !== undefined ? { state: read.info.state } : {}), report: read.info.report, ...(read.failure ? { failure: read.failure } : {}) };
     },
     readCrashDump: (request, signal) => reach(request, signal, (port) => inner.readCrashDump(port, signal)),

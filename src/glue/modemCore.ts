@@ -77,7 +77,6 @@ export interface EngineOptions {
   timeouts: Partial<UpgradeTimeouts>;
   /** The simulator's clock multiplier (0.05 = 20× faster), 1 for hardware: the engine's waits follow it. */
   timeScale: number;
-  mirrorBaudRate: number;
 }
 
 export interface ModemEngine {

@@ -5,7 +5,6 @@ import type { UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
 export interface ModemSettings {
   defaultPort: string;
   replBaudRate: number;
-  mirrorBaudRate: number;
   /** Overrides of the engine's waits, already in milliseconds; absent keys keep the defaults. */
   timeouts: Partial<UpgradeTimeouts>;
   /** Folder for upgrade transcripts; empty: the extension's log folder. */
@@ -78,7 +77,6 @@ export function readSettings(): ModemSettings {
   return {
     defaultPort: config.get<string>('defaultPort') ?? '',
     replBaudRate: positive(config.get('replBaudRate'), 115200),
-    mirrorBaudRate: positive(config.get('mirrorBaudRate'), 921600),
     timeouts: readTimeouts(config),
     transcriptFolder: config.get<string>('transcriptFolder') ?? '',
     simulatorSpeedUp: readSimulatorSpeedUp(config),

@@ -4,16 +4,9 @@ import type { ModemVersionReport } from '../core/parse/modemVersion';
 import { bytesToHex, type HostToPanel, type PanelCrashDump, type PanelModemInfo } from '../shared/panelMessages';
 import type { UpgradeSessionRecord } from './sessionLog';
 
-const MODEM_STATE_WORDS: Record<number, string> = {
-  0: 'recovery bootrom (needs updater.elf)',
-  1: 'mTools',
-  2: 'application',
-  4: 'upgrade mode (an earlier upgrade was interrupted: it will resume)',
-};
+import { modemStateWords } from '../core/parse/modemStateWords';
 
-export function modemStateWords(state: number): string {
-  return MODEM_STATE_WORDS[state] ?? `unknown state ${state}`;
-}
+export { modemStateWords };
 
 export function toPanelModemInfo(report: ModemVersionReport): PanelModemInfo {
   return {

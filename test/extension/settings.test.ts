@@ -17,7 +17,6 @@ beforeEach(() => __stub.reset());
 test('settings: defaults, seconds become engine milliseconds, nonsense is ignored', () => {
   const defaults = readSettings();
   assert.equal(defaults.replBaudRate, 115200);
-  assert.equal(defaults.mirrorBaudRate, 921600);
   assert.equal(defaults.simulatorSpeedUp, 20);
   assert.deepEqual(defaults.timeouts, {});
   __stub.configuration.set('pycomModem.timeouts', { stpRequestSeconds: 90, applySeconds: -5, wakeupSeconds: 'soon', bogus: 3 });

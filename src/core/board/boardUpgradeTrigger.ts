@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModemToolError, OperationAbortedError, ReadTimeoutError, UsageError } from '../errors';
-import type { ByteTransport, Framer, LineSettings } from '../transport/byteTransport';
+import type { ByteTransport, Framer } from '../transport/byteTransport';
 import { untilBytes } from '../transport/framers';
 import { Deadline } from '../time/deadline';
 import type { RawRepl } from '../repl/rawRepl';
@@ -11,6 +11,7 @@ import { pushFile, type PushResult } from './boardFiles';
 import type { WaitInfo } from '../engine/upgradeEvents';
 import { normalMsFor, WAIT_PHASES } from '../engine/upgradeTimeouts';
 import { firstUpdaterFailure, type UpdaterMessageId } from '../parse/updaterMessages';
+import { MIRROR_LINE } from '../transport/pycomLines';
 
 /**
  * The board half of a UART upgrade (PROTOCOL.md section 1): run the firmware's
@@ -24,8 +25,7 @@ import { firstUpdaterFailure, type UpdaterMessageId } from '../parse/updaterMess
  * updater returns or raises instead of mirroring.
  */
 
-/** UART0 in mirror mode: bridged to the modem at 921600 8N1, no flow control on the host side. */
-export const MIRROR_LINE: LineSettings = { baudRate: 921_600, rtscts: false };
+export { MIRROR_LINE } from '../transport/pycomLines';
 export const DEFAULT_UPDATER_REMOTE_PATH = '/flash/updater.elf';
 /**
  * The normal method: the board's updater wakes the modem (the published 10 AT probes of

@@ -7,7 +7,7 @@ import { STEP_TITLES, type Diagnosis, type StepId, type UpgradeErrorInfo, type U
 import type { UpgradeOutcome, UpgradeRequest } from '../engine/upgradeEngine';
 import type { UpgradeTimeouts } from '../engine/upgradeTimeouts';
 import { RawRepl } from '../repl/rawRepl';
-import { REPL_LINE } from '../repl/replTurn';
+import { replLineFor } from '../repl/replTurn';
 import { TranscriptWriter } from '../transcript/transcriptWriter';
 import { onSameHandle, type PortAccess } from '../transport/portOwner';
 import { pushFile } from './boardFiles';
@@ -54,6 +54,8 @@ export const DEFAULT_BOARD_TIMEOUTS: Readonly<BoardTimeouts> = Object.freeze({
 export interface FullUpgradeRequest {
   /** The board's port, one turn at a time: the whole upgrade is one turn on one handle. */
   port: PortAccess;
+  /** The board's REPL speed when its firmware was built for another than 115200. */
+  replBaudRate?: number;
   /** .dup files in order. */
   files: string[];
   /** updater.elf: pushed to /flash and used by the recovery method. */
@@ -150,7 +152,7 @@ export async function runFullUpgrade(
         standing = 'noRepl';
         try {
           const repl = await RawRepl.enter(port, { signal, replyTimeoutMs: boardTimeouts.replyMs });
-          steps.event('board-connect', 'done', `${request.port.path} at ${REPL_LINE.baudRate} baud, raw REPL`);
+          steps.event('board-connect', 'done', `${request.port.path} at ${port.settings.baudRate} baud, raw REPL`);
           steps.current = undefined;
           boardRepl = repl;
           standing = 'repl';
@@ -240,7 +242,7 @@ export async function runFullUpgrade(
             `same port, now ${port.settings.baudRate} baud, no flow control; the board bridges it to the modem`,
           );
 
-          const { boardTimeouts: _board, ffh: _ffh, sqnsupgradeFolder: _folder, updaterDebug: _debug, port: _port, ...engineRequest } = request;
+          const { boardTimeouts: _board, ffh: _ffh, sqnsupgradeFolder: _folder, updaterDebug: _debug, port: _port, replBaudRate: _repl, ...engineRequest } = request;
           // The host half diagnoses its own failures.
           stopRecording();
           isEngineWriting = true;
@@ -273,7 +275,7 @@ export async function runFullUpgrade(
           throw error;
         }
       },
-      { settings: REPL_LINE, signal },
+      { settings: replLineFor(request.replBaudRate), signal },
     );
     return hostOutcome;
   } catch (error) {

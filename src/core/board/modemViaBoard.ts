@@ -6,11 +6,14 @@ import { identifyBoard, type BoardIdentity } from './boardIdentity';
 import { readModemOnBoard, type BoardModemRead } from './boardModemRead';
 import { BoardSteps, stampedEmitter } from './boardSteps';
 import { SqnsupgradeMissingError, triggerMirrorMode } from './boardUpgradeTrigger';
-import { DEFAULT_BOARD_TIMEOUTS, NoLteModemError, REPL_LINE, type BoardTimeouts } from './fullUpgrade';
+import { DEFAULT_BOARD_TIMEOUTS, NoLteModemError, type BoardTimeouts } from './fullUpgrade';
+import { replLineFor } from '../repl/replTurn';
 
 export interface ModemViaBoardRequest {
   /** The board's port, one turn at a time: the read is one turn on one handle. */
   port: PortAccess;
+  /** The board's REPL speed when its firmware was built for another than 115200. */
+  replBaudRate?: number;
   /** The engine's event stream: the board steps and the updater's lines go there, so every front end shows them. */
   events: TypedEmitter<UpgradeEvent>;
   boardTimeouts?: Partial<BoardTimeouts>;
@@ -35,7 +38,7 @@ export async function withModemViaBoard<T>(
   return request.port.run(async (port, signal, turn) => {
     try {
       const repl = await steps.run('board-connect', () => RawRepl.enter(port, { signal, replyTimeoutMs: timeouts.replyMs }), () =>
-        `${request.port.path} at ${REPL_LINE.baudRate} baud, raw REPL`,
+        `${request.port.path} at ${port.settings.baudRate} baud, raw REPL`,
       );
       await steps.run('board-identify', async () => {
         const found = await identifyBoard(repl, { signal });
@@ -64,7 +67,7 @@ export async function withModemViaBoard<T>(
       steps.fail(error);
       throw error;
     }
-  }, { settings: REPL_LINE, signal: outerSignal });
+  }, { settings: replLineFor(request.replBaudRate), signal: outerSignal });
 }
 
 export interface BoardModemInfo {
@@ -88,7 +91,7 @@ export async function readModemInfoOnBoard(
   return request.port.run(async (io, signal) => {
     try {
       const repl = await steps.run('board-connect', () => RawRepl.enter(io, { signal, replyTimeoutMs: timeouts.replyMs }), () =>
-        `${request.port.path} at ${REPL_LINE.baudRate} baud, raw REPL`,
+        `${request.port.path} at ${io.settings.baudRate} baud, raw REPL`,
       );
       const identity = await steps.run('board-identify', async () => {
         const found = await identifyBoard(repl, { signal });
@@ -109,5 +112,5 @@ export async function readModemInfoOnBoard(
       steps.fail(error);
       throw error;
     }
-  }, { settings: REPL_LINE, signal: outerSignal });
+  }, { settings: replLineFor(request.replBaudRate), signal: outerSignal });
 }

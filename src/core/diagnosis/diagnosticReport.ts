@@ -3,6 +3,7 @@ import { STEP_TITLES } from '../engine/upgradeEvents';
 import { formatCrashDumpText, type CrashDump } from '../parse/crashDump';
 import type { ModemState, ModemVersionReport } from '../parse/modemVersion';
 import { fencedBlock, inlineCode, inlineText, visibleControls } from './markdownSafe';
+import { formatBytes as formatBinaryBytes } from '../parse/firmwareFile';
 
 export interface ReportEnvironment {
   /** e.g. "linux x64 (Ubuntu 22.04)". */
@@ -84,10 +85,10 @@ const PHASE_WORDS: Record<StepPhase, string> = {
   skip: 'skipped',
 };
 
+/** Binary units as the board reports /flash, with the exact count a report reader may need. */
 function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(2)} MiB (${bytes} bytes)`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes)`;
-  return `${bytes} bytes`;
+  const rounded = formatBinaryBytes(bytes);
+  return rounded === `${bytes} bytes` ? rounded : `${rounded} (${bytes} bytes)`;
 }
 
 function formatDuration(ms: number | undefined): string {

@@ -17,7 +17,8 @@ import { prepareModem } from './steps/prepare';
 import { rebootIntoUpdater } from './steps/recoveryBoot';
 import { readVersionReport, reportVersion, warnOnUnexpectedBuild } from './steps/report';
 import { transferFirmware } from './steps/transfer';
-import { MIRROR_BAUD, wakeModem } from './steps/wakeModem';
+import { wakeModem } from './steps/wakeModem';
+import { MIRROR_BAUD, MIRROR_LINE } from '../transport/pycomLines';
 import { BoardAtReplError, cancelledHint, ModemNotAnsweringError, STANDING } from './upgradeErrors';
 import { diagnoseFailure } from '../diagnosis/diagnose';
 import type { Diagnosis, UpgradeErrorInfo, UpgradeEvent, UpgradePath } from './upgradeEvents';
@@ -98,8 +99,6 @@ export interface ModemInfo {
   baudRate: number;
 }
 
-/** The line settings of mirror mode: UART0 bridged at 921600 8N1, no flow control. */
-const MIRROR_LINE = { baudRate: MIRROR_BAUD, rtscts: false } as const;
 
 /** A rough line rate for the plan's estimate: 8N1 moves baud/10 bytes per second, STP keeps most of it. */
 const STP_LINE_EFFICIENCY = 0.9;

@@ -1,9 +1,14 @@
 import type { LineSettings } from '../transport/byteTransport';
 import type { PortAccess } from '../transport/portOwner';
+import { REPL_LINE } from '../transport/pycomLines';
 import { RawRepl, type ReplWaitOptions } from './rawRepl';
 
-/** The board's REPL line: 115200 8N1, no flow control (PROTOCOL.md section 7). */
-export const REPL_LINE: LineSettings = { baudRate: 115_200, rtscts: false };
+export { REPL_LINE } from '../transport/pycomLines';
+
+/** The REPL line at another speed, for firmware built for one; Pycom's runs at 115200. */
+export function replLineFor(baudRate: number | undefined): LineSettings {
+  return baudRate === undefined || baudRate === REPL_LINE.baudRate ? REPL_LINE : { ...REPL_LINE, baudRate };
+}
 
 /**
  * One turn on the board's REPL: the raw REPL for the job, then the friendly `>>>` prompt

@@ -7,9 +7,7 @@ import type { StepId } from '../upgradeEvents';
 import type { UpgradeSession } from '../upgradeSession';
 import type { WaitPhaseId } from '../upgradeTimeouts';
 
-/** Mirror mode runs UART0 at 921600; a modem left at its default answers at 115200. */
-export const MIRROR_BAUD = 921_600;
-export const FALLBACK_BAUD = 115_200;
+export { FALLBACK_BAUD, MIRROR_BAUD } from '../../transport/pycomLines';
 
 /**
  * Probes at one rate without a clean answer (silent or garbled) before trying the other.
