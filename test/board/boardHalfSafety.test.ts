@@ -7,11 +7,11 @@ import { createSimulatedGpy, type SimulatedGpy, type SimulatedGpyOptions } from 
 import { makeSyntheticUpdaterElf, writeSyntheticFirmware } from '../../src/sim/firmwareImage';
 import { UpgradeEngine } from '../../src/core/engine/upgradeEngine';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
-import type { UpgradeTimeouts } from '../../src/core/engine/upgradeTimeouts';
 import { runFullUpgrade, type FullUpgradeRequest } from '../../src/core/board/fullUpgrade';
 import { RawRepl } from '../../src/core/repl/rawRepl';
 import { REPL_LINE } from '../../src/core/board/fullUpgrade';
 import { PortOwner } from '../../src/core/transport/portOwner';
+import { BOARD_TEST_TIMEOUTS } from './support/boardTestTimeouts';
 
 /**
  * The board half as Pycom's updater really behaves (PROTOCOL.md §9): what it prints
@@ -27,18 +27,7 @@ after(async () => {
 });
 
 const TIME_SCALE = 0.001;
-const TIMEOUTS: Partial<UpgradeTimeouts> = {
-  atReplyMs: 2_000,
-  wakeupMs: 5_000,
-  updaterLoadMs: 10_000,
-  stpRequestMs: 3_000,
-  applyMs: 10_000,
-  rebootMs: 10_000,
-  pollIntervalMs: 20,
-  wakeAttemptMs: 100,
-  swbootFallbackDelayMs: 10,
-  crashDumpMs: 2_000,
-};
+const TIMEOUTS = BOARD_TEST_TIMEOUTS;
 
 let rigs = 0;
 async function rig(options: SimulatedGpyOptions = {}) {

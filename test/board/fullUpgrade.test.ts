@@ -7,10 +7,10 @@ import { createSimulatedGpy, type SimulatedGpy } from '../../src/sim/simulatedGp
 import { makeSyntheticUpdaterElf, writeSyntheticFirmware } from '../../src/sim/firmwareImage';
 import { UpgradeEngine } from '../../src/core/engine/upgradeEngine';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
-import type { UpgradeTimeouts } from '../../src/core/engine/upgradeTimeouts';
 import { runFullUpgrade } from '../../src/core/board/fullUpgrade';
 import { MemoryLink, MemoryPortRegistry } from '../../src/core/transport/memoryLink';
 import { PortOwner } from '../../src/core/transport/portOwner';
+import { BOARD_TEST_TIMEOUTS } from './support/boardTestTimeouts';
 
 const dir = mkdtempSync(join(tmpdir(), 'full-upgrade-'));
 const gpys: SimulatedGpy[] = [];
@@ -20,18 +20,7 @@ after(async () => {
 });
 
 const MODEM_TIME_SCALE = 0.001;
-const TIMEOUTS: Partial<UpgradeTimeouts> = {
-  atReplyMs: 2_000,
-  wakeupMs: 5_000,
-  updaterLoadMs: 10_000,
-  stpRequestMs: 3_000,
-  applyMs: 10_000,
-  rebootMs: 10_000,
-  pollIntervalMs: 20,
-  wakeAttemptMs: 100,
-  swbootFallbackDelayMs: 10,
-  crashDumpMs: 2_000,
-};
+const TIMEOUTS = BOARD_TEST_TIMEOUTS;
 
 async function rig(name: string, options: Parameters<typeof createSimulatedGpy>[0] = {}) {
   const gpy = await createSimulatedGpy({

@@ -17,6 +17,7 @@ import { runFullUpgrade } from '../../src/core/board/fullUpgrade';
 import { ReplPseudoterminal } from '../../src/views/replTerminal';
 import type { SerialPortChoice } from '../../src/glue/modemCore';
 import { CONFIRM_ALL } from '../support/confirmAll';
+import { watchTerminal } from '../support/terminalScreen';
 
 /**
  * The promise of one owner per port, on a real pseudo-terminal with the real serial
@@ -39,13 +40,7 @@ test('REPL terminal → upgrade → terminal back on one OS handle; a second pro
     ownerFor: async () => owner,
     ports: { onDidChangePorts: portsChanged.event as never, refresh: async () => [] },
   });
-  let screen = '';
-  const waiters: { text: string; resolve: () => void }[] = [];
-  pty.onDidWrite((text) => {
-    screen += text;
-    for (const w of [...waiters]) if (screen.includes(w.text)) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
-  });
-  const shown = (text: string) => (screen.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve })));
+  const { shown, text: screen } = watchTerminal(pty);
   try {
     pty.open(undefined);
     await shown('connected to');
@@ -74,7 +69,7 @@ test('REPL terminal → upgrade → terminal back on one OS handle; a second pro
     assert.ok(refused instanceof PortOpenError, `a second program must not get the port: ${String(refused)}`);
     assert.equal(refused.failure, 'busy');
 
-    assert.match(screen, /\[port lent to the modem job\]/);
+    assert.match(screen(), /\[port lent to the modem job\]/);
     // The board is in mirror mode now: the terminal waits for the power cycle instead of talking to the modem.
     await shown('mirror mode until power-cycled');
     assert.equal(opens, 1, 'the port was opened once, from the REPL terminal through the upgrade and back');

@@ -8,6 +8,7 @@ import { untilBytes, bytesToLatin1, latin1ToBytes } from '../../src/core/transpo
 import { Deadline } from '../../src/core/time/deadline';
 import { ReplPseudoterminal } from '../../src/views/replTerminal';
 import type { SerialPortChoice } from '../../src/glue/modemCore';
+import { watchTerminal } from '../support/terminalScreen';
 
 const PORT = '/dev/ttyMEM0';
 
@@ -34,22 +35,8 @@ function setup() {
       },
     },
   });
-  let screen = '';
-  const waiters: { text: string; resolve: () => void }[] = [];
-  pty.onDidWrite((text) => {
-    screen += text;
-    for (const w of [...waiters]) {
-      if (screen.includes(w.text)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      }
-    }
-  });
-  /** Resolves when the terminal has shown `text` (since the last clear). */
-  const shown = (text: string) =>
-    screen.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve }));
-  const clear = () => (screen = '');
-  return { registry, link, device, owner, opener, pty, portsChanged, watchedPaths, shown, clear, screen: () => screen };
+  const screen = watchTerminal(pty);
+  return { registry, link, device, owner, opener, pty, portsChanged, watchedPaths, shown: screen.shown, clear: screen.clear, screen: screen.text };
 }
 
 const deviceRead = (device: { read: Function }, delimiter: string) =>
@@ -190,23 +177,18 @@ test('the simulated board is readied (power-cycled out of mirror mode) before th
       return 'Simulated GPy power-cycled (a real board needs unplugging).';
     },
   });
-  let screen = '';
-  const waiters: { text: string; resolve: () => void }[] = [];
-  pty.onDidWrite((text) => {
-    screen += text;
-    for (const w of [...waiters]) if (screen.includes(w.text)) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
-  });
-  const shown = (text: string) => (screen.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ text, resolve })));
+  const screen = watchTerminal(pty);
+  const shown = screen.shown;
 
   pty.open(undefined);
   await shown('connected to sim:GPy');
-  assert.match(screen, /Simulated GPy power-cycled.*\r\n.*connected to sim:GPy/s, 'the power cycle comes before the connection');
-  screen = '';
+  assert.match(screen.text(), /Simulated GPy power-cycled.*\r\n.*connected to sim:GPy/s, 'the power cycle comes before the connection');
+  screen.clear();
   isInMirrorMode = true;
   await owner.run(async (_io, _signal, turn) => turn.leave({ isBoardInMirrorMode: true }), { settings: { baudRate: 921600 } });
   await shown('connected to sim:GPy');
-  assert.match(screen, /Simulated GPy power-cycled/);
-  assert.doesNotMatch(screen, /unplug it and plug it back in/, 'nobody can unplug a simulated board');
+  assert.match(screen.text(), /Simulated GPy power-cycled/);
+  assert.doesNotMatch(screen.text(), /unplug it and plug it back in/, 'nobody can unplug a simulated board');
   assert.equal(readies, 2);
   pty.close();
   await owner.requestRelease();
