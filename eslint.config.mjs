@@ -93,7 +93,7 @@ export default defineConfig(
     languageOptions: { parser: tseslint.parser },
   },
 
-  // Layers (docs/STYLE §6): core is the domain, shared by the extension and the CLI.
+  // Layers (docs/ARCHITECTURE.md, "Layers"): core is the domain, shared by the extension and the CLI.
   ...layer('core', {
     siblings: ['sim', 'cli', 'glue', 'commands', 'views', 'extension'],
     rootFolders: ['webview'],
