@@ -29,6 +29,10 @@ const TEST_USER_SETTINGS = {
   'window.commandCenter': false,
   'chat.commandCenter.enabled': false,
   'workbench.colorTheme': 'Default Dark Modern',
+  // The port item stays hidden until a board or a picked port asks for it (statusBar
+  // auto); the scenarios of run.test.ts click it to pick a port, so a profile shows it
+  // unless its settings say otherwise (citizen.test.ts checks auto).
+  'pycomModem.statusBar': 'always',
 };
 
 export function createProfile(extraSettings: Record<string, unknown> = {}): WorkbenchProfile {

@@ -233,6 +233,56 @@ export class Workbench {
     return frame.evaluate(() => document.body?.innerText ?? '');
   }
 
+  /** Runs the palette command whose title matches (titles that vary between VS Code versions). */
+  async runCommandMatching(query: string, title: RegExp, deadline: Deadline): Promise<void> {
+    await this.openPalette(query, deadline);
+    await this.pickRow(title, deadline);
+  }
+
+  /** Whether this extension's status bar item is on screen now. */
+  async isStatusItemShown(extensionId: string): Promise<boolean> {
+    return (await this.page.locator(`.part.statusbar .statusbar-item[id^="${extensionId}"]`).count()) > 0 && (await this.statusItem(extensionId).isVisible());
+  }
+
+  /** Picks a colour theme the way a user does (Preferences: Color Theme) and waits until the workbench wears it. */
+  async setColorTheme(label: string, workbenchClass: 'vs' | 'vs-dark' | 'hc-black' | 'hc-light', deadline: Deadline): Promise<void> {
+    await this.runCommand('Preferences: Color Theme', deadline);
+    // Typed first: the list is virtualised, a theme far down has no row until filtered in.
+    await this.page.locator('.quick-input-widget .quick-input-box input').fill(label);
+    await this.pickRow(new RegExp(`^\\s*(Default )?${escapeRegExp(label)}\\s*$`), deadline);
+    await pollUntil(
+      async () => ((await this.page.locator(`.monaco-workbench.${workbenchClass}`).count()) > 0 ? true : undefined),
+      deadline,
+      () => `the workbench did not switch to ${label}`,
+    );
+  }
+
+  /**
+   * The steps of the open walkthrough: id (the part after the last '#') and whether VS Code
+   * shows it done (the step button's aria-checked).
+   */
+  async walkthroughSteps(): Promise<{ id: string; isDone: boolean; text: string }[]> {
+    return this.page.$$eval('button.getting-started-step[data-step-id]', (nodes) =>
+      nodes.map((n) => ({
+        id: (n.getAttribute('data-step-id') ?? '').split('#').pop() ?? '',
+        isDone: n.getAttribute('aria-checked') === 'true',
+        text: (n as HTMLElement).innerText.trim(),
+      })),
+    );
+  }
+
+  async waitForWalkthroughStep(stepId: string, isDone: boolean, deadline: Deadline): Promise<void> {
+    let seen: { id: string; isDone: boolean }[] = [];
+    await pollUntil(
+      async () => {
+        seen = await this.walkthroughSteps();
+        return seen.some((s) => s.id === stepId && s.isDone === isDone) ? true : undefined;
+      },
+      deadline,
+      () => `walkthrough steps: ${seen.map((s) => `${s.id}=${s.isDone ? 'done' : 'open'}`).join(', ') || 'none shown'}`,
+    );
+  }
+
   /** Captures the window, checks it is not blank, and returns where it went. */
   async screenshot(name: string): Promise<Screenshot> {
     // A pointer left on the status bar or a button would leave its hover card in the picture.
