@@ -62,6 +62,11 @@ export interface PanelWait {
   isSafeToInterrupt: boolean;
 }
 
+/**
+ * Host-to-panel messages repeat the fields of the engine's UpgradeEvent (core/engine/
+ * upgradeEvents.ts) on purpose: the webview bundle may import only src/shared, and the
+ * panel validates every message as untrusted input, so it keeps its own copy.
+ */
 export type HostToPanel =
   | { type: 'session'; sessionId: string; title: string; portPath: string; startedAtMs: number }
   | { type: 'plan'; path: string; files: string[]; estimatedMs?: number }
