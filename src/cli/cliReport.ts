@@ -6,6 +6,7 @@ import { renderDiagnosticReport, type ReportEnvironment, type ReportFile } from 
 import { readTranscriptTail, reportFileKind, reportInputFromEvents } from '../core/diagnosis/reportInput';
 import type { UpgradeEvent } from '../core/engine/upgradeEvents';
 import { UsageError } from '../core/errors';
+import { withCliActions } from './userActionText';
 
 export function cliEnvironment(): ReportEnvironment {
   return { os: `${platform()} ${arch()} (${release()})`, node: process.version, toolVersion, frontEnd: 'CLI' };
@@ -26,13 +27,19 @@ export async function renderCliReport(events: readonly UpgradeEvent[], options: 
   const transcriptPath = [...events].reverse().find((e): e is Extract<UpgradeEvent, { kind: 'result' }> => e.kind === 'result')?.transcriptPath;
   const tail = transcriptPath ? await readTranscriptTail(transcriptPath) : undefined;
   return renderDiagnosticReport(
-    reportInputFromEvents(events, {
+    reportInputFromEvents(events.map((event) => withCliDiagnosis(event, options.portPath)), {
       environment: cliEnvironment(),
       portPath: options.portPath,
       files: await reportFiles(options.files),
       ...(tail ? { transcriptTail: tail } : {}),
     }),
   );
+}
+
+/** A diagnosis whose advice spells its actions as CLI command lines, as the CLI user reads them. */
+function withCliDiagnosis(event: UpgradeEvent, port: string): UpgradeEvent {
+  if (event.kind !== 'diagnosis' || !event.diagnosis.actions?.length) return event;
+  return { ...event, diagnosis: { ...event.diagnosis, action: withCliActions(event.diagnosis.action, event.diagnosis.actions, { port }) } };
 }
 
 export async function writeReportFile(path: string, markdown: string): Promise<void> {

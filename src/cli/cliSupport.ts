@@ -10,6 +10,7 @@ import { numberOption, type OptionSpec, type ParsedArgs } from './args';
 import type { CliContext } from './cliCommand';
 import { writeJsonLine } from './renderJson';
 import { TextRenderer } from './renderText';
+import { cliActionDefaults } from './userActionText';
 
 export const JSON_OPTION: OptionSpec = { json: { type: 'boolean' } };
 export const PORT_OPTION: OptionSpec = { port: { type: 'string', short: 'p' } };
@@ -64,6 +65,6 @@ export function defaultTranscriptDir(
 /** Shows the engine's events as JSON lines or text until the returned function is called. */
 export function showEngineEvents(engine: UpgradeEngine, context: CliContext, options: { json: boolean }): () => void {
   if (options.json) return engine.events.on((event) => writeJsonLine(context.stdout, event));
-  const renderer = new TextRenderer(context.stdout, { isTTY: context.isTTY, verbose: context.verbose ?? false });
+  const renderer = new TextRenderer(context.stdout, { isTTY: context.isTTY, verbose: context.verbose ?? false, actionDefaults: cliActionDefaults(context.argv) });
   return engine.events.on((event) => renderer.render(event));
 }

@@ -4,6 +4,7 @@ import type { CliCommand, CliContext } from './cliCommand';
 import { cliCommands } from './commands/index';
 import { errorAsJson, renderError } from './renderError';
 import { writeJsonLine } from './renderJson';
+import { cliActionDefaults } from './userActionText';
 
 export interface CliStreams {
   stdout: NodeJS.WritableStream;
@@ -72,7 +73,7 @@ export async function runCli(
   try {
     return await command.run(context);
   } catch (error) {
-    streams.stderr.write(renderError(error, { verbose }));
+    streams.stderr.write(renderError(error, { verbose, defaults: cliActionDefaults(rest) }));
     // A program reading --json output gets the failure as a line too, not only as text on stderr.
     if (rest.includes('--json')) writeJsonLine(streams.stdout, { kind: 'error', error: errorAsJson(error) });
     return (error as { code?: string } | undefined)?.code === 'usage' ? 2 : 1;

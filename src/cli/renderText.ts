@@ -5,6 +5,8 @@ import { describeModemState } from '../core/parse/modemStateWords';
 import { formatCrashDumpText } from '../core/parse/crashDump';
 import { renderPreflightText } from '../core/preflight/preflight';
 import type { ModemVersionReport } from '../core/parse/modemVersion';
+import { standingActions } from '../core/engine/upgradeErrors';
+import { withCliActions, withCliPreflightActions, type CliActionDefaults } from './userActionText';
 
 /** A TTY bar redraws at most this often; a pipe gets a line per this share of the file. */
 const BAR_REDRAW_MS = 100;
@@ -20,6 +22,8 @@ export interface TextRendererOptions {
   verbose: boolean;
   /** Clock for throttling; injectable for tests. */
   nowMs?: () => number;
+  /** What the command line gave (its port), for the command lines advice names. */
+  actionDefaults?: CliActionDefaults;
 }
 
 export { describeModemState } from '../core/parse/modemStateWords';
@@ -124,18 +128,21 @@ export class TextRenderer {
         this.line('');
         this.line(`Diagnosis: ${event.diagnosis.title} [${event.diagnosis.cause}]`);
         event.diagnosis.evidence.forEach((fact, index) => this.line(`  ${index === 0 ? 'Why:' : '    '} ${fact}`));
-        this.line(`  What to do: ${event.diagnosis.action}`);
+        this.line(`  What to do: ${withCliActions(event.diagnosis.action, event.diagnosis.actions, this.options.actionDefaults)}`);
         return;
       case 'preflight':
         this.line('Preflight:');
-        for (const l of renderPreflightText(event.results).split('\n')) this.line(`  ${l}`);
+        for (const l of renderPreflightText(withCliPreflightActions(event.results, this.options.actionDefaults)).split('\n')) this.line(`  ${l}`);
         return;
       case 'result':
         this.line('');
         this.line(event.message);
         // The diagnosis already said what to do, with more facts than the error alone.
-        if (event.error && !this.hasDiagnosis) this.line(`What to do: ${event.error.action}`);
-        if (event.resumeHint) this.line(event.outcome === 'success' ? `Next: ${event.resumeHint}` : `Where the modem stands: ${event.resumeHint}`);
+        if (event.error && !this.hasDiagnosis) this.line(`What to do: ${withCliActions(event.error.action, event.error.actions, this.options.actionDefaults)}`);
+        if (event.resumeHint) {
+          const hint = withCliActions(event.resumeHint, standingActions(event.resumeHint), this.options.actionDefaults);
+          this.line(event.outcome === 'success' ? `Next: ${hint}` : `Where the modem stands: ${hint}`);
+        }
         if (event.transcriptPath) this.line(`Transcript: ${event.transcriptPath}`);
         return;
     }

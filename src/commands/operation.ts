@@ -3,6 +3,7 @@ import { OperationAbortedError, isModemToolError } from '../core/errors';
 import type { UpgradeEvent } from '../core/engine/upgradeEvents';
 import type { ModemCore, ModemEngine } from '../glue/modemCore';
 import { portCapabilities } from '../glue/portProviders';
+import { actionButtons, withActionWords } from '../glue/userActionWords';
 import type { ExtensionServices } from '../glue/services';
 import { pickPort } from '../views/portPicker';
 import type { SessionKind, UpgradeSessionRecord } from '../views/sessionLog';
@@ -209,15 +210,20 @@ export async function showFailure(services: ExtensionServices, error: unknown, w
     return;
   }
   const message = error instanceof Error ? error.message : String(error);
-  const action = isModemToolError(error) ? error.action : 'See the "Pycom Modem" output for details.';
+  const action = isModemToolError(error) ? withActionWords(error.action, error.actions) : 'See the "Pycom Modem" output for details.';
+  // A step that one palette command does (read the info, the crash dump) gets its button.
+  const buttons = isModemToolError(error) ? actionButtons(error.actions) : [];
   services.output.error(`${what} failed: ${message}`);
   const isBindingMissing = isModemToolError(error) && error.code === 'serial-binding';
   const isSimulated = portPath !== undefined && portCapabilities(portPath).canPowerCycle;
   const choice = await vscode.window.showErrorMessage(
     `${what} failed: ${message} ${action}`,
+    ...buttons.map((button) => button.label),
     ...(isSimulated ? [POWER_CYCLE_SIMULATOR_ACTION] : []),
     ...(isBindingMissing ? ['Use Simulated GPy'] : ['Show Log']),
   );
+  const chosen = buttons.find((button) => button.label === choice);
+  if (chosen) await vscode.commands.executeCommand(chosen.commandId);
   if (choice === POWER_CYCLE_SIMULATOR_ACTION && portPath) await powerCycleSimulator(services, portPath);
   if (choice === 'Show Log') services.output.show(true);
   if (choice === 'Use Simulated GPy') await vscode.commands.executeCommand('pycomModem.tryOnSimulator');

@@ -12,6 +12,7 @@ import { cancelledAdvice, modemStateWords } from '../views/panelEvents';
 import type { ExtensionServices } from '../glue/services';
 import type { UpgradeSessionRecord } from '../views/sessionLog';
 import { localFilesFor } from './localFileCopy';
+import { withActionWords } from '../glue/userActionWords';
 
 /** Arguments for scripted runs (the simulator demo, tests); the palette passes none. */
 export interface UpgradeArguments {
@@ -345,8 +346,8 @@ export function failureText(session: UpgradeSessionRecord, error: unknown): stri
     const where = crash.file ? ` in ${crash.file}${crash.line !== undefined ? `:${crash.line}` : ''}` : '';
     parts.push(`The modem crashed${where}${crash.build ? ` (build ${crash.build})` : ''}: the panel shows the crash dump.`);
   }
-  if (diagnosis) parts.push(`${diagnosis.title.replace(/\.?$/, '.')} ${diagnosis.action}`);
-  else if (result?.error?.action) parts.push(result.error.action);
+  if (diagnosis) parts.push(`${diagnosis.title.replace(/\.?$/, '.')} ${withActionWords(diagnosis.action, diagnosis.actions)}`);
+  else if (result?.error?.action) parts.push(withActionWords(result.error.action, result.error.actions));
   if (result?.resumeHint && !diagnosis) parts.push(result.resumeHint);
   return parts.join(' ');
 }

@@ -1,3 +1,5 @@
+import type { UserAction } from './userActions';
+
 /**
  * Errors by cause. Each carries what a person needs: what happened (message), what to
  * do next (`action`), and for wire errors the bytes seen last, so no failure is reduced
@@ -5,16 +7,24 @@
  */
 export abstract class ModemToolError extends Error {
   abstract readonly code: string;
-  /** What the user should do next, in one or two sentences. */
+  /** What the user should do next, in one or two sentences of plain words (no command lines or flags). */
   readonly action: string;
+  /** The steps `action` names that a front end can spell out (a flag, a command line, a button). */
+  actions?: UserAction[];
   /** Engine step in progress when it happened, filled in by the engine. */
   step?: string;
 
-  constructor(message: string, action: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, action: string, options?: ModemToolErrorOptions) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
     this.name = new.target.name;
     this.action = action;
+    if (options?.actions?.length) this.actions = options.actions;
   }
+}
+
+export interface ModemToolErrorOptions {
+  cause?: unknown;
+  actions?: UserAction[];
 }
 
 export class OperationAbortedError extends ModemToolError {
@@ -98,7 +108,7 @@ export class PortOpenError extends ModemToolError {
     readonly failure: PortOpenFailure,
     detail: string,
     action: string,
-    options?: { cause?: unknown },
+    options?: ModemToolErrorOptions,
   ) {
     super(`Cannot open serial port ${portPath}: ${detail}`, action, options);
   }
@@ -111,8 +121,9 @@ export class ProtocolError extends ModemToolError {
     message: string,
     action: string,
     readonly lastBytes: Uint8Array = new Uint8Array(0),
+    options?: ModemToolErrorOptions,
   ) {
-    super(message, action);
+    super(message, action, options);
   }
 }
 
@@ -123,4 +134,16 @@ export class UsageError extends ModemToolError {
 
 export function isModemToolError(error: unknown): error is ModemToolError {
   return error instanceof ModemToolError;
+}
+
+/**
+ * For code that takes an action as text only (a command that must answer OK): rethrows
+ * the error, with `actions` attached when it is the one thrown with `action`, so a
+ * timeout or a cancel on the way keeps its own advice.
+ */
+export function attachActions(action: string, actions: UserAction[]): (error: unknown) => never {
+  return (error) => {
+    if (isModemToolError(error) && error.action === action && !error.actions) error.actions = actions;
+    throw error;
+  };
 }

@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { continueCommand, parseLastAttempt } from '../../src/core/engine/lastAttempt';
+import { continueAction, parseLastAttempt, type LastAttempt } from '../../src/core/engine/lastAttempt';
+import { commandLine } from '../../src/cli/userActionText';
 import { MiB, simRig, abortAfterSending } from '../engine/simHarness';
 import { jsonLines, runInProcess } from './cliHarness';
+
+/** Core says which upgrade continues the attempt; the CLI spells it as a command line. */
+const continueCommand = (attempt: LastAttempt, port: string, state: 0 | 4) => commandLine(continueAction(attempt, port, state));
 
 /**
  * Resume (issue 8): an interrupted upgrade is remembered (last-attempt.json in the

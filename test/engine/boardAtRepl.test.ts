@@ -12,6 +12,7 @@ import { REPL_LINE } from '../../src/core/board/fullUpgrade';
 import { withModemViaBoard } from '../../src/core/board/modemViaBoard';
 import { RawRepl } from '../../src/core/repl/rawRepl';
 import { PortOwner } from '../../src/core/transport/portOwner';
+import { withCliActions } from '../../src/cli/userActionText';
 
 const dir = mkdtempSync(join(tmpdir(), 'board-at-repl-'));
 const gpys: SimulatedGpy[] = [];
@@ -64,9 +65,12 @@ test('info on a board at its REPL stops at the first answer with board-at-repl, 
   assert.match(error.message, /sim:info-at-repl is the board's MicroPython REPL, not the modem/);
   assert.match(error.message, /NameError: name 'AT' isn't defined/);
   assert.match(error.message, /only in mirror mode/);
-  assert.match(error.action, /`pycom-modem board upgrade --port sim:info-at-repl FILE\.dup`/);
-  assert.match(error.action, /--via-board/);
-  assert.match(error.action, /unplug the board and plug it back in/);
+  // Core says it in words; the CLI adds the command lines.
+  assert.doesNotMatch(error.action, /--|pycom-modem /);
+  const shown = withCliActions(error.action, error.actions);
+  assert.match(shown, /`pycom-modem board upgrade --port sim:info-at-repl FILE\.dup`/);
+  assert.match(shown, /`pycom-modem info --port sim:info-at-repl --via-board`/);
+  assert.match(shown, /unplug the board and plug it back in/);
   assert.ok(tookMs < REPL_FOUND_WITHIN_MS, `took ${Math.round(tookMs)} ms`);
 
   // Nothing but AT probes was sent, and none after the REPL answered.

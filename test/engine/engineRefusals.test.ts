@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MiB, simRig } from './simHarness';
 import { onSameHandle, PortOwner } from '../../src/core/transport/portOwner';
+import { withCliActions } from '../../src/cli/userActionText';
 
 /** Commands that only read: a refusal after detection must not have sent anything else. */
 const READ_ONLY = new Set(['AT', 'AT+SMOD?', 'AT+CGSN', 'ATI1', 'AT!="showver"']);
@@ -52,7 +53,9 @@ test('a modem in recovery (state 0) without updater.elf is refused with what to 
   const full = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const outcome = await rig.engine.upgrade(rig.request([full]));
   assert.equal(outcome.error?.code, 'usage');
-  assert.match(outcome.error!.action, /--updater updater\.elf/);
+  assert.match(outcome.error!.action, /updater\.elf/);
+  // The CLI spells the step as a flag (after the diagnosis, which carries the error's actions).
+  assert.match(withCliActions(outcome.diagnosis!.action, outcome.diagnosis!.actions), /--updater updater\.elf/);
   assert.deepEqual(rig.modem.commandsSeen.filter((c) => !READ_ONLY.has(c)), []);
 });
 

@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { checkFilesAgainstModem, chooseUpgradePath, inspectUpgradeFiles, parseTransferMethodOption, type UpgradeFiles } from '../../src/core/engine/upgradePlan';
 import { ModemStateError } from '../../src/core/engine/upgradeErrors';
 import { UsageError } from '../../src/core/errors';
+import { withCliActions } from '../../src/cli/userActionText';
 
 const dir = mkdtempSync(join(tmpdir(), 'plan-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -124,7 +125,7 @@ test('path from the modem state', async () => {
   const ignored = chooseUpgradePath(2, withUpdater);
   assert.equal(ignored.path, 'on-the-fly');
   assert.match(ignored.warnings.join(), /not needed/);
-  assert.throws(() => chooseUpgradePath(0, plain), (e: unknown) => e instanceof UsageError && /recovery bootrom/.test(e.message) && /--updater/.test(e.action));
+  assert.throws(() => chooseUpgradePath(0, plain), (e: unknown) => e instanceof UsageError && /recovery bootrom/.test(e.message) && /--updater/.test(withCliActions(e.action, e.actions)));
 });
 
 function against(files: UpgradeFiles, softwareBuild: number | undefined, extra: { bootloader0Build?: number } = {}): string[] {

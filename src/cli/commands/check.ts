@@ -9,6 +9,7 @@ import { readModem, VIA_BOARD_OPTION, VIA_BOARD_USAGE } from '../modemViaBoard';
 import { writeJsonLine } from '../renderJson';
 import { describeModemState } from '../renderText';
 import { readInfoOnBoard } from './info';
+import { cliActionDefaults, withCliPreflightActions } from '../userActionText';
 
 export const checkCommand: CliCommand = {
   name: 'check',
@@ -80,7 +81,7 @@ ${VIA_BOARD_USAGE}`,
       writeJsonLine(context.stdout, { kind: 'preflight', results, isReady: !isRefused, atMs: Date.now(), ...(facts.modem ? { modem: facts.modem } : {}) });
     } else {
       if (modemLine) context.stdout.write(`${modemLine}\n`);
-      context.stdout.write(`${renderPreflightText(results)}\n`);
+      context.stdout.write(`${renderPreflightText(withCliPreflightActions(results, cliActionDefaults(context.argv)))}\n`);
       if (!portPath) context.stdout.write('Add --port (board in mirror mode) to check the files against the modem.\n');
     }
     return isRefused ? 2 : 0;

@@ -1,4 +1,4 @@
-import { continueCommand, readLastAttempt } from '../../core/engine/lastAttempt';
+import { continueAction, readLastAttempt } from '../../core/engine/lastAttempt';
 import { UpgradeEngine } from '../../core/engine/upgradeEngine';
 import type { UpgradeTimeouts } from '../../core/engine/upgradeTimeouts';
 import { UsageError } from '../../core/errors';
@@ -7,6 +7,7 @@ import { flagOption, parseCommandArgs, requirePort, stringOption } from '../args
 import type { CliCommand, CliContext } from '../cliCommand';
 import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, defaultTranscriptDir, portFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
 import { askYesNo } from '../prompt';
+import { commandLine } from '../userActionText';
 import { confirmWarningsFor, YES_OPTION, YES_USAGE } from '../confirmWarnings';
 import { parseTransferMethodOption, type TransferMethodChoice } from '../../core/engine/upgradePlan';
 import type { ConfirmWarnings } from '../../core/preflight/preflightGate';
@@ -135,7 +136,7 @@ async function offerResume(context: CliContext, run: Omit<UpgradeRun, 'files'>):
         'Pass the .dup file, e.g. `pycom-modem upgrade --port /dev/ttyUSB0 CATM1-41065.dup`.',
     );
   }
-  const command = last ? continueCommand(last, run.portPath, state) : undefined;
+  const command = last ? commandLine(continueAction(last, run.portPath, state)) : undefined;
   // The files of the last attempt can run as they are, unless state 0 needs an updater.elf it did not have.
   const canRunAsIs = last !== undefined && (state === 4 || last.updaterPath !== undefined);
   const advice =

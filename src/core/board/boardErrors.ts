@@ -1,4 +1,5 @@
 import { ModemToolError } from '../errors';
+import { REPORT_BUG } from '../userActions';
 
 /** Failures of file operations on the board, by cause. */
 
@@ -52,7 +53,8 @@ export class BoardReplyError extends ModemToolError {
   constructor(expected: string, got: string) {
     super(
       `The board answered ${JSON.stringify(got.slice(0, 120))} where ${expected} was expected.`,
-      'Reset the board (so no program prints in between) and retry; if it repeats, report it with --verbose output.',
+      'Reset the board (so no program prints in between) and retry; if it repeats, report it as a bug.',
+      { actions: [REPORT_BUG] },
     );
   }
 }

@@ -81,8 +81,8 @@ export class SqnsupgradeMissingError extends ModemToolError {
   constructor(readonly release: string | undefined) {
     super(
       `The board${release ? ` (firmware ${release})` : ''} has no sqnsupgrade module: Pycom firmware before 1.20 does not include it.`,
-      'Update the board firmware to 1.20 or later with the Pycom firmware updater, or copy the sqnsupgrade .py files to /flash ' +
-        '(pycom-modem board push-module --port P <folder>), then retry.',
+      'Update the board firmware to 1.20 or later with the Pycom firmware updater, or copy the sqnsupgrade .py files to /flash, then retry.',
+      { actions: [{ kind: 'run-command', command: 'board-push-module' }] },
     );
   }
 }

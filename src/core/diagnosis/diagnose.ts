@@ -8,10 +8,12 @@ export { evidenceFromError, evidenceFromEvents, mergeEvidence } from './evidence
 export { DIAGNOSIS_RULES, type DiagnosisRule } from './diagnosisRules';
 
 function apply(rule: DiagnosisRule, evidence: DiagnosisEvidence): Diagnosis {
+  const actions = rule.actions?.(evidence) ?? [];
   return {
     cause: rule.cause,
     title: rule.title(evidence),
     action: rule.action(evidence),
+    ...(actions.length ? { actions } : {}),
     evidence: rule.evidenceLines(evidence),
   };
 }

@@ -1,5 +1,7 @@
 import { OLD_BOOTROM_BUILD } from '../parse/modemVersion';
 import { openFailureAction } from '../transport/serialErrors';
+import { standingActions } from '../engine/upgradeErrors';
+import { READ_INFO, type UserAction } from '../userActions';
 import type { DiagnosisEvidence } from './evidence';
 import { UPDATER_MESSAGE_RULE } from './updaterMessageRule';
 import {
@@ -49,7 +51,14 @@ export interface DiagnosisRule {
   matches(e: DiagnosisEvidence): boolean;
   title(e: DiagnosisEvidence): string;
   action(e: DiagnosisEvidence): string;
+  /** The steps `action` names, for a front end to spell out (none when left out). */
+  actions?(e: DiagnosisEvidence): UserAction[];
   evidenceLines(e: DiagnosisEvidence): string[];
+}
+
+/** The error's own actions where a rule's text is the error's own advice (`e.errorAction ?? …`), else `fallback`. */
+function errorActionsOr(e: DiagnosisEvidence, fallback: UserAction[] = []): UserAction[] {
+  return e.errorAction !== undefined ? (e.errorActions ?? []) : fallback;
 }
 
 export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
@@ -73,6 +82,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
     matches: (e) => e.errorCode === 'port-open' && e.portOpenFailure === 'missing',
     title: (e) => `${portName(e)} does not exist`,
     action: (e) => e.errorAction ?? openFailureAction(portName(e), 'missing', { platform: platformOf(e) }),
+    actions: (e) => errorActionsOr(e),
     evidenceLines: (e) => [...errorLine(e)],
   },
   {
@@ -84,7 +94,12 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
     action: (e) =>
       e.errorAction ??
       'The modem answers on this port only in mirror mode. The full upgrade (board upgrade, or "Pycom: Upgrade Modem") starts it by itself; ' +
-        'info and crash dump can start it with --via-board. Mirror mode has no exit: unplug the board and plug it back in afterwards.',
+        'info and crash dump can start it first when asked to go through the board. Mirror mode has no exit: unplug the board and plug it back in afterwards.',
+    actions: (e) =>
+      errorActionsOr(e, [
+        { kind: 'run-command', command: 'board-upgrade', ...(e.portPath ? { port: e.portPath } : {}) },
+        { kind: 'run-command', command: 'info', viaBoard: true, ...(e.portPath ? { port: e.portPath } : {}) },
+      ]),
     evidenceLines: (e) => [...errorLine(e)],
   },
   {
@@ -135,6 +150,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
     matches: (e) => e.errorCode === 'usage',
     title: (e) => (e.errorMessage ? printable(e.errorMessage) : 'The files or options were refused'),
     action: (e) => e.errorAction ?? 'Check the files and options, then run the command again.',
+    actions: (e) => errorActionsOr(e),
     evidenceLines: (e) => ['Refused before anything was sent to the modem.', ...errorLine(e)],
   },
   {
@@ -147,9 +163,10 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
       return (
         `A differential file applies only to the build it was made from${diff?.fromBuild !== undefined ? ` (this one: ${diff.fromBuild})` : ''}. ` +
         `Use ${build}, or the full image (CATM1-<build>.dup / NB1-<build>.dup), which applies to any build. ` +
-        'Run the info command to see the build the modem runs. The modem keeps its old firmware.'
+        "Read the modem's info to see the build it runs. The modem keeps its old firmware."
       );
     },
+    actions: () => [READ_INFO],
     evidenceLines: (e) => [
       `The modem answered +SMUPGRADE: ${printable(e.upgradeResultText ?? '')}`,
       ...(e.modemBuild !== undefined ? [`The modem runs build ${e.modemBuild}.`] : []),
@@ -184,6 +201,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
         : e.failedStep !== undefined && BOARD_STEPS.has(e.failedStep)
           ? 'Nothing was changed on the modem. Run the upgrade again when ready.'
           : `If the board already went into mirror mode, power-cycle it (unplug, plug back) first; then ${howToContinue(e)}`),
+    actions: (e) => standingActions(e.resumeHint),
     evidenceLines: (e) => [...progressLines(e), ...stateLines(e)],
   },
   {
@@ -288,6 +306,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
     matches: (e) => e.errorCode === 'modem-refused',
     title: (e) => `The modem refused ${e.lastAt ? printable(e.lastAt.command) : 'a command'}`,
     action: (e) => e.errorAction ?? `Power-cycle the board (unplug, plug back), put it in mirror mode and ${howToContinue(e)}`,
+    actions: (e) => errorActionsOr(e),
     evidenceLines: (e) => [...lastAtLines(e), ...stateLines(e), ...errorLine(e)],
   },
   {
@@ -336,6 +355,7 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
       (e.errorCode
         ? `Power-cycle the board, then ${howToContinue(e)} If it fails again, copy the diagnostic report into a forum post or an issue.`
         : 'Nothing to do.'),
+    actions: (e) => errorActionsOr(e),
     evidenceLines: (e) => [...errorLine(e), ...lastAtLines(e), ...stateLines(e), ...progressLines(e)],
   },
 ];

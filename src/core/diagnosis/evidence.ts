@@ -4,6 +4,7 @@ import type { StepId, UpgradeEvent, UpgradePath } from '../engine/upgradeEvents'
 import type { CrashDump } from '../parse/crashDump';
 import type { FirmwareFileKind } from '../parse/firmwareFile';
 import type { ModemState, ModemVersionReport } from '../parse/modemVersion';
+import type { UserAction } from '../userActions';
 
 /**
  * Everything a failure left behind that can say why it happened: the error, the last
@@ -18,6 +19,8 @@ export interface DiagnosisEvidence {
   errorMessage?: string;
   /** The error's own advice, used when no rule knows better. */
   errorAction?: string;
+  /** The steps errorAction names (ModemToolError.actions). */
+  errorActions?: UserAction[];
   /**
    * Where the engine left the modem and how to continue (the result's resume hint): after
    * a cancel it is the one story the toast, the panel and the diagnosis all tell.
@@ -84,7 +87,7 @@ export interface EvidenceFile {
 }
 
 /** Facts the caller knows besides the error itself; they win over nothing, and lose to the error's own. */
-export type EvidenceContext = Omit<DiagnosisEvidence, 'errorCode' | 'errorMessage' | 'errorAction'> & {
+export type EvidenceContext = Omit<DiagnosisEvidence, 'errorCode' | 'errorMessage' | 'errorAction' | 'errorActions'> & {
   modemBefore?: ModemVersionReport;
 };
 
@@ -146,6 +149,7 @@ export function evidenceFromError(error: unknown, context: EvidenceContext = {})
   evidence.errorCode = error.code;
   evidence.errorMessage = error.message;
   evidence.errorAction = error.action;
+  if (error.actions?.length) evidence.errorActions = error.actions;
   if (error.step && !evidence.failedStep) evidence.failedStep = error.step as StepId;
 
   const lastBytes = bytesProp(error, 'lastBytes');
@@ -294,6 +298,8 @@ export function evidenceFromEvents(events: readonly UpgradeEvent[]): DiagnosisEv
           evidence.errorCode = event.error.code;
           evidence.errorMessage = event.error.message;
           evidence.errorAction = event.error.action;
+          if (event.error.actions?.length) evidence.errorActions = event.error.actions;
+          else delete evidence.errorActions;
           if (event.error.step && !evidence.failedStep) evidence.failedStep = event.error.step;
           if (event.error.code === 'upgrade-failed') {
             const text = /upgrade failed:\s*(.*)$/i.exec(event.error.message)?.[1];

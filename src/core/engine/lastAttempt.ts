@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { evidenceFromEvents } from '../diagnosis/evidence';
 import type { ModemState } from '../parse/modemVersion';
 import type { UpgradeEvent, UpgradePath } from './upgradeEvents';
+import type { RunCommandAction } from '../userActions';
 
 /**
  * What the last upgrade attempt used, so an interrupted one (cancelled, cable pulled,
@@ -106,12 +107,11 @@ export function isInterruptedAttempt(attempt: LastAttempt | undefined): boolean 
 }
 
 /**
- * The command line that continues `attempt` (paths quoted for a POSIX shell when needed).
- * A modem in upgrade mode (4) resumes without updater.elf; one in its bootrom (0) needs
- * it: when the attempt had none, the command names `updater.elf` for the user to supply.
+ * The upgrade that continues `attempt`, for a front end to spell out (the CLI as a
+ * command line). A modem in upgrade mode (4) resumes without updater.elf; one in its
+ * bootrom (0) needs it: when the attempt had none, it names `updater.elf` for the user to supply.
  */
-export function continueCommand(attempt: LastAttempt, portPath: string = attempt.portPath, state?: ModemState): string {
-  const quote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+export function continueAction(attempt: LastAttempt, portPath: string = attempt.portPath, state?: ModemState): RunCommandAction {
   const updater = state === 4 ? undefined : (attempt.updaterPath ?? (state === 0 ? 'updater.elf' : undefined));
-  return ['pycom-modem upgrade --port', quote(portPath), ...(updater ? ['--updater', quote(updater)] : []), ...attempt.files.map(quote)].join(' ');
+  return { kind: 'run-command', command: 'upgrade', port: portPath, files: [...attempt.files], ...(updater ? { updater } : {}) };
 }

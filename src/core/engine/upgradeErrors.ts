@@ -1,5 +1,6 @@
 import type { ReplSighting } from '../at/replRecogniser';
-import { ModemToolError } from '../errors';
+import { ModemToolError, type ModemToolErrorOptions } from '../errors';
+import { ADD_UPDATER, READ_INFO, type UserAction } from '../userActions';
 import { PUBLISHED_UPDATER_WAITS, WAIT_PHASES, wholeMinutes } from './upgradeTimeouts';
 
 /** The modem answered a command the upgrade cannot do without with something other than OK. */
@@ -10,8 +11,9 @@ export class ModemRefusedError extends ModemToolError {
     /** The reply as received: info lines and final result code. */
     readonly replyText: string,
     action: string,
+    options?: ModemToolErrorOptions,
   ) {
-    super(`The modem refused ${command}: ${replyText.trim() || '(no text)'}.`, action);
+    super(`The modem refused ${command}: ${replyText.trim() || '(no text)'}.`, action, options);
   }
 }
 
@@ -24,6 +26,7 @@ export class ModemNotAnsweringError extends ModemToolError {
     readonly lastBytes: Uint8Array,
     readonly sawGarbage: boolean,
     action: string,
+    options?: ModemToolErrorOptions,
   ) {
     super(
       `The modem did not answer AT within ${Math.round(waitedMs / 1000)} s` +
@@ -31,6 +34,7 @@ export class ModemNotAnsweringError extends ModemToolError {
         (sawGarbage ? '; only garbled bytes arrived, as from a wrong baud rate' : lastBytes.length ? '' : '; the line stayed silent') +
         ').',
       action,
+      options,
     );
   }
 }
@@ -49,18 +53,20 @@ export class BoardAtReplError extends ModemToolError {
     readonly sighting: ReplSighting,
     /** What the probe received (echo, traceback, prompt). */
     readonly lastBytes: Uint8Array,
-    action: string = boardAtReplAction(portPath),
+    action: string = BOARD_AT_REPL_ACTION,
+    actions: UserAction[] = boardAtReplActions(portPath),
   ) {
     super(
       `${portPath} is the board's MicroPython REPL, not the modem: it answered AT with ${describeSighting(sighting)}. ` +
         'The modem answers on this port only in mirror mode.',
       action,
+      { actions },
     );
   }
 
-  /** The same finding with advice for one front end (its commands and flags). */
-  withAction(action: string): BoardAtReplError {
-    const error = new BoardAtReplError(this.portPath, this.baudRate, this.sighting, this.lastBytes, action);
+  /** The same finding with advice for one front end (its commands and flags, already in `action`). */
+  withAction(action: string, actions: UserAction[] = []): BoardAtReplError {
+    const error = new BoardAtReplError(this.portPath, this.baudRate, this.sighting, this.lastBytes, action, actions);
     if (this.step) error.step = this.step;
     return error;
   }
@@ -69,12 +75,15 @@ export class BoardAtReplError extends ModemToolError {
 /** Mirror mode has no exit; only a power cycle gives the REPL back (PROTOCOL.md §1). */
 export const LEAVE_MIRROR_MODE = 'Mirror mode has no exit: unplug the board and plug it back in afterwards to get its REPL back.';
 
-function boardAtReplAction(portPath: string): string {
-  return (
-    `The full upgrade starts mirror mode by itself (\`pycom-modem board upgrade --port ${portPath} FILE.dup\`, or "Pycom: Upgrade Modem"). ` +
-    'To read the modem\'s info or crash dump, let the tool put the board in mirror mode (`--via-board`, or accept the offer in VS Code). ' +
-    LEAVE_MIRROR_MODE
-  );
+const BOARD_AT_REPL_ACTION =
+  'The full upgrade starts mirror mode by itself. To read the modem\'s info or crash dump, let the tool put the board in mirror mode first. ' +
+  LEAVE_MIRROR_MODE;
+
+function boardAtReplActions(portPath: string): UserAction[] {
+  return [
+    { kind: 'run-command', command: 'board-upgrade', port: portPath },
+    { kind: 'run-command', command: 'info', port: portPath, viaBoard: true },
+  ];
 }
 
 function describeSighting(sighting: ReplSighting): string {
@@ -101,8 +110,9 @@ export class ModemUpgradeFailedError extends ModemToolError {
   constructor(
     readonly resultText: string,
     action: string,
+    options?: ModemToolErrorOptions,
   ) {
-    super(`The modem reported that the upgrade failed: ${resultText}`, action);
+    super(`The modem reported that the upgrade failed: ${resultText}`, action, options);
   }
 }
 
@@ -132,17 +142,37 @@ export const STANDING = {
   stagedPartly:
     'Part of the file was staged in the modem when the transfer stopped; the modem keeps its old firmware (a staged file is applied only on request). Power-cycle the board, put it back in mirror mode and run the same upgrade again: it starts over.',
   recoveryBootrom:
-    'The modem is in its recovery bootrom (state 0). Power-cycle the board, put it back in mirror mode and run the upgrade with the full .dup image and --updater updater.elf.',
+    'The modem is in its recovery bootrom (state 0). Power-cycle the board, put it back in mirror mode and run the upgrade with the full .dup image and updater.elf (the recovery method).',
   applying:
-    `The modem was applying the firmware. Leave it powered at least ${FLASH_WRITE_MINUTES} more minutes (it may still be writing its flash), then power-cycle the board and run \`pycom-modem info\` to see which build it runs; if it is in upgrade mode (state 4), run the same upgrade again to resume.`,
+    `The modem was applying the firmware. Leave it powered at least ${FLASH_WRITE_MINUTES} more minutes (it may still be writing its flash), then power-cycle the board and read the modem's info to see which build it runs; if it is in upgrade mode (state 4), run the same upgrade again to resume.`,
   keptOld:
     'The modem rejected the file and keeps running its old firmware. Power-cycle the board (unplug it) before the next attempt.',
   booting:
-    `The new firmware was written; the modem was rebooting into it. Leave it powered at least ${FLASH_WRITE_MINUTES} more minutes, then power-cycle the board and run \`pycom-modem info\` to confirm the new version.`,
+    `The new firmware was written; the modem was rebooting into it. Leave it powered at least ${FLASH_WRITE_MINUTES} more minutes, then power-cycle the board and read the modem's info to confirm the new version.`,
   done: 'The modem runs the new firmware. Power-cycle the board to leave mirror mode.',
 } as const;
 
 export type Standing = keyof typeof STANDING;
+
+/** The steps a standing's text names that a front end spells out (a command line, a button). */
+export const STANDING_ACTIONS: Partial<Record<Standing, UserAction[]>> = {
+  recoveryBootrom: [ADD_UPDATER],
+  applying: [READ_INFO],
+  booting: [READ_INFO],
+};
+
+/**
+ * The actions of the standing a result's hint tells (STANDING's text, alone or after a
+ * cancel's warning), or none. The result event carries the hint as text, so a front end
+ * finds the actions back from it.
+ */
+export function standingActions(hint: string | undefined): UserAction[] {
+  if (!hint) return [];
+  for (const [standing, actions] of Object.entries(STANDING_ACTIONS) as [Standing, UserAction[]][]) {
+    if (hint.endsWith(STANDING[standing])) return actions;
+  }
+  return [];
+}
 
 /** Standings in which the modem may be writing its flash on its own, whatever the host does. */
 const MAY_BE_WRITING: Partial<Record<Standing, string>> = {

@@ -1,5 +1,6 @@
 import type { CrashDump } from '../parse/crashDump';
 import type { ModemState, ModemVersionReport } from '../parse/modemVersion';
+import type { UserAction } from '../userActions';
 
 /**
  * The steps of a whole upgrade, board half then host half, with the words a person
@@ -37,8 +38,10 @@ export interface Diagnosis {
   cause: string;
   /** One line: what went wrong. */
   title: string;
-  /** What the user should do next. */
+  /** What the user should do next, in plain words. */
   action: string;
+  /** The steps `action` names that a front end spells out (a command line, a button). */
+  actions?: UserAction[];
   /** The facts that made the rule match, for the report. */
   evidence: string[];
 }
@@ -47,6 +50,8 @@ export interface UpgradeErrorInfo {
   code: string;
   message: string;
   action: string;
+  /** The error's structured actions (ModemToolError.actions). */
+  actions?: UserAction[];
   step?: StepId;
 }
 
@@ -57,6 +62,8 @@ export interface PreflightCheckInfo {
   status: 'pass' | 'warn' | 'fail' | 'skip';
   detail: string;
   action?: string;
+  /** The steps `action` names, for a front end to spell out. */
+  actions?: UserAction[];
 }
 
 /**

@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UsageError } from '../errors';
+import { ADD_UPDATER } from '../userActions';
 import { classifyFirmwareFileName, inspectFirmwareFile, transferMethodForSize, type FirmwareFileClass, type TransferMethod } from '../parse/firmwareFile';
 import type { ModemState, ModemVersionReport } from '../parse/modemVersion';
 import { buildAfter, enforceFirmwareRules, orderStages, type FirmwareRuleInput, type RuleModem } from '../preflight/firmwareRules';
@@ -56,8 +57,9 @@ async function readFacts(path: string, role: 'firmware' | 'updater'): Promise<Fi
     throw new UsageError(
       `Cannot read the ${role} file ${path}: ${detail}.`,
       role === 'updater'
-        ? 'Pass the path of updater.elf from the firmware archive with --updater.'
+        ? 'Give the path of updater.elf from the firmware archive.'
         : 'Check the path of the .dup file (from the Sequans firmware archive for your board) and try again.',
+      role === 'updater' ? { actions: [ADD_UPDATER] } : {},
     );
   }
   const classified = classifyFirmwareFileName(name);
@@ -138,8 +140,9 @@ export function chooseUpgradePath(state: ModemState, files: UpgradeFiles): Upgra
     ...(files.firmware[0] ? { firstMethod: files.firmware[0].method } : {}),
   });
   if (decision.refusal) {
-    if (decision.refusal.kind === 'modem-state') throw new ModemStateError(decision.refusal.detail, decision.refusal.action);
-    throw new UsageError(decision.refusal.detail, decision.refusal.action);
+    const options = decision.refusal.actions ? { actions: decision.refusal.actions } : {};
+    if (decision.refusal.kind === 'modem-state') throw new ModemStateError(decision.refusal.detail, decision.refusal.action, options);
+    throw new UsageError(decision.refusal.detail, decision.refusal.action, options);
   }
   return { path: decision.path!, skipRecoveryBoot: decision.skipRecoveryBoot, warnings: decision.notes };
 }

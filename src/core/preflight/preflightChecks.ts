@@ -2,6 +2,7 @@ import { isLteBoard, releaseBefore120 } from '../diagnosis/evidenceReading';
 import type { UpgradePath } from '../engine/upgradeEvents';
 import { formatBytes, inspectFirmwareFile, transferMethodName } from '../parse/firmwareFile';
 import { evaluateFirmwareRules, FIRMWARE_RULES } from './firmwareRules';
+import type { UserAction } from '../userActions';
 import {
   baseName,
   firmwareRuleInput,
@@ -26,8 +27,8 @@ function skip(detail: string): PreflightVerdict {
 function warn(detail: string, action: string): PreflightVerdict {
   return { status: 'warn', detail, action };
 }
-function fail(detail: string, action: string): PreflightVerdict {
-  return { status: 'fail', detail, action };
+function fail(detail: string, action: string, actions?: UserAction[]): PreflightVerdict {
+  return { status: 'fail', detail, action, ...(actions?.length ? { actions } : {}) };
 }
 
 
@@ -119,7 +120,7 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
     title: 'Upgrade path and duration',
     run(facts) {
       const predicted = predictUpgradePath(facts);
-      if (predicted.refusal) return fail(predicted.refusal.detail, predicted.refusal.action);
+      if (predicted.refusal) return fail(predicted.refusal.detail, predicted.refusal.action, predicted.refusal.actions);
       if (!predicted.path) return skip('No readable firmware file to plan with.');
       const files = readableFirmware(facts);
       const estimate = estimateUpgradeDuration({

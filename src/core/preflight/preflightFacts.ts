@@ -3,7 +3,8 @@ import { classifyFirmwareFileName, type FirmwareFileClass } from '../parse/firmw
 import type { ModemFirmwareKind, ModemState } from '../parse/modemVersion';
 import { orderStages, type FirmwareRuleInput } from './firmwareRules';
 import { chooseTransferMethod, type MethodChoice, type TransferMethodOption } from './transferMethod';
-import { decideUpgradePath } from './upgradePathRules';
+import { decideUpgradePath, type PathRefusal } from './upgradePathRules';
+import type { UserAction } from '../userActions';
 
 /**
  * What the engine and the board code found out before an upgrade; every field the
@@ -72,6 +73,8 @@ export interface PreflightResult {
   status: PreflightStatus;
   detail: string;
   action?: string;
+  /** The steps `action` names, for a front end to spell out. */
+  actions?: UserAction[];
 }
 
 export type PreflightVerdict = Omit<PreflightResult, 'id' | 'title'>;
@@ -135,7 +138,7 @@ export function firmwareRuleInput(facts: PreflightFacts): FirmwareRuleInput {
  * Undefined with a reason when the engine would refuse; `isExpected` when the state is
  * not the one the host will find (not known yet, or the board's FFH method changes it).
  */
-export function predictUpgradePath(facts: PreflightFacts): { path?: UpgradePath; isExpected: boolean; skipRecoveryBoot: boolean; refusal?: { detail: string; action: string } } {
+export function predictUpgradePath(facts: PreflightFacts): { path?: UpgradePath; isExpected: boolean; skipRecoveryBoot: boolean; refusal?: PathRefusal } {
   const files = plannedFirmware(facts);
   const diff = files.find((file) => file.class.kind === 'diff');
   const decision = decideUpgradePath({
@@ -152,6 +155,6 @@ export function predictUpgradePath(facts: PreflightFacts): { path?: UpgradePath;
     ...(decision.path ? { path: decision.path } : {}),
     isExpected: decision.isExpected,
     skipRecoveryBoot: decision.skipRecoveryBoot,
-    ...(decision.refusal ? { refusal: { detail: decision.refusal.detail, action: decision.refusal.action } } : {}),
+    ...(decision.refusal ? { refusal: decision.refusal } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors';
 import type { PreflightResult } from './preflightFacts';
+import { uniqueActions } from '../userActions';
 
 /**
  * Asked once per run with the warnings not yet confirmed (a network switch, an unknown
@@ -14,6 +15,7 @@ export class PreflightRefusedError extends UsageError {
     super(
       `Refused before anything changed: ${failed.map((result) => result.detail.replace(/\.?$/, '.')).join(' ')}`,
       [...new Set(failed.map((result) => result.action).filter(Boolean))].join(' ') || 'Fix what the checks name, then run the upgrade again.',
+      { actions: uniqueActions(failed.flatMap((result) => result.actions ?? [])) },
     );
   }
 }

@@ -1,6 +1,7 @@
 import type { UpgradePath } from '../engine/upgradeEvents';
 import type { TransferMethod } from '../parse/firmwareFile';
 import { OLD_BOOTROM_BUILD, type ModemState } from '../parse/modemVersion';
+import { ADD_UPDATER, type UserAction } from '../userActions';
 
 /**
  * The host half's path from the modem's state and the files: one function for the
@@ -32,6 +33,8 @@ export interface PathRefusal {
   kind: PathRefusalKind;
   detail: string;
   action: string;
+  /** The steps `action` names, for a front end to spell out. */
+  actions?: UserAction[];
 }
 
 export interface PathDecision {
@@ -70,7 +73,8 @@ export function decideUpgradePath(input: PathInput): PathDecision {
             kind: 'files',
             detail: 'The modem is in its recovery bootrom (AT+SMOD? answered 0): it only accepts updater.elf, then a full image.',
             action:
-              'Run the upgrade again with --updater updater.elf and the full .dup image (CATM1-<build>.dup or NB1-<build>.dup) from the same firmware archive.',
+              'Run the upgrade again with updater.elf and the full .dup image (CATM1-<build>.dup or NB1-<build>.dup) from the same firmware archive.',
+            actions: [ADD_UPDATER],
           },
         });
       }

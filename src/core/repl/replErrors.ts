@@ -1,4 +1,5 @@
 import { ModemToolError, ReadTimeoutError } from '../errors';
+import { REPORT_BUG, type UserAction } from '../userActions';
 
 /** How talking to the board's REPL fails, apart from tracebacks (BoardExecError in replOutput.ts). */
 
@@ -24,7 +25,8 @@ export class BoardSilentError extends ModemToolError {
 
 /** Board code ran past its budget (a loop, a stuck flash write). */
 export class BoardCodeTimeoutError extends ReadTimeoutError {
-  override readonly action = 'Press the board reset button and retry; if it repeats, report it with --verbose output.';
+  override readonly action = 'Press the board reset button and retry; if it repeats, report it as a bug.';
+  override actions?: UserAction[] = [REPORT_BUG];
   constructor(
     cause: ReadTimeoutError,
     /** What the code printed before the deadline. */

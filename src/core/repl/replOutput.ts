@@ -1,4 +1,5 @@
 import { ModemToolError } from '../errors';
+import { REPORT_BUG, type UserAction } from '../userActions';
 
 /**
  * What the board's raw REPL gives back, turned into values: stdout lines, and a
@@ -86,14 +87,20 @@ export function parseTraceback(stderr: string): ParsedTraceback | undefined {
 
 const ACTIONS: Record<BoardFailureReason, string> = {
   'no-space': 'Free space on /flash (delete files you no longer need), then retry.',
-  'not-found': 'Check the path on the board (`pycom-modem board ls`), then retry.',
+  'not-found': 'Check the path on the board (list its files), then retry.',
   exists: 'Remove or rename the existing file on the board, then retry.',
   io: 'The board reported a flash I/O error: reset the board and retry; if it persists, reformat /flash.',
   memory: 'The board ran out of RAM: reset it (so no program holds memory) and retry.',
   import: 'A module is missing on the board: update the board firmware or copy the module to /flash.',
-  syntax: 'This is a bug in pycom-modem (it sent code the board cannot parse): please report it with --verbose output.',
+  syntax: 'This is a bug in the tool (it sent code the board cannot parse): please report it.',
   interrupted: 'The board code was interrupted; run the command again.',
   other: 'Read the board error above; reset the board and retry.',
+};
+
+/** The steps ACTIONS name, for a front end to spell out. */
+const ACTION_STEPS: Partial<Record<BoardFailureReason, UserAction[]>> = {
+  'not-found': [{ kind: 'run-command', command: 'board-ls' }],
+  syntax: [REPORT_BUG],
 };
 
 /** Board code raised: the exception as the board named it, and why in our terms. */
@@ -107,7 +114,9 @@ export class BoardExecError extends ModemToolError {
 
   constructor(parsed: ParsedTraceback, options?: { action?: string; context?: string }) {
     const what = parsed.message ? `${parsed.exceptionType}: ${parsed.message}` : parsed.exceptionType;
-    super(`${options?.context ? `${options.context}: ` : ''}the board raised ${what}`, options?.action ?? ACTIONS[parsed.reason]);
+    super(`${options?.context ? `${options.context}: ` : ''}the board raised ${what}`, options?.action ?? ACTIONS[parsed.reason], {
+      ...(options?.action === undefined && ACTION_STEPS[parsed.reason] ? { actions: ACTION_STEPS[parsed.reason] } : {}),
+    });
     this.exceptionType = parsed.exceptionType;
     this.boardMessage = parsed.message;
     this.traceback = parsed.traceback;

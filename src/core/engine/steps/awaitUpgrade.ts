@@ -5,6 +5,7 @@ import { parseSmupgradeStatus } from '../../parse/modemReplies';
 import { abortableDelay } from '../../time/abortableDelay';
 import { Deadline } from '../../time/deadline';
 import { ModemUpgradeFailedError } from '../upgradeErrors';
+import { ADD_UPDATER, READ_CRASH_DUMP, READ_INFO, type UserAction } from '../../userActions';
 import { PUBLISHED_UPDATER_WAITS, wholeMinutes } from '../upgradeTimeouts';
 import type { UpgradeSession } from '../upgradeSession';
 import { replyText } from '../upgradeSession';
@@ -31,22 +32,33 @@ function isPatchFailure(text: string): boolean {
   return /patch didn'?t apply|diffUpgrade/i.test(text);
 }
 
-function actionForFailure(text: string): string {
+function failureAdvice(text: string): { action: string; actions: UserAction[] } {
   if (isPatchFailure(text)) {
-    return 'The diff file does not match the build the modem runs. Run `pycom-modem info` to see its build, then use the upgdiff_<that build>-to-<target>.dup file or the full image (CATM1-<build>.dup / NB1-<build>.dup).';
+    return {
+      action:
+        "The diff file does not match the build the modem runs. Read the modem's info to see its build, then use the upgdiff_<that build>-to-<target>.dup file or the full image (CATM1-<build>.dup / NB1-<build>.dup).",
+      actions: [READ_INFO],
+    };
   }
   // The modem has finished and said so: nothing is being written any more.
-  return 'The modem has finished and reported the failure, so a power cycle is safe now: power-cycle the board, read the crash dump (`pycom-modem crashdump --port …`) and run the upgrade again with the full image; if the modem then answers only AT and AT+SMOD?, add --updater updater.elf (recovery).';
+  return {
+    action:
+      'The modem has finished and reported the failure, so a power cycle is safe now: power-cycle the board, read the crash dump and run the upgrade again with the full image; if the modem then answers only AT and AT+SMOD?, add updater.elf (recovery).',
+    actions: [READ_CRASH_DUMP, ADD_UPDATER],
+  };
 }
 
 /** Advice once the post-transfer wake-up ran out: only then is a power cycle no longer a risk of its own. */
 export function silentAfterTransferAction(waitedMs: number): string {
   return (
     `The modem stayed silent for ${wholeMinutes(waitedMs)} minutes after the transfer, as long as the published updater waits before giving up. ` +
-    'Only now power-cycle the board (unplug, plug back), put it in mirror mode and run `pycom-modem info`: in upgrade mode (state 4) run the same upgrade again to resume; ' +
-    'in its recovery bootrom (state 0) use the full .dup image with --updater updater.elf.'
+    "Only now power-cycle the board (unplug, plug back), put it in mirror mode and read the modem's info: in upgrade mode (state 4) run the same upgrade again to resume; " +
+    'in its recovery bootrom (state 0) use the full .dup image with updater.elf.'
   );
 }
+
+/** The steps silentAfterTransferAction names. */
+export const SILENT_AFTER_TRANSFER_ACTIONS: UserAction[] = [READ_INFO, ADD_UPDATER];
 
 /**
  * Step "await-upgrade" (PROTOCOL.md §2 step 8): wake the modem (it may be busy writing
@@ -62,6 +74,7 @@ export function awaitUpgradeResult(session: UpgradeSession): Promise<string> {
       deadline: wakeDeadline,
       wait: { step: 'await-upgrade', phase: 'post-transfer-wake' },
       silentAction: silentAfterTransferAction(wakeDeadline.budgetMs),
+      silentActions: SILENT_AFTER_TRANSFER_ACTIONS,
     });
     const deadline = Deadline.in(session.timeouts.applyMs, 'upgrade result');
     let lastText = '';
@@ -90,12 +103,14 @@ export function awaitUpgradeResult(session: UpgradeSession): Promise<string> {
     if (result?.status === 'success') return result.text;
     if (result?.status === 'fail') {
       if (isPatchFailure(result.text)) session.standing = 'keptOld';
-      throw new ModemUpgradeFailedError(result.text, actionForFailure(result.text));
+      const advice = failureAdvice(result.text);
+      throw new ModemUpgradeFailedError(result.text, advice.action, { actions: advice.actions });
     }
     throw new ModemUpgradeFailedError(
       `no +SMUPGRADE result within ${formatMinutes(session.timeouts.applyMs)} (last answer: ${lastText || 'none'})`,
       `The modem answers but has reported no result for longer than the published updater polls (${formatMinutes(PUBLISHED_UPDATER_WAITS.smupgradePollMs)}). ` +
-        'Leave the board powered 10 more minutes, then power-cycle it and run `pycom-modem info`; if the modem is in upgrade mode (state 4) run the same upgrade again to resume.',
+        "Leave the board powered 10 more minutes, then power-cycle it and read the modem's info; if the modem is in upgrade mode (state 4) run the same upgrade again to resume.",
+      { actions: [READ_INFO] },
     );
   });
 }

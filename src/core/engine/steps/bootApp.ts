@@ -5,6 +5,11 @@ import { STEP_TITLES, type StepId } from '../upgradeEvents';
 import type { UpgradeSession } from '../upgradeSession';
 import { replyText } from '../upgradeSession';
 import { wakeModem } from './wakeModem';
+import { attachActions } from '../../errors';
+import { READ_INFO } from '../../userActions';
+
+const SWBOOT_APP_ACTION =
+  'The modem refuses to boot the new firmware. Power-cycle the board and read the modem\'s info; if it is in upgrade mode (state 4), run the upgrade again to resume.';
 
 /**
  * Step "boot-app" (ON_THE_FLY, PROTOCOL.md §2 step 10): AT+SMSWBOOT=1,1 boots the new
@@ -17,10 +22,7 @@ export function bootNewApplication(session: UpgradeSession): Promise<void> {
     const reply = await session.command('AT+SMSWBOOT=1,1');
     if (!reply.isOk) {
       session.log('warn', `AT+SMSWBOOT=1,1 answered ${replyText(reply)}; using AT+SMSWBOOT=1,0 and AT^RESET instead.`);
-      await session.commandExpectingOk(
-        'AT+SMSWBOOT=1,0',
-        'The modem refuses to boot the new firmware. Power-cycle the board and run `pycom-modem info`; if it is in upgrade mode (state 4), run the upgrade again to resume.',
-      );
+      await session.commandExpectingOk('AT+SMSWBOOT=1,0', SWBOOT_APP_ACTION).catch(attachActions(SWBOOT_APP_ACTION, [READ_INFO]));
       await session.command('AT^RESET').catch((error: unknown) => {
         if ((error as Error).name === 'OperationAbortedError') throw error;
         session.log('info', 'AT^RESET: no complete reply (the modem resets at once).');
@@ -40,7 +42,8 @@ export function bootNewApplication(session: UpgradeSession): Promise<void> {
       wait: { step: 'boot-app', phase: 'new-firmware-boot' },
       silentAction:
         'The modem stayed silent after booting its new firmware for longer than the published updater waits. Only now power-cycle the board (unplug, plug back) ' +
-        'and run `pycom-modem info` to see which build it runs; in upgrade mode (state 4) run the same upgrade again to resume.',
+        'and read the modem\'s info to see which build it runs; in upgrade mode (state 4) run the same upgrade again to resume.',
+      silentActions: [READ_INFO],
     });
     session.isInUpdater = false;
   });

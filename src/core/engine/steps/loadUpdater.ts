@@ -5,6 +5,7 @@ import { ModemNotAnsweringError } from '../upgradeErrors';
 import { readModemState } from './detect';
 import { sendFileOverStp } from './stpTransfer';
 import { wakeModem } from './wakeModem';
+import { ADD_UPDATER, READ_CRASH_DUMP } from '../../userActions';
 
 /**
  * Step "load-updater" (recovery path, PROTOCOL.md §2 end): the bootrom takes AT+STP
@@ -28,7 +29,8 @@ export function loadUpdater(session: UpgradeSession, updater: FirmwareFileFacts)
           wait: { step: 'load-updater', phase: 'updater-load' },
           silentAction:
             'The modem did not start updater.elf within the time its loading may take ("several minutes"). Only now power-cycle the board (unplug, plug back), ' +
-            'put it in mirror mode and run the upgrade again with the full .dup image and --updater updater.elf; if it stays silent, read the crash dump.',
+            'put it in mirror mode and run the upgrade again with the full .dup image and updater.elf; if it stays silent, read the crash dump.',
+          silentActions: [ADD_UPDATER, READ_CRASH_DUMP],
         });
       } catch (error) {
         if (closed.kind === 'unconfirmed' && error instanceof ModemNotAnsweringError) throw closed.error;

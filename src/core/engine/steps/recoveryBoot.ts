@@ -3,6 +3,11 @@ import { Deadline } from '../../time/deadline';
 import type { UpgradeSession } from '../upgradeSession';
 import { replyText } from '../upgradeSession';
 import { wakeModem } from './wakeModem';
+import { attachActions } from '../../errors';
+import { ADD_UPDATER } from '../../userActions';
+
+const SWBOOT_ACTION =
+  'The modem refuses to switch to its updater. Power-cycle the board and retry; if it fails again, use the recovery method (the full image with updater.elf).';
 
 /**
  * Step "recovery-boot" (ON_THE_FLY only, PROTOCOL.md §2 step 3): reboot the modem into
@@ -16,10 +21,7 @@ export function rebootIntoUpdater(session: UpgradeSession): Promise<void> {
     if (!reply.isOk) {
       session.log('warn', `AT+SMSWBOOT=3,1 answered ${replyText(reply)}; using AT+SMSWBOOT=3,0 and AT^RESET instead.`);
       await abortableDelay(session.timeouts.swbootFallbackDelayMs, session.signal);
-      await session.commandExpectingOk(
-        'AT+SMSWBOOT=3,0',
-        'The modem refuses to switch to its updater. Power-cycle the board and retry; if it fails again, use the recovery method (--updater updater.elf with the full image).',
-      );
+      await session.commandExpectingOk('AT+SMSWBOOT=3,0', SWBOOT_ACTION).catch(attachActions(SWBOOT_ACTION, [ADD_UPDATER]));
       // The modem may reset before its OK is complete: its answer is logged, not required.
       await session.command('AT^RESET').catch((error: unknown) => {
         if ((error as Error).name === 'OperationAbortedError') throw error;

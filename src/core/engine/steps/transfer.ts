@@ -3,12 +3,14 @@ import type { UpgradeSession } from '../upgradeSession';
 import { readModemState } from './detect';
 import { Deadline } from '../../time/deadline';
 import { ModemNotAnsweringError } from '../upgradeErrors';
+import { attachActions } from '../../errors';
+import { ADD_UPDATER } from '../../userActions';
 import { sendFileOverStp, type UnconfirmedClose } from './stpTransfer';
 import { wakeModem } from './wakeModem';
 
 const SMSTPU_ACTION =
   'The modem would not start the transfer. Power-cycle the board (unplug it), put it back in mirror mode and retry; ' +
-  'if it refuses again, use the recovery method (--updater updater.elf with the full image).';
+  'if it refuses again, use the recovery method (the full image with updater.elf).';
 
 /**
  * Step "transfer" (PROTOCOL.md §2 steps 4–6): in the updater, AT+SMOD? first; then
@@ -24,7 +26,7 @@ export function transferFirmware(session: UpgradeSession, file: FirmwareFileFact
         if (state !== 2 && state !== 4) session.log('warn', `AT+SMOD? answered ${state} in the updater; continuing.`);
       }
       const command = file.method === 'on-the-fly' ? 'AT+SMSTPU="ON_THE_FLY"' : 'AT+SMSTPU';
-      await session.commandExpectingOk(command, SMSTPU_ACTION);
+      await session.commandExpectingOk(command, SMSTPU_ACTION).catch(attachActions(SMSTPU_ACTION, [ADD_UPDATER]));
       session.standing = file.method === 'on-the-fly' || session.isInUpdater ? 'partialTransfer' : 'stagedPartly';
       await sendFileOverStp(session, {
         step: 'transfer',

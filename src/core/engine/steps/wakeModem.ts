@@ -6,6 +6,7 @@ import { BoardAtReplError, ModemNotAnsweringError } from '../upgradeErrors';
 import type { StepId } from '../upgradeEvents';
 import type { UpgradeSession } from '../upgradeSession';
 import type { WaitPhaseId } from '../upgradeTimeouts';
+import { ADD_UPDATER, READ_CRASH_DUMP, type UserAction } from '../../userActions';
 
 export { FALLBACK_BAUD, MIRROR_BAUD } from '../../transport/pycomLines';
 
@@ -52,6 +53,8 @@ export interface WakeOptions {
   wait?: { step: StepId; phase: WaitPhaseId };
   /** What to tell the user once the whole deadline passed in silence, when the caller knows better than the first-contact advice. */
   silentAction?: string;
+  /** The steps `silentAction` names, for a front end to spell out. */
+  silentActions?: UserAction[];
 }
 
 async function probeUntilOk(session: UpgradeSession, options: WakeOptions): Promise<WakeResult> {
@@ -114,7 +117,12 @@ async function probeUntilOk(session: UpgradeSession, options: WakeOptions): Prom
     options.silentAction ??
     (sawGarbage
       ? 'The bytes look like a baud-rate mismatch. Power-cycle the board (unplug it), start mirror mode again, close every other program on the port, and retry.'
-      : 'Make sure the board is in mirror mode ("Going into MIRROR mode" was printed) and no other program holds the port; power-cycle the board (unplug it) and retry. If it stays silent, read the crash dump (`pycom-modem crashdump`) and try the recovery method with --updater updater.elf.'),
+      : 'Make sure the board is in mirror mode ("Going into MIRROR mode" was printed) and no other program holds the port; power-cycle the board (unplug it) and retry. If it stays silent, read the crash dump and try the recovery method (the full image with updater.elf).'),
+    options.silentAction !== undefined
+      ? { actions: options.silentActions ?? [] }
+      : sawGarbage
+        ? {}
+        : { actions: [READ_CRASH_DUMP, ADD_UPDATER] },
   );
 }
 
