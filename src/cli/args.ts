@@ -74,3 +74,19 @@ export function requirePort(args: ParsedArgs, command: string): string {
   }
   return port;
 }
+
+/**
+ * One value of an option declared `multiple` (such as --port, which `board upgrade` takes
+ * once per board): the actions that work on one thing refuse a second value rather than
+ * silently use one of them.
+ */
+export function singleStringOption(args: ParsedArgs, command: string, name: string): string | undefined {
+  const values = stringListOption(args, name);
+  if (values.length > 1) {
+    throw new UsageError(
+      `pycom-modem ${command}: --${name} was given ${values.length} times; this action takes one.`,
+      `Run \`pycom-modem help ${command}\` for the actions that take several.`,
+    );
+  }
+  return values[0];
+}

@@ -9,13 +9,14 @@ import { runFullUpgrade } from '../../core/board/fullUpgrade';
 import type { RawRepl } from '../../core/repl/rawRepl';
 import { withRawRepl } from '../../core/repl/replTurn';
 import type { PortAccess } from '../../core/transport/portOwner';
-import { flagOption, parseCommandArgs, requirePort, stringOption, type ParsedArgs } from '../args';
+import { flagOption, parseCommandArgs, singleStringOption, stringListOption, stringOption, type ParsedArgs } from '../args';
 import type { CliCommand, CliContext } from '../cliCommand';
 import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, boardTimeoutsFromArgs, defaultTranscriptDir, portFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
 import { runRecordedAttempt, type RecordedRun } from '../recordedAttempt';
 import { writeJsonLine } from '../renderJson';
 import { confirmWarningsFor, YES_OPTION, YES_USAGE } from '../confirmWarnings';
 import { parseTransferMethodOption } from '../../core/engine/upgradePlan';
+import { FLEET_OPTIONS, FLEET_USAGE, runFleetCommand } from '../fleet/fleetCommand';
 
 const USAGE = `Usage: pycom-modem board <action> --port <path> [options]
 
@@ -42,6 +43,7 @@ Actions:
       --updater-debug           run the board's updater with debug=True (its AT exchanges go
                                 into the transcript and the report)
 ${YES_USAGE}
+${FLEET_USAGE}
 
 Before anything changes, the board's own sqnsupgrade.info() reads the modem (state, build,
 network, IMEI; the board stays at its REPL) and the same checks as \`check\` run: a failure
@@ -58,6 +60,9 @@ export const boardCommand: CliCommand = {
   async run(context) {
     const args = parseCommandArgs('board', context.argv, {
       ...PORT_OPTION,
+      // Repeatable: `upgrade` takes one --port per board; every other action takes one.
+      port: { ...PORT_OPTION.port, multiple: true },
+      ...FLEET_OPTIONS,
       ...JSON_OPTION,
       ...TIMEOUT_SCALE_OPTION,
       to: { type: 'string' },
@@ -72,7 +77,12 @@ export const boardCommand: CliCommand = {
     });
     const [action, ...operands] = args.positionals;
     if (!action) throw new UsageError('pycom-modem board needs an action.', 'Run `pycom-modem help board` for the list.');
-    const portPath = requirePort(args, 'board');
+    const portPaths = stringListOption(args, 'port');
+    if (action === 'upgrade' && (portPaths.length > 1 || flagOption(args, 'all'))) return runFleetBoardUpgrade(args, operands, portPaths, context);
+    const portPath = singleStringOption(args, 'board', 'port');
+    if (!portPath) {
+      throw new UsageError('pycom-modem board needs --port <path>.', 'Run `pycom-modem ports` to list the serial ports, then pass one with --port.');
+    }
     const port = portFor(context, portPath);
     // Each action is one turn on the board's REPL, left at its friendly prompt.
     const onRepl = (job: (repl: RawRepl) => Promise<number>) => withRawRepl(port, job, { signal: context.signal });
@@ -204,4 +214,30 @@ async function runBoardUpgrade(args: ParsedArgs, files: string[], port: PortAcce
   } finally {
     detach();
   }
+}
+
+/** `board upgrade` with several --port (or --all): the same request for each board, run as a fleet. */
+async function runFleetBoardUpgrade(args: ParsedArgs, files: string[], portPaths: string[], context: CliContext): Promise<number> {
+  if (files.length === 0) {
+    throw new UsageError('pycom-modem board upgrade needs the firmware file(s).', 'Pass the .dup file, e.g. `pycom-modem board upgrade --port /dev/ttyUSB0 --port /dev/ttyUSB1 CATM1-41065.dup`.');
+  }
+  const updaterPath = stringOption(args, 'updater');
+  const folder = stringOption(args, 'sqnsupgrade-dir');
+  const timeouts = timeoutsFromArgs(args, 'board');
+  const boardTimeouts = boardTimeoutsFromArgs(args, 'board');
+  return runFleetCommand(args, context, {
+    files,
+    portPaths,
+    request: {
+      files,
+      ffh: parseFfh(stringOption(args, 'ffh')),
+      method: parseTransferMethodOption(stringOption(args, 'method')),
+      transcriptDir: stringOption(args, 'transcript-dir') ?? defaultTranscriptDir(context.env),
+      ...(flagOption(args, 'updater-debug') ? { updaterDebug: true } : {}),
+      ...(updaterPath ? { updaterPath } : {}),
+      ...(folder ? { sqnsupgradeFolder: folder } : {}),
+      ...(timeouts ? { timeouts } : {}),
+      ...(boardTimeouts ? { boardTimeouts } : {}),
+    },
+  });
 }

@@ -1,0 +1,144 @@
+import { runFullUpgrade, type FullUpgradeRequest } from '../../core/board/fullUpgrade';
+import { UpgradeEngine, type UpgradeOutcome } from '../../core/engine/upgradeEngine';
+import type { UpgradeEvent } from '../../core/engine/upgradeEvents';
+import type { ConfirmWarnings } from '../../core/preflight/preflightGate';
+import type { PortOpener } from '../../core/transport/byteTransport';
+import { PortOwner } from '../../core/transport/portOwner';
+
+/** Where one board of the fleet ended: `skipped` means its preflight refused it and nothing changed. */
+export type FleetResult = 'success' | 'failed' | 'skipped';
+
+export interface FleetBoardOutcome {
+  portPath: string;
+  result: FleetResult;
+  /** Why it failed or was skipped, in one line. */
+  reason?: string;
+  /** The board's model as it named itself ('GPy'), once identified. */
+  board?: string;
+  imei?: string;
+  buildBefore?: number;
+  buildAfter?: number;
+  startedAtMs: number;
+  durationMs: number;
+  transcriptPath?: string;
+  /** Everything the board's run emitted, for its section of the report. */
+  events: UpgradeEvent[];
+  outcome: UpgradeOutcome;
+}
+
+/** The same request for every board; each board gets its own port, engine and transcript. */
+export type FleetBoardRequest = Omit<FullUpgradeRequest, 'port' | 'confirm'>;
+
+export interface FleetRequest {
+  portPaths: readonly string[];
+  opener: PortOpener;
+  request: FleetBoardRequest;
+  /** At most this many boards run at once (default: all of them). */
+  maxParallel?: number;
+  /**
+   * Answers a board's preflight warnings. Absent: a board with warnings is skipped as
+   * "needs --yes" — with several boards under way, a prompt per board would stall the rest.
+   */
+  confirm?: ConfirmWarnings;
+  signal: AbortSignal;
+  /** Every event of every board, with the board's port. */
+  onEvent?: (portPath: string, event: UpgradeEvent) => void;
+  /** A board's run ended (the renderer draws its last line). */
+  onBoardDone?: (outcome: FleetBoardOutcome) => void;
+}
+
+export const NEEDS_YES_REASON = 'needs --yes: its checks raised warnings';
+
+/**
+ * Upgrades several boards at once: each is its own runFullUpgrade on its own PortOwner
+ * with its own UpgradeEngine, so one board's failure or refusal never touches another's
+ * port or run. Resolves with one outcome per port, in the order given.
+ */
+export async function runFleetUpgrade(fleet: FleetRequest): Promise<FleetBoardOutcome[]> {
+  const outcomes: FleetBoardOutcome[] = new Array(fleet.portPaths.length);
+  const limit = Math.max(1, Math.min(fleet.maxParallel ?? fleet.portPaths.length, fleet.portPaths.length));
+  let next = 0;
+  // A fixed number of workers, each taking the next board when its own ends.
+  const worker = async () => {
+    while (next < fleet.portPaths.length) {
+      const index = next++;
+      const outcome = await upgradeOneBoard(fleet.portPaths[index]!, fleet);
+      outcomes[index] = outcome;
+      fleet.onBoardDone?.(outcome);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  return outcomes;
+}
+
+async function upgradeOneBoard(portPath: string, fleet: FleetRequest): Promise<FleetBoardOutcome> {
+  const engine = new UpgradeEngine();
+  const events: UpgradeEvent[] = [];
+  const detach = engine.events.on((event) => {
+    events.push(event);
+    fleet.onEvent?.(portPath, event);
+  });
+  let neededYes = false;
+  const confirm: ConfirmWarnings =
+    fleet.confirm ??
+    (async () => {
+      neededYes = true;
+      return false;
+    });
+  const startedAtMs = Date.now();
+  const started = performance.now();
+  let outcome: UpgradeOutcome;
+  try {
+    outcome = await runFullUpgrade({ ...fleet.request, port: new PortOwner(fleet.opener, portPath), confirm }, { engine, signal: fleet.signal });
+  } catch (error) {
+    // runFullUpgrade reports its failures as outcomes; anything thrown is a bug, but it is this board's alone.
+    outcome = { outcome: 'failed', error: { code: 'internal', message: (error as Error).message ?? String(error), action: '' } };
+  } finally {
+    detach();
+  }
+  const durationMs = performance.now() - started;
+  // A refusal before anything changed (the checks failed, or warnings nobody confirmed) is a skip.
+  const isSkipped = outcome.outcome !== 'success' && outcome.error?.code === 'usage';
+  const result: FleetResult = outcome.outcome === 'success' ? 'success' : isSkipped ? 'skipped' : 'failed';
+  const reason = result === 'success' ? undefined : neededYes ? NEEDS_YES_REASON : (outcome.error?.message ?? outcome.outcome);
+  return {
+    portPath,
+    result,
+    ...(reason ? { reason } : {}),
+    ...boardFacts(events, outcome),
+    startedAtMs,
+    durationMs,
+    ...(outcome.transcriptPath ? { transcriptPath: outcome.transcriptPath } : {}),
+    events,
+    outcome,
+  };
+}
+
+/** Board model, IMEI and builds as the run's events reported them. */
+function boardFacts(events: readonly UpgradeEvent[], outcome: UpgradeOutcome): Pick<FleetBoardOutcome, 'board' | 'imei' | 'buildBefore' | 'buildAfter' | 'transcriptPath'> {
+  const facts: Pick<FleetBoardOutcome, 'board' | 'imei' | 'buildBefore' | 'buildAfter' | 'transcriptPath'> = {};
+  for (const event of events) {
+    if (event.kind === 'step' && event.step === 'board-identify' && event.phase === 'done' && event.detail) {
+      // "GPy, firmware 1.20.2.r6, /flash …": the model comes first.
+      facts.board = event.detail.split(',')[0]!.trim();
+    } else if (event.kind === 'modemInfo') {
+      if (event.report.imei) facts.imei = event.report.imei;
+      if (event.phase === 'before' && facts.buildBefore === undefined && event.report.softwareBuild !== undefined) facts.buildBefore = event.report.softwareBuild;
+      if (event.phase === 'after' && event.report.softwareBuild !== undefined) facts.buildAfter = event.report.softwareBuild;
+    } else if (event.kind === 'result' && event.transcriptPath) {
+      facts.transcriptPath = event.transcriptPath;
+    }
+  }
+  const imei = facts.imei ?? outcome.before?.imei ?? outcome.after?.imei;
+  if (imei) facts.imei = imei;
+  if (facts.buildBefore === undefined && outcome.before?.softwareBuild !== undefined) facts.buildBefore = outcome.before.softwareBuild;
+  if (facts.buildAfter === undefined && outcome.after?.softwareBuild !== undefined) facts.buildAfter = outcome.after.softwareBuild;
+  return facts;
+}
+
+/** 0 when every board that ran succeeded; 1 when one failed; 2 when none ran (all skipped). */
+export function fleetExitCode(outcomes: readonly FleetBoardOutcome[]): number {
+  const ran = outcomes.filter((o) => o.result !== 'skipped');
+  if (ran.length === 0) return 2;
+  return ran.every((o) => o.result === 'success') ? 0 : 1;
+}
