@@ -1,31 +1,16 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main';
-import { createSimulatedGpy, type SimulatedGpy } from '../../src/sim/simulatedGpy';
+import type { SimulatedGpy } from '../../src/sim/simulatedGpy';
 import { writeSyntheticFirmware } from '../../src/sim/firmwareImage';
 import { Captured, jsonLines } from './cliHarness';
+import { boardsAtRepl, REPL_FOUND_WITHIN_MS } from '../support/boardAtRepl';
 
-const dir = mkdtempSync(join(tmpdir(), 'cli-board-at-repl-'));
-const gpys: SimulatedGpy[] = [];
-after(async () => {
-  for (const gpy of gpys) await gpy.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** The default wake-up gives up after 25 s; a REPL is answered well before that. */
-const REPL_FOUND_WITHIN_MS = 10_000;
+const { dir, boardAtRepl } = boardsAtRepl('cli-board-at-repl-');
 /** Shorter probes for the tests that are not about the timing. */
 const FAST = ['--timeout-scale', '0.25'];
-
-async function boardAtRepl(name: string): Promise<SimulatedGpy> {
-  const gpy = await createSimulatedGpy({ portPath: `sim:${name}`, timeScale: 0.005 });
-  gpys.push(gpy);
-  return gpy;
-}
 
 /** A CLI run; `answer` is typed at a terminal prompt (no prompt without it). */
 async function cli(gpy: SimulatedGpy, argv: string[], answer?: string) {
@@ -89,8 +74,7 @@ test("info --via-board asks the board's own sqnsupgrade.info(): the modem is rea
 });
 
 test("info --via-board falls back to mirror mode only when the board's updater cannot tell; a silent modem then stops the board's updater before mirroring", async () => {
-  const gpy = await createSimulatedGpy({ portPath: 'sim:cli-via-board-silent', timeScale: 0.005, modem: { faults: ['silent'] } });
-  gpys.push(gpy);
+  const gpy = await boardAtRepl('cli-via-board-silent', { modem: { faults: ['silent'] } });
   const run = await cli(gpy, ['info', '--port', gpy.portPath, '--via-board', '--json']);
   assert.equal(run.code, 1);
   assert.match(run.stderr, /could not tell the modem's state; reading it in mirror mode instead/);

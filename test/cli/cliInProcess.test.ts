@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileBytes, MiB, simRig, abortAfterSending } from '../engine/simHarness';
+import { fileBytes, MiB, engineRig, abortAfterSending } from '../support/engineRig';
 import { jsonLines, runInProcess } from './cliHarness';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -43,7 +43,7 @@ test('usage errors: one paragraph with what to do, exit 2; --verbose adds the st
 });
 
 test('upgrade --json: one parseable event per line, ending in a success result; exit 0', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const file = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 600_000 });
   const run = await runInProcess(['upgrade', '--port', 'sim:modem', '--json', '--timeout-scale', '0.05', '--transcript-dir', rig.dir, file], { opener: rig.registry });
@@ -60,7 +60,7 @@ test('upgrade --json: one parseable event per line, ending in a success result; 
 });
 
 test('upgrade that fails exits 1 and says where the modem stands', async (t) => {
-  const rig = simRig({ state: 2, build: 38638, faults: ['patch-fails'] });
+  const rig = engineRig({ state: 2, build: 38638, faults: ['patch-fails'] });
   t.after(() => rig.close());
   const file = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 600_000 });
   const run = await runInProcess(['upgrade', '--port', 'sim:modem', '--timeout-scale', '0.05', '--transcript-dir', rig.dir, file], { opener: rig.registry });
@@ -73,7 +73,7 @@ test('upgrade that fails exits 1 and says where the modem stands', async (t) => 
 });
 
 test('a refused diff (modem runs another build) exits 2 without changing the modem', async (t) => {
-  const rig = simRig({ state: 2, build: 39529 });
+  const rig = engineRig({ state: 2, build: 39529 });
   t.after(() => rig.close());
   const file = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 600_000 });
   const run = await runInProcess(['upgrade', '--port', 'sim:modem', '--json', '--timeout-scale', '0.05', '--transcript-dir', rig.dir, file], { opener: rig.registry });
@@ -84,7 +84,7 @@ test('a refused diff (modem runs another build) exits 2 without changing the mod
 });
 
 test('info and check --port read the modem without changing it', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const info = await runInProcess(['info', '--port', 'sim:modem', '--json', '--timeout-scale', '0.05'], { opener: rig.registry });
   assert.equal(info.code, 0, info.stderr);
@@ -123,7 +123,7 @@ test('crashdump: from a saved file and from the modem, text and --json (bytes as
   assert.equal(dump.build, 33080);
   assert.equal(dump.isTruncated, true);
   assert.match(dump.raw, /^[0-9a-f]+$/);
-  const rig = simRig({ state: 2 });
+  const rig = engineRig({ state: 2 });
   t.after(() => rig.close());
   const fromModem = await runInProcess(['crashdump', '--port', 'sim:modem', '--json', '--timeout-scale', '0.05'], { opener: rig.registry });
   assert.equal(fromModem.code, 0, fromModem.stderr);
@@ -135,7 +135,7 @@ test('crashdump: from a saved file and from the modem, text and --json (bytes as
 });
 
 test('cancelling the CLI upgrade (Ctrl-C) exits 1 with a resume hint', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const controller = new AbortController();

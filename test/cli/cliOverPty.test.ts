@@ -8,7 +8,7 @@ import { SerialPortOpener } from '../../src/core/transport/serialTransport';
 import { writeSyntheticFirmware } from '../../src/sim/firmwareImage';
 import { serveModemOnTransport } from '../../src/sim/modem/serveModem';
 import { openPtyPair, ptySkipReason } from '../support/ptyPair';
-import { fileBytes, MiB } from '../engine/simHarness';
+import { fileBytes, MiB } from '../support/engineRig';
 import { jsonLines } from './cliHarness';
 
 const skip = ptySkipReason();

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { inlineText } from '../../src/core/diagnosis/markdownSafe';
 import type { SimFault } from '../../src/sim/modem/modemFaults';
 import type { FaultPlan } from '../../src/sim/modem/modemFaults';
-import { fileBytes, MiB, simRig, type SimRig } from '../engine/simHarness';
+import { fileBytes, MiB, engineRig, type EngineRig } from '../support/engineRig';
 import { jsonLines, runInProcess } from './cliHarness';
 
 /**
@@ -31,14 +31,14 @@ interface Scenario {
   timeoutScale?: string;
 }
 
-async function firmwareFor(rig: SimRig, kind: 'full' | 'diff'): Promise<string> {
+async function firmwareFor(rig: EngineRig, kind: 'full' | 'diff'): Promise<string> {
   return kind === 'full'
     ? rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 })
     : rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 300_000 });
 }
 
 async function runScenario(t: { after(fn: () => Promise<void>): void }, scenario: Scenario) {
-  const rig = simRig({ state: scenario.state ?? 2, build: 38638, faults: scenario.faults ?? [], ...(scenario.faultPlan ? { faultPlan: scenario.faultPlan } : {}) });
+  const rig = engineRig({ state: scenario.state ?? 2, build: 38638, faults: scenario.faults ?? [], ...(scenario.faultPlan ? { faultPlan: scenario.faultPlan } : {}) });
   t.after(() => rig.close());
   const file = await firmwareFor(rig, scenario.file);
   const reportPath = join(rig.dir, 'report.md');
@@ -96,7 +96,7 @@ test('fault "crash-mid-transfer" (ON_THE_FLY): AT+SMOD? after the failure says 4
 });
 
 test('fault "crash-mid-transfer" (FFF), text output: the diagnosis paragraph and the crash-dump card', async (t) => {
-  const rig = simRig({ state: 2, build: 38638, faults: ['crash-mid-transfer'] });
+  const rig = engineRig({ state: 2, build: 38638, faults: ['crash-mid-transfer'] });
   t.after(() => rig.close());
   const file = await firmwareFor(rig, 'diff');
   const run = await runInProcess(['upgrade', '--port', 'sim:modem', '--timeout-scale', '0.005', '--transcript-dir', rig.dir, file], { opener: rig.registry });

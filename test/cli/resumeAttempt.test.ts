@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { continueAction, parseLastAttempt, type LastAttempt } from '../../src/core/engine/lastAttempt';
 import { commandLine } from '../../src/cli/userActionText';
-import { MiB, simRig, abortAfterSending } from '../engine/simHarness';
+import { MiB, engineRig, abortAfterSending } from '../support/engineRig';
 import { jsonLines, runInProcess } from './cliHarness';
 
 /** Core says which upgrade continues the attempt; the CLI spells it as a command line. */
@@ -17,7 +17,7 @@ const continueCommand = (attempt: LastAttempt, port: string, state: 0 | 4) => co
  */
 
 test('state 4 after a cancel: `upgrade --port` without files names the last attempt\'s files and the command; running it resumes', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const controller = new AbortController();
@@ -53,14 +53,14 @@ test('state 4 after a cancel: `upgrade --port` without files names the last atte
 });
 
 test('`upgrade --port` without files: state 0 with no recorded attempt says what to run; state 2 is a usage error', async (t) => {
-  const recovery = simRig({ state: 0 });
+  const recovery = engineRig({ state: 0 });
   t.after(() => recovery.close());
   const text = await runInProcess(['upgrade', '--port', 'sim:modem', '--timeout-scale', '0.05', '--transcript-dir', recovery.dir], { opener: recovery.registry });
   assert.equal(text.code, 2);
   assert.match(text.stdout, /recovery bootrom \(state 0\).*--updater updater\.elf/);
   assert.match(text.stdout, /No earlier attempt is recorded in /);
 
-  const app = simRig({ state: 2 });
+  const app = engineRig({ state: 2 });
   t.after(() => app.close());
   const usage = await runInProcess(['upgrade', '--port', 'sim:modem', '--timeout-scale', '0.05', '--transcript-dir', app.dir], { opener: app.registry });
   assert.equal(usage.code, 2);

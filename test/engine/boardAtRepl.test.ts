@@ -1,9 +1,7 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSimulatedGpy, type SimulatedGpy } from '../../src/sim/simulatedGpy';
+import type { SimulatedGpy } from '../../src/sim/simulatedGpy';
 import { writeSyntheticFirmware } from '../../src/sim/firmwareImage';
 import { UpgradeEngine } from '../../src/core/engine/upgradeEngine';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
@@ -12,23 +10,10 @@ import { REPL_LINE } from '../../src/core/board/fullUpgrade';
 import { withModemViaBoard } from '../../src/core/board/modemViaBoard';
 import { RawRepl } from '../../src/core/repl/rawRepl';
 import { PortOwner } from '../../src/core/transport/portOwner';
+import { boardsAtRepl, REPL_FOUND_WITHIN_MS } from '../support/boardAtRepl';
 import { withCliActions } from '../../src/cli/userActionText';
 
-const dir = mkdtempSync(join(tmpdir(), 'board-at-repl-'));
-const gpys: SimulatedGpy[] = [];
-after(async () => {
-  for (const gpy of gpys) await gpy.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** The default wake-up gives up after 25 s; a REPL is answered well before that. */
-const REPL_FOUND_WITHIN_MS = 10_000;
-
-async function boardAtRepl(name: string): Promise<SimulatedGpy> {
-  const gpy = await createSimulatedGpy({ portPath: `sim:${name}`, timeScale: 0.005 });
-  gpys.push(gpy);
-  return gpy;
-}
+const { dir, boardAtRepl } = boardsAtRepl('board-at-repl-');
 
 /** Runs code in the board's raw REPL and leaves it at its friendly prompt again. */
 async function execOnBoard(gpy: SimulatedGpy, code: string): Promise<string> {
@@ -133,8 +118,7 @@ test('via the board: mirror mode is started on the same port and the modem is re
 });
 
 test('via the board on a board without sqnsupgrade: a typed error at board-identify, the board left at its REPL', async () => {
-  const gpy = await createSimulatedGpy({ portPath: 'sim:no-sqnsupgrade', timeScale: 0.005, board: { hasSqnsupgrade: false } });
-  gpys.push(gpy);
+  const gpy = await boardAtRepl('no-sqnsupgrade', { board: { hasSqnsupgrade: false } });
   const engine = new UpgradeEngine();
   await assert.rejects(
     withModemViaBoard({ port: new PortOwner(gpy.registry, gpy.portPath), events: engine.events }, new AbortController().signal, () =>

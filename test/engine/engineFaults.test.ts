@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fileBytes, MiB, simRig, TEST_TIMEOUTS } from './simHarness';
+import { fileBytes, MiB, engineRig, TEST_TIMEOUTS } from '../support/engineRig';
 import { PortOwner } from '../../src/core/transport/portOwner';
 
 test('cancel mid-transfer: stops promptly, releases the port, says how to resume', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const controller = new AbortController();
@@ -29,7 +29,7 @@ test('cancel mid-transfer: stops promptly, releases the port, says how to resume
 });
 
 test('a silent modem: a clear error after the wake-up deadline, both baud rates tried', async (t) => {
-  const rig = simRig({ faults: ['silent'] });
+  const rig = engineRig({ faults: ['silent'] });
   t.after(() => rig.close());
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const started = performance.now();
@@ -44,7 +44,7 @@ test('a silent modem: a clear error after the wake-up deadline, both baud rates 
 });
 
 test('wrong baud: garbage at 921600, the engine finds the modem at 115200', async (t) => {
-  const rig = simRig({ faults: ['wrong-baud'], build: 38638 });
+  const rig = engineRig({ faults: ['wrong-baud'], build: 38638 });
   t.after(() => rig.close());
   const info = await rig.engine.info({ port: new PortOwner(rig.registry, 'sim:modem'), timeouts: TEST_TIMEOUTS });
   assert.equal(info.baudRate, 115_200);
@@ -54,7 +54,7 @@ test('wrong baud: garbage at 921600, the engine finds the modem at 115200', asyn
 
 test('STP faults (corrupt reply CRC, residue, dropped bytes) still store the file byte for byte', async (t) => {
   // The modem drops an idle STP session after stpIdleMs (scaled: 300 ms here); keep it longer than our resend wait.
-  const rig = simRig({ state: 4, faults: ['corrupt-reply-crc', 'residue', 'drop-bytes'], timings: { stpIdleMs: 10_000_000 } });
+  const rig = engineRig({ state: 4, faults: ['corrupt-reply-crc', 'residue', 'drop-bytes'], timings: { stpIdleMs: 10_000_000 } });
   t.after(() => rig.close());
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 999 });
   const outcome = await rig.engine.upgrade(rig.request([file], { timeouts: { ...TEST_TIMEOUTS, stpRequestMs: 300 } }));
@@ -64,7 +64,7 @@ test('STP faults (corrupt reply CRC, residue, dropped bytes) still store the fil
 });
 
 test('a crash mid-transfer fails with the STP error, then the crash dump is read and emitted', async (t) => {
-  const rig = simRig({ state: 2, faults: ['crash-mid-transfer'] });
+  const rig = engineRig({ state: 2, faults: ['crash-mid-transfer'] });
   t.after(() => rig.close());
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const outcome = await rig.engine.upgrade(rig.request([file], { timeouts: { ...TEST_TIMEOUTS, stpRequestMs: 300 } }));
@@ -84,7 +84,7 @@ test('a crash mid-transfer fails with the STP error, then the crash dump is read
 });
 
 test('unplugged mid-transfer: a port-closed error, no crash-dump attempt, resume hint', async (t) => {
-  const rig = simRig({ state: 2, faults: ['unplug'] });
+  const rig = engineRig({ state: 2, faults: ['unplug'] });
   t.after(() => rig.close());
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const outcome = await rig.engine.upgrade(rig.request([file]));
@@ -95,7 +95,7 @@ test('unplugged mid-transfer: a port-closed error, no crash-dump attempt, resume
 });
 
 test('a diff the modem cannot patch: the failure text and what to use instead', async (t) => {
-  const rig = simRig({ state: 2, build: 38638, faults: ['patch-fails'] });
+  const rig = engineRig({ state: 2, build: 38638, faults: ['patch-fails'] });
   t.after(() => rig.close());
   const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 300_000 });
   const outcome = await rig.engine.upgrade(rig.request([diff]));
@@ -111,7 +111,7 @@ test('a diff the modem cannot patch: the failure text and what to use instead', 
 });
 
 test('one garbled reply to the first AT: asked again at the same rate, no switch to 115200', async (t) => {
-  const rig = simRig({ build: 38638, faultPlan: { strikes: [{ point: { at: 'command', command: 'AT' }, effect: 'garble' }] } });
+  const rig = engineRig({ build: 38638, faultPlan: { strikes: [{ point: { at: 'command', command: 'AT' }, effect: 'garble' }] } });
   t.after(() => rig.close());
   const info = await rig.engine.info({ port: new PortOwner(rig.registry, 'sim:modem'), timeouts: TEST_TIMEOUTS });
   assert.equal(info.baudRate, 921_600);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { atCommandsOf, fileBytes, MiB, simRig, stepsOf } from './simHarness';
+import { atCommandsOf, fileBytes, MiB, engineRig, stepsOf } from '../support/engineRig';
 
 test('ON_THE_FLY: full image > 4 MiB in application state, stored byte for byte, new build reported', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 4321 });
   const outcome = await rig.engine.upgrade(rig.request([file], { transcriptDir: rig.dir }));
@@ -44,7 +44,7 @@ test('ON_THE_FLY: full image > 4 MiB in application state, stored byte for byte,
 });
 
 test('FFF: diff in application state is staged, applied with AT+SMUPGRADE, and its reply read', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const file = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 300_000 });
   const outcome = await rig.engine.upgrade(rig.request([file]));
@@ -62,7 +62,7 @@ test('FFF: diff in application state is staged, applied with AT+SMUPGRADE, and i
 });
 
 test('recovery: state 0 gets AT+STP, updater.elf by STP, then the full image ON_THE_FLY', async (t) => {
-  const rig = simRig({ state: 0, build: 38638 });
+  const rig = engineRig({ state: 0, build: 38638 });
   t.after(() => rig.close());
   const updater = rig.updater();
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 100 });
@@ -83,7 +83,7 @@ test('recovery: state 0 gets AT+STP, updater.elf by STP, then the full image ON_
 });
 
 test('resume: state 4 sends only AT+SMOD? before AT+SMSTPU', async (t) => {
-  const rig = simRig({ state: 4, build: 38638 });
+  const rig = engineRig({ state: 4, build: 38638 });
   t.after(() => rig.close());
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 7 });
   const outcome = await rig.engine.upgrade(rig.request([file]));
@@ -97,7 +97,7 @@ test('resume: state 4 sends only AT+SMOD? before AT+SMSTPU', async (t) => {
 });
 
 test('two-stage diffs are sent in order, each applied before the next', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const one = await rig.firmware('upgdiff_38638-to-40000-1.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 40000, size: 250_000, seed: 1 });
   const two = await rig.firmware('upgdiff_40000-to-41065-2.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 40000, build: 41065, size: 260_000, seed: 2 });
@@ -114,7 +114,7 @@ test('two-stage diffs are sent in order, each applied before the next', async (t
 });
 
 test('a build after the upgrade other than the file name promises is a warning, not a failure', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   // The name says 41065; the image inside installs 40343.
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 40343, size: 200_000 });
@@ -129,7 +129,7 @@ test('a build after the upgrade other than the file name promises is a warning, 
 });
 
 test('the build the file name promises raises no warning', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 200_000 });
   const outcome = await rig.engine.upgrade(rig.request([file]));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MiB, simRig } from './simHarness';
+import { MiB, engineRig } from '../support/engineRig';
 import { onSameHandle, PortOwner } from '../../src/core/transport/portOwner';
 import { withCliActions } from '../../src/cli/userActionText';
 
@@ -8,7 +8,7 @@ import { withCliActions } from '../../src/cli/userActionText';
 const READ_ONLY = new Set(['AT', 'AT+SMOD?', 'AT+CGSN', 'ATI1', 'AT!="showver"']);
 
 test('diff + updater.elf is refused before the port is opened', async (t) => {
-  const rig = simRig({ state: 2 });
+  const rig = engineRig({ state: 2 });
   t.after(() => rig.close());
   const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 300_000 });
   let opened = 0;
@@ -23,7 +23,7 @@ test('diff + updater.elf is refused before the port is opened', async (t) => {
 });
 
 test('a file under 128 bytes is refused before the port is opened', async (t) => {
-  const rig = simRig({ state: 2 });
+  const rig = engineRig({ state: 2 });
   t.after(() => rig.close());
   const tiny = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 100 });
   const outcome = await rig.engine.upgrade(rig.request([tiny]));
@@ -33,7 +33,7 @@ test('a file under 128 bytes is refused before the port is opened', async (t) =>
 });
 
 test('a diff for another build is refused after detection, before anything changes', async (t) => {
-  const rig = simRig({ state: 2, build: 39529 });
+  const rig = engineRig({ state: 2, build: 39529 });
   t.after(() => rig.close());
   const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 300_000 });
   const outcome = await rig.engine.upgrade(rig.request([diff]));
@@ -48,7 +48,7 @@ test('a diff for another build is refused after detection, before anything chang
 });
 
 test('a modem in recovery (state 0) without updater.elf is refused with what to use instead', async (t) => {
-  const rig = simRig({ state: 0 });
+  const rig = engineRig({ state: 0 });
   t.after(() => rig.close());
   const full = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const outcome = await rig.engine.upgrade(rig.request([full]));
@@ -60,7 +60,7 @@ test('a modem in recovery (state 0) without updater.elf is refused with what to 
 });
 
 test('updater.elf with a modem in application state is not sent (normal method, with a warning)', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const full = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const outcome = await rig.engine.upgrade(rig.request([full], { updaterPath: rig.updater() }));
@@ -71,7 +71,7 @@ test('updater.elf with a modem in application state is not sent (normal method, 
 });
 
 test('a busy port (the REPL terminal still holds it) fails with the advice to close it', async (t) => {
-  const rig = simRig({ state: 2 });
+  const rig = engineRig({ state: 2 });
   t.after(() => rig.close());
   const full = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const terminal = rig.link.open('host');
@@ -84,7 +84,7 @@ test('a busy port (the REPL terminal still holds it) fails with the advice to cl
 });
 
 test('a port handed over from mirror mode is used as is and left open for its owner', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 200_000 });
   const transport = rig.link.open('host', { baudRate: 921_600 });
@@ -96,7 +96,7 @@ test('a port handed over from mirror mode is used as is and left open for its ow
 });
 
 test('an unwritable transcript folder is reported, and the upgrade still runs', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 200_000 });
   const blocker = `${diff}/logs`; // a folder inside a regular file cannot be made
@@ -110,7 +110,7 @@ test('an unwritable transcript folder is reported, and the upgrade still runs', 
 const CHANGING = /^AT\+SMSTPU|^AT\+SMSWBOOT=|^AT\+SMUPGRADE$|^AT\+CFUN|^AT\+BIND|^AT\+SQNS/;
 
 test('old bootrom (Bootloader0 33080) + full image without updater.elf: refused after detection, before any command that changes the modem', async (t) => {
-  const rig = simRig({ state: 2, build: 38638, hasOldBootrom: true });
+  const rig = engineRig({ state: 2, build: 38638, hasOldBootrom: true });
   t.after(() => rig.close());
   const full = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const outcome = await rig.engine.upgrade(rig.request([full]));
@@ -125,7 +125,7 @@ test('old bootrom (Bootloader0 33080) + full image without updater.elf: refused 
 });
 
 test('old bootrom + a diff: allowed, a diff needs no updater.elf', async (t) => {
-  const rig = simRig({ state: 2, build: 38638, hasOldBootrom: true });
+  const rig = engineRig({ state: 2, build: 38638, hasOldBootrom: true });
   t.after(() => rig.close());
   const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 200_000 });
   const outcome = await rig.engine.upgrade(rig.request([diff]));
@@ -134,7 +134,7 @@ test('old bootrom + a diff: allowed, a diff needs no updater.elf', async (t) => 
 });
 
 test('a modem on CAT-M1 33080 is refused the 48829 files: 41065 first', async (t) => {
-  const rig = simRig({ state: 2, build: 33080 });
+  const rig = engineRig({ state: 2, build: 33080 });
   t.after(() => rig.close());
   const one = await rig.firmware('CATM1-5.2-48829-1.dup', { kind: 'full', network: 'CAT-M1', build: 39529, size: 416_448, seed: 1 });
   const two = await rig.firmware('CATM1-5.2-48829-2.dup', { kind: 'full', network: 'CAT-M1', build: 48829, size: 300_000, seed: 2 });
@@ -146,7 +146,7 @@ test('a modem on CAT-M1 33080 is refused the 48829 files: 41065 first', async (t
 });
 
 test('the factory-only build 50523 is refused before the port is opened', async (t) => {
-  const rig = simRig({ state: 2 });
+  const rig = engineRig({ state: 2 });
   t.after(() => rig.close());
   const factory = await rig.firmware('CATM1-50523.dup', { kind: 'full', network: 'CAT-M1', build: 50523, size: 4 * MiB + 1 });
   const outcome = await rig.engine.upgrade(rig.request([factory]));
@@ -156,7 +156,7 @@ test('the factory-only build 50523 is refused before the port is opened', async 
 });
 
 test('stage 2 alone is refused on a modem that did not run stage 1, before anything changes', async (t) => {
-  const rig = simRig({ state: 2, build: 41065 });
+  const rig = engineRig({ state: 2, build: 41065 });
   t.after(() => rig.close());
   const two = await rig.firmware('CATM1-5.2-48829-2.dup', { kind: 'full', network: 'CAT-M1', build: 48829, size: 300_000 });
   const outcome = await rig.engine.upgrade(rig.request([two]));
@@ -167,7 +167,7 @@ test('stage 2 alone is refused on a modem that did not run stage 1, before anyth
 });
 
 test('stage 2 alone goes ahead when the modem shows stage 1 already ran (39529)', async (t) => {
-  const rig = simRig({ state: 2, build: 39529 });
+  const rig = engineRig({ state: 2, build: 39529 });
   t.after(() => rig.close());
   const two = await rig.firmware('CATM1-5.2-48829-2.dup', { kind: 'full', network: 'CAT-M1', build: 48829, size: 300_000 });
   const outcome = await rig.engine.upgrade(rig.request([two]));
@@ -176,7 +176,7 @@ test('stage 2 alone goes ahead when the modem shows stage 1 already ran (39529)'
 });
 
 test('a network switch is a warning: logged, and with a confirmation asked, a "no" stops before anything changes', async (t) => {
-  const rig = simRig({ state: 2, build: 38638, network: 'CAT-M1' });
+  const rig = engineRig({ state: 2, build: 38638, network: 'CAT-M1' });
   t.after(() => rig.close());
   const nb = await rig.firmware('NB1-41019.dup', { kind: 'full', network: 'NB-IoT', build: 41019, size: 4 * MiB + 1 });
   const asked: string[] = [];

@@ -11,7 +11,7 @@ import { Deadline } from '../../src/core/time/deadline';
 import type { ByteTransport } from '../../src/core/transport/byteTransport';
 import { bytesToLatin1, latin1ToBytes, untilBytes } from '../../src/core/transport/framers';
 import { MemoryLink } from '../../src/core/transport/memoryLink';
-import { TEST_TIMEOUTS } from './simHarness';
+import { TEST_TIMEOUTS } from '../support/engineRig';
 
 /** Answers each command line with whatever `reply` returns (raw text, CRLFs included). */
 function scriptedModem(io: ByteTransport, reply: (command: string) => string | undefined): { seen: string[]; stop(): void } {

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PROGRESS_EVENT_INTERVAL_MS } from '../../src/core/engine/progressFigures';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
-import { MiB, simRig, TEST_TIMEOUTS } from './simHarness';
+import { MiB, engineRig, TEST_TIMEOUTS } from '../support/engineRig';
 
 const progressOf = (events: UpgradeEvent[]) => events.flatMap((e) => (e.kind === 'progress' && e.step === 'transfer' ? [e] : []));
 const logsOf = (events: UpgradeEvent[]) => events.flatMap((e) => (e.kind === 'log' ? [e.message] : []));
 
 test('a transfer emits a bounded number of events: paced progress, STP digests, the data phase start and end', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const size = 4 * MiB + 4321;
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size });
@@ -31,7 +31,7 @@ test('a transfer emits a bounded number of events: paced progress, STP digests, 
 });
 
 test('a transfer that fails reports how far it got: the last progress and the data phase end', async (t) => {
-  const rig = simRig({ state: 2, faults: ['crash-mid-transfer'] });
+  const rig = engineRig({ state: 2, faults: ['crash-mid-transfer'] });
   t.after(() => rig.close());
   const file = await rig.firmware('CATM1-41065.dup', { kind: 'full', network: 'CAT-M1', build: 41065, size: 4 * MiB + 1 });
   const outcome = await rig.engine.upgrade(rig.request([file], { timeouts: { ...TEST_TIMEOUTS, stpRequestMs: 300 } }));

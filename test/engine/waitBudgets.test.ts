@@ -7,7 +7,7 @@ import { TRIGGER_FFH_TIMEOUT_MS, TRIGGER_TIMEOUT_MS } from '../../src/core/board
 import type { UpgradeEvent, WaitInfo } from '../../src/core/engine/upgradeEvents';
 import { cancelledHint, STANDING } from '../../src/core/engine/upgradeErrors';
 import { DEFAULT_UPGRADE_TIMEOUTS, resolveTimeouts, WAIT_PHASES } from '../../src/core/engine/upgradeTimeouts';
-import { MiB, SIM_TIME_SCALE, simRig, TEST_TIMEOUTS } from './simHarness';
+import { MiB, SIM_TIME_SCALE, engineRig, TEST_TIMEOUTS } from '../support/engineRig';
 
 const SECOND_MS = 1_000;
 const MINUTE_MS = 60 * SECOND_MS;
@@ -53,7 +53,7 @@ const POST_TRANSFER_SILENCE_MS = 10 * MINUTE_MS;
 const OLD_POST_TRANSFER_BUDGET_MS = 300 * SECOND_MS;
 
 function silentAfterTransferRig() {
-  return simRig({ state: 2, build: 38638, timings: { postTransferBusyMs: POST_TRANSFER_SILENCE_MS } });
+  return engineRig({ state: 2, build: 38638, timings: { postTransferBusyMs: POST_TRANSFER_SILENCE_MS } });
 }
 
 function waitsOf(events: UpgradeEvent[], step: string): WaitInfo[] {

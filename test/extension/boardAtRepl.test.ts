@@ -6,25 +6,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { __stub, createExtensionContext } from '../support/vscodeStub';
 import { activate } from '../../src/extension';
-import { recogniseBoardRepl } from '../../src/core/at/replRecogniser';
-import { BoardAtReplError } from '../../src/core/engine/upgradeErrors';
-import { latin1ToBytes } from '../../src/core/transport/framers';
 import { OPEN_REPL, PUT_IN_MIRROR_MODE, UPGRADE_MODEM } from '../../src/commands/boardAtRepl';
 import type { UpgradeSessionRecord } from '../../src/views/sessionLog';
 import { FakeCore, type FakeEngine } from './fakeCore';
 import { dump33080 } from '../diagnosis/crashDumpBuilder';
 import type { ModemReadRequest } from '../../src/glue/modemCore';
+import { boardAtReplError } from '../support/boardAtRepl';
 
 beforeEach(() => __stub.reset());
 
 const PORT = '/dev/ttyUSB0';
-const REPL_ANSWER = latin1ToBytes("AT\r\nTraceback (most recent call last):\r\nNameError: name 'AT' isn't defined\r\n>>> ");
 
 function setup() {
   const core = new FakeCore();
   // A board at its REPL: every read fails until it goes through the board.
   core.beforeRead = (_engine: FakeEngine, request: ModemReadRequest) => {
-    if (!request.viaBoard) throw new BoardAtReplError(request.port.path, 115_200, recogniseBoardRepl(REPL_ANSWER)!, REPL_ANSWER);
+    if (!request.viaBoard) throw boardAtReplError(request.port.path);
   };
   const context = createExtensionContext();
   const services = activate(context as never, { loadCore: async () => core });
@@ -124,7 +121,7 @@ test('"Open REPL" at the offer opens the board\'s REPL terminal', async () => {
 test('Read Crash Dump through the board ends with the dump and the unplug reminder', async () => {
   const { core, dispose } = setup();
   core.beforeRead = (engine, request) => {
-    if (!request.viaBoard) throw new BoardAtReplError(request.port.path, 115_200, recogniseBoardRepl(REPL_ANSWER)!, REPL_ANSWER);
+    if (!request.viaBoard) throw boardAtReplError(request.port.path);
     engine.crashDump = dump33080();
   };
   __stub.messageAnswers.push((text: string) => {

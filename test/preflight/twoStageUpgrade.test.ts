@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
-import { atCommandsOf, simRig, type SimRig } from '../engine/simHarness';
+import { atCommandsOf, engineRig, type EngineRig } from '../support/engineRig';
 
 /** Pycom's CATM1-5.2-48829 package: a 416,448-byte stage 1 that leaves the modem on 39529, then stage 2. */
-async function stages(rig: SimRig, stage1Name = 'CATM1-5.2-48829-1.dup'): Promise<{ one: string; two: string }> {
+async function stages(rig: EngineRig, stage1Name = 'CATM1-5.2-48829-1.dup'): Promise<{ one: string; two: string }> {
   const one = await rig.firmware(stage1Name, { kind: 'full', network: 'CAT-M1', build: 39529, size: 416_448, seed: 1 });
   const two = await rig.firmware('CATM1-5.2-48829-2.dup', { kind: 'full', network: 'CAT-M1', build: 48829, size: 300_000, seed: 2 });
   return { one, two };
@@ -19,7 +19,7 @@ function buildsReported(events: UpgradeEvent[]): (number | undefined)[] {
 }
 
 test('two-stage upgrade: stage 1 goes ON_THE_FLY although small, the version is read between stages, then stage 2', async (t) => {
-  const rig = simRig({ state: 2, build: 41065 });
+  const rig = engineRig({ state: 2, build: 41065 });
   t.after(() => rig.close());
   const { one, two } = await stages(rig);
   const outcome = await rig.engine.upgrade(rig.request([one, two]));
@@ -34,7 +34,7 @@ test('two-stage upgrade: stage 1 goes ON_THE_FLY although small, the version is 
 });
 
 test("the docs' LR5.2.1.0-48829-1.dup spelling is the same stage 1", async (t) => {
-  const rig = simRig({ state: 2, build: 41065 });
+  const rig = engineRig({ state: 2, build: 41065 });
   t.after(() => rig.close());
   const { one, two } = await stages(rig, 'LR5.2.1.0-48829-1.dup');
   const outcome = await rig.engine.upgrade(rig.request([one, two]));
@@ -43,7 +43,7 @@ test("the docs' LR5.2.1.0-48829-1.dup spelling is the same stage 1", async (t) =
 });
 
 test('stages given in the wrong order are sent in order, with a warning, before the modem is touched', async (t) => {
-  const rig = simRig({ state: 2, build: 41065 });
+  const rig = engineRig({ state: 2, build: 41065 });
   t.after(() => rig.close());
   const { one, two } = await stages(rig);
   const outcome = await rig.engine.upgrade(rig.request([two, one]));
@@ -56,7 +56,7 @@ test('stages given in the wrong order are sent in order, with a warning, before 
 });
 
 test('stage 2 is not sent when stage 1 did not leave the modem on 39529', async (t) => {
-  const rig = simRig({ state: 2, build: 41065 });
+  const rig = engineRig({ state: 2, build: 41065 });
   t.after(() => rig.close());
   // A stage 1 whose image installs something else than the docs say.
   const one = await rig.firmware('CATM1-5.2-48829-1.dup', { kind: 'full', network: 'CAT-M1', build: 40000, size: 416_448, seed: 1 });
@@ -68,7 +68,7 @@ test('stage 2 is not sent when stage 1 did not leave the modem on 39529', async 
 });
 
 test('a method asked for applies to every file: a small diff goes ON_THE_FLY when asked', async (t) => {
-  const rig = simRig({ state: 2, build: 38638 });
+  const rig = engineRig({ state: 2, build: 38638 });
   t.after(() => rig.close());
   const diff = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 200_000 });
   const outcome = await rig.engine.upgrade(rig.request([diff], { method: 'on-the-fly' }));

@@ -12,7 +12,7 @@ import type { StepId, UpgradeEvent } from '../../src/core/engine/upgradeEvents';
 import { makeSyntheticUpdaterElf, writeSyntheticFirmware } from '../../src/sim/firmwareImage';
 import type { SimulatedModemOptions } from '../../src/sim/modem/simulatedModem';
 import { createSimulatedGpy, type SimulatedGpy } from '../../src/sim/simulatedGpy';
-import { MATRIX_TIMEOUTS, RELIABILITY_TIME_SCALE } from './engineRig';
+import { MATRIX_TIMEOUTS, SIM_TIME_SCALE } from '../support/engineRig';
 import type { Expectation, MatrixFault } from './faultMatrix';
 import { FROM_BUILD, TARGET_BUILD, transcriptProblems, type RowResult } from './rowRunner';
 import { CONFIRM_ALL } from '../support/confirmAll';
@@ -95,9 +95,9 @@ export async function runBoardRow(row: BoardRow): Promise<RowResult> {
   const dir = mkdtempSync(join(tmpdir(), 'reliability-board-'));
   const gpy: SimulatedGpy = await createSimulatedGpy({
     portPath: `sim:${row.id.replace(/[^a-z0-9]+/gi, '-')}`,
-    timeScale: RELIABILITY_TIME_SCALE,
+    timeScale: SIM_TIME_SCALE,
     board: { timeScale: BOARD_TIME_SCALE },
-    modem: { timeScale: RELIABILITY_TIME_SCALE, keepImageBytes: true, build: FROM_BUILD, ...row.modem },
+    modem: { timeScale: SIM_TIME_SCALE, keepImageBytes: true, build: FROM_BUILD, ...row.modem },
   });
   try {
     const diff = join(dir, `upgdiff_${FROM_BUILD}-to-${TARGET_BUILD}.dup`);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { StepId, UpgradePath } from '../../src/core/engine/upgradeEvents';
 import { cancelledHint, STANDING } from '../../src/core/engine/upgradeErrors';
 import type { StrikePoint } from '../../src/sim/modem/modemFaults';
-import { engineRig } from './engineRig';
+import { engineRig, MATRIX_RIG } from '../support/engineRig';
 import { filesFor, modemOptionsFor, rerunAfterPowerCycle, transcriptProblems } from './rowRunner';
 
 /** The promise of issue 10: stopped within one second of the cancel. */
@@ -65,7 +65,7 @@ for (const c of CASES) {
         abortedAtMs = performance.now();
         controller.abort(new Error('user pressed cancel'));
       },
-    });
+    }, MATRIX_RIG);
     t.after(() => rig.close());
     const { files, updaterPath } = await filesFor(rig, c.path);
     const extra = updaterPath ? { updaterPath } : {};

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { engineRig, fileBytes } from './engineRig';
+import { engineRig, fileBytes, MATRIX_RIG } from '../support/engineRig';
 import { filesFor, FROM_BUILD, TARGET_BUILD } from './rowRunner';
 
 const RUNS = Math.max(4, Number.parseInt(process.env.LONG_RUN ?? '', 10) || 8);
@@ -53,7 +53,7 @@ const line = (f: Figures) =>
   `after run ${String(f.run).padStart(2)}: heap ${f.heapUsedMb} MB, rss ${f.rssMb} MB, engine listeners ${f.engineListeners}, active ${JSON.stringify(f.handles)}`;
 
 test(`${RUNS} consecutive upgrades in one process: no leaked handles, listeners or memory`, async (t) => {
-  const rig = engineRig({ state: 2, build: FROM_BUILD });
+  const rig = engineRig({ state: 2, build: FROM_BUILD }, MATRIX_RIG);
   t.after(() => rig.close());
   const { files } = await filesFor(rig, 'fff');
   const sent = fileBytes(files[0]!);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BOARD_ROWS, runBoardRow } from './boardMatrix';
-import { MATRIX_TIMEOUTS } from './engineRig';
+import { MATRIX_TIMEOUTS } from '../support/engineRig';
 import { buildMatrix } from './faultMatrix';
 import { formatMatrixTable, matrixSummary, tableRowOf } from './matrixTable';
 import { runRow, type RowResult } from './rowRunner';

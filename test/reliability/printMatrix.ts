@@ -3,7 +3,7 @@
 //   node --import tsx test/reliability/printMatrix.ts --run [filter]  runs the rows (id contains filter) and prints what happened
 // Progress goes to stderr, the table to stdout.
 import { BOARD_ROWS, runBoardRow } from './boardMatrix';
-import { MATRIX_TIMEOUTS } from './engineRig';
+import { MATRIX_TIMEOUTS } from '../support/engineRig';
 import { buildMatrix } from './faultMatrix';
 import { formatMatrixTable, matrixSummary, tableRowOf } from './matrixTable';
 import { runRow, type RowResult } from './rowRunner';

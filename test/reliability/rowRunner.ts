@@ -6,7 +6,7 @@ import type { UpgradeOutcome } from '../../src/core/engine/upgradeEngine';
 import type { StepId, UpgradePath } from '../../src/core/engine/upgradeEvents';
 import type { UpgradeTimeouts } from '../../src/core/engine/upgradeTimeouts';
 import type { SimulatedModemOptions } from '../../src/sim/modem/simulatedModem';
-import { engineRig, fileBytes, MATRIX_TIMEOUTS, MiB, type EngineRig } from './engineRig';
+import { engineRig, fileBytes, MATRIX_RIG, MATRIX_TIMEOUTS, MiB, type EngineRig } from '../support/engineRig';
 import type { MatrixRow } from './faultMatrix';
 import { PortOwner } from '../../src/core/transport/portOwner';
 
@@ -121,7 +121,7 @@ export function transcriptProblems(path: string | undefined, outcome: UpgradeOut
 }
 
 export async function runRow(row: MatrixRow, timeouts: UpgradeTimeouts = MATRIX_TIMEOUTS): Promise<RowResult> {
-  const rig = engineRig({ ...modemOptionsFor(row.path), faultPlan: { strikes: [row.strike] } }, timeouts);
+  const rig = engineRig({ ...modemOptionsFor(row.path), faultPlan: { strikes: [row.strike] } }, { ...MATRIX_RIG, timeouts });
   try {
     const { files, updaterPath } = await filesFor(rig, row.path);
     const extra = updaterPath ? { updaterPath } : {};

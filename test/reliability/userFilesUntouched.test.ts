@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MiB, simRig } from '../engine/simHarness';
+import { MiB, engineRig } from '../support/engineRig';
 
 // The user's firmware files are read, never written; the session's record goes to the
 // transcript folder only; names the device supplies (crash-dump build strings) never
@@ -44,7 +44,7 @@ function hostileCrashDump(): Uint8Array {
 
 test('a failing upgrade reads the firmware files only and writes only into the transcript folder', async () => {
   // A diff that does not apply fails after the transfer; the engine then reads the crash dump.
-  const rig = simRig({ faults: ['patch-fails'], crashDump: hostileCrashDump() });
+  const rig = engineRig({ faults: ['patch-fails'], crashDump: hostileCrashDump() });
   const transcriptDir = mkdtempSync(join(tmpdir(), 'transcripts-'));
   try {
     const firmware = await rig.firmware('upgdiff_38638-to-41065.dup', { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: MiB / 2 });
