@@ -2,10 +2,10 @@ import * as vscode from 'vscode';
 import { arch, platform, release } from 'node:os';
 import type { GlueCommand } from './glueCommand';
 import type { ExtensionServices } from '../glue/services';
-import type { UpgradeSessionRecord } from '../views/sessionLog';
+import type { RunRecord } from '../views/sessionLog';
 
 /** The session a command was invoked on: a log-view node, an id, or the latest. */
-export function sessionFromArgument(services: ExtensionServices, argument: unknown): UpgradeSessionRecord | undefined {
+export function sessionFromArgument(services: ExtensionServices, argument: unknown): RunRecord | undefined {
   if (typeof argument === 'string') return services.sessions.find(argument);
   if (typeof argument === 'object' && argument !== null && 'session' in argument) {
     const session = (argument as { session: unknown }).session;
@@ -17,7 +17,7 @@ export function sessionFromArgument(services: ExtensionServices, argument: unkno
 }
 
 /** The core's forum-ready report of one session: the transcript file's tail when it can be read, else the events. */
-export async function renderSessionReport(services: ExtensionServices, session: UpgradeSessionRecord): Promise<string> {
+export async function renderSessionReport(services: ExtensionServices, session: RunRecord): Promise<string> {
   const core = await services.loadCore();
   return core.renderReport(session.events, {
     environment: {

@@ -6,7 +6,7 @@ import { portCapabilities } from '../glue/portProviders';
 import { actionButtons, withActionWords } from '../glue/userActionWords';
 import type { ExtensionServices } from '../glue/services';
 import { pickPort } from '../views/portPicker';
-import type { SessionKind, UpgradeSessionRecord } from '../views/sessionLog';
+import type { RunKind, RunRecord } from '../views/sessionLog';
 import { describeEvent } from '../views/eventText';
 import { formatWaitText } from '../shared/waitText';
 import { NotificationProgress } from './notificationProgress';
@@ -14,14 +14,14 @@ import { NotificationProgress } from './notificationProgress';
 export interface OperationContext {
   core: ModemCore;
   signal: AbortSignal;
-  session: UpgradeSessionRecord;
+  session: RunRecord;
   /** Records the engine's events into the session (panel, log view, output) until the operation ends. */
   attach(engine: ModemEngine): void;
   record(event: UpgradeEvent): void;
 }
 
 export interface OperationSpec {
-  kind: SessionKind;
+  kind: RunKind;
   title: string;
   portPath: string;
   /** Open the upgrade panel beside the editor. */
@@ -31,8 +31,8 @@ export interface OperationSpec {
 }
 
 export type OperationResult<T> =
-  | { ok: true; value: T; session: UpgradeSessionRecord }
-  | { ok: false; error: unknown; session: UpgradeSessionRecord; isCancelled: boolean };
+  | { ok: true; value: T; session: RunRecord }
+  | { ok: false; error: unknown; session: RunRecord; isCancelled: boolean };
 
 /**
  * The frame of every command that talks to the board: a session in the log, the port
@@ -116,7 +116,7 @@ export async function runOperation<T>(
  * before the core ran (a port that will not open) gets one here, from the same rule
  * table. Without a loaded core there are no rules to run: the result says it all.
  */
-function ensureDiagnosis(core: ModemCore | undefined, session: UpgradeSessionRecord, record: (event: UpgradeEvent) => void, error?: unknown): void {
+function ensureDiagnosis(core: ModemCore | undefined, session: RunRecord, record: (event: UpgradeEvent) => void, error?: unknown): void {
   if (!core || session.events.some((e) => e.kind === 'diagnosis')) return;
   const result = session.events.find((e) => e.kind === 'result');
   if (!result || result.outcome === 'success') return;

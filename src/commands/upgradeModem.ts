@@ -10,7 +10,7 @@ import { isModemToolError } from '../core/errors';
 import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, type KnownModem } from '../glue/upgradePreflight';
 import { cancelledAdvice, modemStateWords } from '../views/panelEvents';
 import type { ExtensionServices } from '../glue/services';
-import type { UpgradeSessionRecord } from '../views/sessionLog';
+import type { RunRecord } from '../views/sessionLog';
 import { localFilesFor } from './localFileCopy';
 import { withActionWords } from '../glue/userActionWords';
 
@@ -101,7 +101,7 @@ export function transcriptFolder(services: ExtensionServices): string {
   return configured || join(services.storageUri.fsPath, 'transcripts');
 }
 
-function findLast<K extends UpgradeEvent['kind']>(session: UpgradeSessionRecord, kind: K) {
+function findLast<K extends UpgradeEvent['kind']>(session: RunRecord, kind: K) {
   for (let i = session.events.length - 1; i >= 0; i--) {
     const event = session.events[i]!;
     if (event.kind === kind) return event as Extract<UpgradeEvent, { kind: K }>;
@@ -295,7 +295,7 @@ async function offerResume(services: ExtensionServices, portPath: string, known:
 }
 
 /** The end of an upgrade: the new version and the power-cycle reminder, or why it failed and what next. */
-async function announceOutcome(services: ExtensionServices, session: UpgradeSessionRecord, error: unknown): Promise<void> {
+async function announceOutcome(services: ExtensionServices, session: RunRecord, error: unknown): Promise<void> {
   const result = findLast(session, 'result');
   if (result?.outcome === 'success') {
     const after = session.events.find(
@@ -336,7 +336,7 @@ async function announceOutcome(services: ExtensionServices, session: UpgradeSess
 
 
 /** One message: what failed, the modem crash if one was read, and what to do next. */
-export function failureText(session: UpgradeSessionRecord, error: unknown): string {
+export function failureText(session: RunRecord, error: unknown): string {
   const result = findLast(session, 'result');
   const diagnosis = findLast(session, 'diagnosis')?.diagnosis;
   const crash = findLast(session, 'crashDump')?.dump;

@@ -1,7 +1,7 @@
 import type { ModemState, ModemVersionReport } from '../core/parse/modemVersion';
 import type { PreflightFacts, PreflightFile, PreflightResult } from '../core/preflight/preflight';
 import type { BoardIdentity, FirmwareFileCheck, SessionRules } from './modemCore';
-import type { UpgradeSessionRecord } from '../views/sessionLog';
+import type { RunRecord } from '../views/sessionLog';
 
 export interface KnownModem {
   state?: ModemState;
@@ -13,7 +13,7 @@ export interface KnownModem {
  * A completed upgrade makes everything read before it stale (the modem rebooted into new
  * firmware): only what was read after it counts, e.g. its own "after" version report.
  */
-export function lastKnownModem(sessions: readonly UpgradeSessionRecord[], portPath: string): KnownModem {
+export function lastKnownModem(sessions: readonly RunRecord[], portPath: string): KnownModem {
   let known: KnownModem = {};
   for (const session of sessions) {
     if (session.portPath !== portPath) continue;

@@ -1,16 +1,16 @@
 import * as vscode from 'vscode';
 import type { UpgradeEvent } from '../core/engine/upgradeEvents';
 import { describeEvent } from './eventText';
-import { groupByStep, type SessionLog, type StepGroup, type UpgradeSessionRecord } from './sessionLog';
+import { groupByStep, type SessionLog, type StepGroup, type RunRecord } from './sessionLog';
 
 export const LOG_VIEW_ID = 'pycomModem.log';
 /** Re-reads the past sessions from the transcripts (src/commands/pastSessionsCommands.ts). */
 export const REFRESH_SESSIONS_COMMAND = 'pycomModem.refreshSessions';
 
 export type LogNode =
-  | { kind: 'session'; session: UpgradeSessionRecord }
-  | { kind: 'step'; session: UpgradeSessionRecord; group: StepGroup }
-  | { kind: 'event'; session: UpgradeSessionRecord; event: UpgradeEvent };
+  | { kind: 'session'; session: RunRecord }
+  | { kind: 'step'; session: RunRecord; group: StepGroup }
+  | { kind: 'event'; session: RunRecord; event: UpgradeEvent };
 
 /** A step can hold thousands of progress events; the tree shows the latest ones. */
 const MAX_EVENTS_PER_STEP = 500;
@@ -134,13 +134,13 @@ export class LogTreeProvider implements vscode.TreeDataProvider<LogNode>, vscode
 }
 
 /** A past session's line says how it ended and, for a failure, the diagnosis's title. */
-function pastNote(session: UpgradeSessionRecord): string {
+function pastNote(session: RunRecord): string {
   if (!session.outcome) return 'did not finish';
   const diagnosis = session.events.find((e): e is Extract<UpgradeEvent, { kind: 'diagnosis' }> => e.kind === 'diagnosis');
   return diagnosis ? `${session.outcome}: ${diagnosis.diagnosis.title}` : session.outcome;
 }
 
-function sessionTooltip(session: UpgradeSessionRecord): string {
+function sessionTooltip(session: RunRecord): string {
   if (!session.isPast) return session.outcome ? `Outcome: ${session.outcome}` : 'Running';
   const result = session.events.find((e): e is Extract<UpgradeEvent, { kind: 'result' }> => e.kind === 'result');
   return [

@@ -2,7 +2,7 @@ import type { UpgradeEvent } from '../core/engine/upgradeEvents';
 import type { CrashDump } from '../core/parse/crashDump';
 import type { ModemVersionReport } from '../core/parse/modemVersion';
 import { bytesToHex, type HostToPanel, type PanelCrashDump, type PanelModemInfo } from '../shared/panelMessages';
-import type { UpgradeSessionRecord } from './sessionLog';
+import type { RunRecord } from './sessionLog';
 
 import { modemStateWords } from '../core/parse/modemStateWords';
 
@@ -112,7 +112,7 @@ export function toPanelMessage(event: UpgradeEvent): HostToPanel | undefined {
   }
 }
 
-export function sessionHeader(session: UpgradeSessionRecord): HostToPanel {
+export function sessionHeader(session: RunRecord): HostToPanel {
   return {
     type: 'session',
     sessionId: session.id,
@@ -123,7 +123,7 @@ export function sessionHeader(session: UpgradeSessionRecord): HostToPanel {
 }
 
 /** The whole session as one message: the panel rebuilds its state from it on `ready`. */
-export function sessionReplay(session: UpgradeSessionRecord): HostToPanel {
+export function sessionReplay(session: RunRecord): HostToPanel {
   const messages: HostToPanel[] = [sessionHeader(session)];
   for (const event of session.events) {
     const message = toPanelMessage(event);

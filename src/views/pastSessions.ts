@@ -2,7 +2,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StepId, UpgradeEvent } from '../core/engine/upgradeEvents';
 import { summarizeTranscript, transcriptStartFromName, type TranscriptSummary } from '../core/transcript/transcriptSummary';
-import type { UpgradeSessionRecord } from './sessionLog';
+import type { RunRecord } from './sessionLog';
 
 export interface PastSessionOptions {
   /** Transcripts kept, newest first; 0 keeps all. */
@@ -15,7 +15,7 @@ export interface PastSessionOptions {
 }
 
 export interface PastSessionsLoad {
-  sessions: UpgradeSessionRecord[];
+  sessions: RunRecord[];
   /** Transcript paths removed by the keep/age settings. */
   pruned: string[];
 }
@@ -35,7 +35,7 @@ export async function loadPastSessions(folder: string, options: PastSessionOptio
     .filter((t): t is { name: string; startedAtMs: number } => t.startedAtMs !== undefined && t.startedAtMs < options.startedBeforeMs)
     .sort((a, b) => b.startedAtMs - a.startedAtMs || b.name.localeCompare(a.name));
   const pruned: string[] = [];
-  const sessions: UpgradeSessionRecord[] = [];
+  const sessions: RunRecord[] = [];
   for (const [index, transcript] of transcripts.entries()) {
     const path = join(folder, transcript.name);
     const isTooMany = options.keep > 0 && index >= options.keep;
@@ -52,7 +52,7 @@ export async function loadPastSessions(folder: string, options: PastSessionOptio
 }
 
 /** A transcript as a session of the log view: its steps, diagnoses and result, read-only. */
-export function pastSessionRecord(path: string, name: string, startedAtMs: number, summary: TranscriptSummary): UpgradeSessionRecord {
+export function pastSessionRecord(path: string, name: string, startedAtMs: number, summary: TranscriptSummary): RunRecord {
   const events: UpgradeEvent[] = summary.steps.map((s) => ({
     kind: 'step',
     step: s.step as StepId,

@@ -2,12 +2,17 @@ import { TypedEmitter } from '../core/events/typedEmitter';
 import type { ReportBoard, ReportFile } from '../core/diagnosis/diagnosticReport';
 import { STEP_TITLES, type StepId, type StepPhase, type UpgradeEvent } from '../core/engine/upgradeEvents';
 
-/** What a session did: a whole upgrade, or a single read (info, crash dump). */
-export type SessionKind = 'upgrade' | 'info' | 'crashDump' | 'push';
+/** What a run did: a whole upgrade, or a single read (info, crash dump), or a push. */
+export type RunKind = 'upgrade' | 'info' | 'crashDump' | 'push';
 
-export interface UpgradeSessionRecord {
+/**
+ * One command's run as the Sessions view lists it: its events, outcome and transcript.
+ * Called a run in code: in core a session is the engine's UpgradeSession, one
+ * connection's conversation with the modem. The view keeps "Sessions" as its title.
+ */
+export interface RunRecord {
   readonly id: string;
-  readonly kind: SessionKind;
+  readonly kind: RunKind;
   readonly title: string;
   readonly portPath: string;
   /** Wall clock (Date.now()) at start, for labels and reports. */
@@ -23,8 +28,8 @@ export interface UpgradeSessionRecord {
 }
 
 export type SessionLogChange =
-  | { kind: 'sessionStarted'; session: UpgradeSessionRecord }
-  | { kind: 'event'; session: UpgradeSessionRecord; event: UpgradeEvent };
+  | { kind: 'sessionStarted'; session: RunRecord }
+  | { kind: 'event'; session: RunRecord; event: UpgradeEvent };
 
 /** A step as the log view and the report show it: its last phase and what happened in it. */
 export interface StepGroup {
@@ -42,9 +47,9 @@ export interface StepGroup {
 export class SessionLog {
   readonly changes = new TypedEmitter<SessionLogChange>();
   /** The past sessions were (re)read from the transcripts on disk. */
-  readonly pastChanged = new TypedEmitter<readonly UpgradeSessionRecord[]>();
-  private readonly list: UpgradeSessionRecord[] = [];
-  private pastList: readonly UpgradeSessionRecord[] = [];
+  readonly pastChanged = new TypedEmitter<readonly RunRecord[]>();
+  private readonly list: RunRecord[] = [];
+  private pastList: readonly RunRecord[] = [];
   private nextId = 1;
   /** Transcripts started from now on belong to this window's sessions, not to the past. */
   readonly createdAtEpochMs: number;
@@ -60,17 +65,17 @@ export class SessionLog {
   }
 
   /** Sessions of earlier windows, newest first (from their transcripts); kept apart from this window's. */
-  get past(): readonly UpgradeSessionRecord[] {
+  get past(): readonly RunRecord[] {
     return this.pastList;
   }
 
-  setPast(sessions: readonly UpgradeSessionRecord[]): void {
+  setPast(sessions: readonly RunRecord[]): void {
     this.pastList = sessions;
     this.pastChanged.emit(sessions);
   }
 
-  start(options: { kind: SessionKind; title: string; portPath: string }): UpgradeSessionRecord {
-    const session: UpgradeSessionRecord = {
+  start(options: { kind: RunKind; title: string; portPath: string }): RunRecord {
+    const session: RunRecord = {
       id: `s${this.nextId++}`,
       ...options,
       startedAtEpochMs: this.nowEpochMs(),
@@ -82,7 +87,7 @@ export class SessionLog {
     return session;
   }
 
-  record(session: UpgradeSessionRecord, event: UpgradeEvent): void {
+  record(session: RunRecord, event: UpgradeEvent): void {
     if (this.canReplaceLastProgress(session.events, event)) {
       session.events[session.events.length - 1] = event;
     } else {
@@ -111,21 +116,21 @@ export class SessionLog {
     );
   }
 
-  get sessions(): readonly UpgradeSessionRecord[] {
+  get sessions(): readonly RunRecord[] {
     return this.list;
   }
 
-  get current(): UpgradeSessionRecord | undefined {
+  get current(): RunRecord | undefined {
     return this.list[this.list.length - 1];
   }
 
   /** The latest upgrade session, the one the panel shows. */
-  get currentUpgrade(): UpgradeSessionRecord | undefined {
+  get currentUpgrade(): RunRecord | undefined {
     for (let i = this.list.length - 1; i >= 0; i--) if (this.list[i]!.kind === 'upgrade') return this.list[i];
     return undefined;
   }
 
-  find(id: string): UpgradeSessionRecord | undefined {
+  find(id: string): RunRecord | undefined {
     return this.list.find((session) => session.id === id) ?? this.pastList.find((session) => session.id === id);
   }
 }

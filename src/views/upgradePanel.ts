@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { parsePanelToHost, type HostToPanel, type PanelToHost } from '../shared/panelMessages';
 import { renderPanelHtml } from './panelHtml';
 import { sessionHeader, sessionReplay, toPanelMessage } from './panelEvents';
-import type { SessionLog, UpgradeSessionRecord } from './sessionLog';
+import type { SessionLog, RunRecord } from './sessionLog';
 
 export const UPGRADE_PANEL_VIEW_TYPE = 'pycomModem.upgradePanel';
 
@@ -15,7 +15,7 @@ export interface PanelActions {
 }
 
 /** Sessions the panel follows: upgrades and single reads, not file pushes. */
-function isShownInPanel(session: UpgradeSessionRecord): boolean {
+function isShownInPanel(session: RunRecord): boolean {
   return session.kind !== 'push';
 }
 
@@ -27,7 +27,7 @@ function isShownInPanel(session: UpgradeSessionRecord): boolean {
 export class UpgradePanelHost implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private isReady = false;
-  private shownSession: UpgradeSessionRecord | undefined;
+  private shownSession: RunRecord | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private panelDisposables: vscode.Disposable[] = [];
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { __stub, createExtensionContext } from '../support/vscodeStub';
 import { activate } from '../../src/extension';
 import { OPEN_REPL, PUT_IN_MIRROR_MODE, UPGRADE_MODEM } from '../../src/commands/boardAtRepl';
-import type { UpgradeSessionRecord } from '../../src/views/sessionLog';
+import type { RunRecord } from '../../src/views/sessionLog';
 import { FakeCore, type FakeEngine } from './fakeCore';
 import { dump33080 } from '../diagnosis/crashDumpBuilder';
 import type { ModemReadRequest } from '../../src/glue/modemCore';
@@ -58,7 +58,7 @@ test('Read Modem Info on a board at its REPL offers mirror mode in one short mod
   assert.match(done.message, /unplug it and plug it back in/);
 
   // The first session says why, for the log view and a report.
-  const [first, onBoard, second] = services.sessions.sessions as UpgradeSessionRecord[];
+  const [first, onBoard, second] = services.sessions.sessions as RunRecord[];
   const diagnosis = first!.events.find((e) => e.kind === 'diagnosis');
   assert.equal(diagnosis?.kind === 'diagnosis' ? diagnosis.diagnosis.cause : undefined, 'board-at-repl');
   // The board's own updater was asked first; it could not tell, so mirror mode was offered.

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { readSettings, readStatusBarMode, TIMEOUT_SETTINGS } from '../../src/glue/settings';
 import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, upgradePreflightFacts } from '../../src/glue/upgradePreflight';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
-import type { UpgradeSessionRecord } from '../../src/views/sessionLog';
+import type { RunRecord } from '../../src/views/sessionLog';
 import { sessionRules } from '../../src/glue/sessionRules';
 import { versionReport } from './fakeCore';
 
@@ -130,7 +130,7 @@ test('preflight: the core checks over what the glue knows, and when updater.elf 
 });
 
 test('the modem state read before a completed upgrade is stale: it drives no resume plan', () => {
-  const session = (kind: 'upgrade' | 'info', events: UpgradeEvent[]): UpgradeSessionRecord => ({
+  const session = (kind: 'upgrade' | 'info', events: UpgradeEvent[]): RunRecord => ({
     id: `${kind}-${events.length}`,
     kind,
     title: kind,

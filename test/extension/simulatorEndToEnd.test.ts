@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { __stub, createExtensionContext } from '../support/vscodeStub';
 import { activate } from '../../src/extension';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
-import type { UpgradeSessionRecord } from '../../src/views/sessionLog';
+import type { RunRecord } from '../../src/views/sessionLog';
 
 // The real core and the simulated GPy behind the palette command: the glue, the board
 // half and the engine together, with only the VS Code UI stubbed.
@@ -30,7 +30,7 @@ test('Try Upgrade on Simulated GPy runs the whole upgrade through the command an
     return 'Upgrade';
   });
 
-  const session = (await __stub.commands.get('pycomModem.tryOnSimulator')!()) as UpgradeSessionRecord;
+  const session = (await __stub.commands.get('pycomModem.tryOnSimulator')!()) as RunRecord;
 
   const result = session.events.find((e): e is Extract<UpgradeEvent, { kind: 'result' }> => e.kind === 'result');
   assert.equal(result?.outcome, 'success', JSON.stringify(result?.error ?? session.events.slice(-5)));
@@ -58,7 +58,7 @@ test('Try Upgrade on Simulated GPy runs the whole upgrade through the command an
     secondDetail = options.detail;
     return 'Upgrade';
   });
-  const second = (await __stub.commands.get('pycomModem.tryOnSimulator')!()) as UpgradeSessionRecord;
+  const second = (await __stub.commands.get('pycomModem.tryOnSimulator')!()) as RunRecord;
   const secondResult = second.events.find((e): e is Extract<UpgradeEvent, { kind: 'result' }> => e.kind === 'result');
   assert.equal(secondResult?.outcome, 'success', JSON.stringify(secondResult?.error ?? second.events.slice(-5)));
   assert.match(secondDetail, /Board: GPy/, 'identified after the automatic power cycle');
@@ -67,7 +67,7 @@ test('Try Upgrade on Simulated GPy runs the whole upgrade through the command an
 
   // And a third straight after, through the palette's Upgrade Modem with the same file.
   __stub.messageAnswers.push('Upgrade');
-  const third = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: [join(storage, 'demo', 'CATM1-41065.dup')] })) as UpgradeSessionRecord;
+  const third = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: [join(storage, 'demo', 'CATM1-41065.dup')] })) as RunRecord;
   assert.equal(third.outcome, 'success', JSON.stringify(third.events.slice(-5)));
   assert.ok(
     third.events.some((e) => e.kind === 'log' && e.message === 'Simulated GPy power-cycled (a real board needs unplugging).'),

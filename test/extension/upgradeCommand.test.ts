@@ -7,7 +7,7 @@ import { OperationAbortedError, PortOpenError } from '../../src/core/errors';
 import { BoardSilentError } from '../../src/core/repl/replErrors';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
 import type { LogNode } from '../../src/views/logTree';
-import type { UpgradeSessionRecord } from '../../src/views/sessionLog';
+import type { RunRecord } from '../../src/views/sessionLog';
 import { FakeCore, until, versionReport, type FakeEngine } from './fakeCore';
 
 beforeEach(() => __stub.reset());
@@ -64,7 +64,7 @@ test('the upgrade command confirms once, then drives the engine events into the 
     assert.match(options.detail!, /plug it back in/);
     return 'Upgrade';
   });
-  const session = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/CATM1-41065.dup'] })) as UpgradeSessionRecord;
+  const session = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/CATM1-41065.dup'] })) as RunRecord;
 
   assert.equal(__stub.messages.filter((m) => (m.options as { modal?: boolean } | undefined)?.modal).length, 1, 'one modal confirmation');
   assert.deepEqual(core.upgradeRequests[0]!.files, ['/fw/CATM1-41065.dup']);
@@ -145,7 +145,7 @@ test('Cancel in the panel aborts the engine signal and the session ends cancelle
   };
   const panel = await openReadyPanel();
   __stub.messageAnswers.push('Upgrade');
-  const running = __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] }) as Promise<UpgradeSessionRecord>;
+  const running = __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] }) as Promise<RunRecord>;
   await until(() => isWaiting, 'the engine to wait');
   assert.equal(__stub.contexts.get('pycomModem.busy'), true);
   panel.sendFromPage({ type: 'cancel', junk: 1 });
@@ -166,7 +166,7 @@ test('the progress notification Cancel also aborts the upgrade', async () => {
     throw new OperationAbortedError(signal.reason);
   };
   __stub.messageAnswers.push('Upgrade');
-  const running = __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] }) as Promise<UpgradeSessionRecord>;
+  const running = __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] }) as Promise<RunRecord>;
   await until(() => isWaiting, 'the engine to wait');
   __stub.progressRuns.find((r) => r.title?.startsWith('Upgrading'))!.tokenSource.cancel();
   assert.equal((await running).outcome, 'cancelled');
@@ -272,7 +272,7 @@ test('an engine that throws without a result event still ends the session as fai
     throw new PortOpenError('/dev/ttyACM0', 'busy', 'in use', 'Close the other program.');
   };
   __stub.messageAnswers.push('Upgrade');
-  const session = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0', files: ['/fw/a.dup'] })) as UpgradeSessionRecord;
+  const session = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0', files: ['/fw/a.dup'] })) as RunRecord;
   assert.equal(session.outcome, 'failed');
   const result = session.events.find((e) => e.kind === 'result') as Extract<UpgradeEvent, { kind: 'result' }>;
   assert.equal(result.error?.code, 'port-open');
@@ -301,7 +301,7 @@ test('a board-half failure shows the core\'s diagnosis once: in the session, the
   };
   const panel = await openReadyPanel();
   __stub.messageAnswers.push('Upgrade');
-  const session = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] })) as UpgradeSessionRecord;
+  const session = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] })) as RunRecord;
   const diagnoses = session.events.filter((e) => e.kind === 'diagnosis');
   assert.equal(diagnoses.length, 1, 'the glue adds none of its own');
   const diagnosis = diagnoses[0] as Extract<UpgradeEvent, { kind: 'diagnosis' }>;
@@ -395,7 +395,7 @@ test('a cancel tells one story: no doubled "Cancelled:", the toast and the panel
   };
   const panel = await openReadyPanel();
   __stub.messageAnswers.push('Upgrade');
-  const running = __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0', files: ['/fw/a.dup'] }) as Promise<UpgradeSessionRecord>;
+  const running = __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0', files: ['/fw/a.dup'] }) as Promise<RunRecord>;
   await until(() => isWaiting, 'the engine to wait');
   await __stub.commands.get('pycomModem.cancelOperation')!();
   const session = await running;
@@ -434,7 +434,7 @@ test('on the simulated GPy the board is readied before identify and the upgrade,
     assert.ok(items.includes('Power-cycle Simulated GPy'), items.join(', '));
     return 'Power-cycle Simulated GPy';
   });
-  const session = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] })) as UpgradeSessionRecord;
+  const session = (await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: 'sim:GPy', files: ['/fw/a.dup'] })) as RunRecord;
   assert.equal(session.outcome, 'failed');
   assert.deepEqual(core.readied, ['sim:GPy', 'sim:GPy'], 'before identify and before the upgrade');
   assert.equal(core.powerCycles, 2, 'once before identify (it was needed), once from the button');
