@@ -19,6 +19,7 @@ interface Diagnosed {
   cause: string;
   title: string;
   action: string;
+  actions?: unknown[];
   evidence: string[];
 }
 
@@ -147,7 +148,10 @@ for (const fault of ['corrupt-reply-crc', 'residue', 'drop-bytes', 'wrong-baud']
 test('state 0 without updater.elf: refused before anything is sent → add updater.elf and the full image', async (t) => {
   const outcome = await runScenario(t, { state: 0, file: 'full' });
   assert.equal(outcome.run.code, 2);
-  assertDiagnosed(outcome, { cause: 'files-refused', action: /--updater updater\.elf and the full \.dup image/ });
+  const diagnosis = assertDiagnosed(outcome, { cause: 'files-refused', action: /updater\.elf and the full \.dup image/ });
+  // The step comes as data in --json; the CLI's report spells it as the flag.
+  assert.deepEqual(diagnosis.actions, [{ kind: 'add-updater' }]);
+  assert.match(outcome.report, /\*\*What to do:\*\* Run the upgrade again with updater\.elf and the full \.dup image.*Add \\?`--updater updater\.elf/);
   assert.equal(outcome.rig.modem.stored.length, 0);
 });
 
