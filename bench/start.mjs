@@ -23,7 +23,7 @@ const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? (args[onlyAt + 1] ?? '').split(',') : undefined;
 // Only these figures run the product bundles; the others import the sources they measure.
-const needsProductBuild = !only || only.some((id) => id === 'activation' || id === 'cli-memory');
+const needsProductBuild = !only || only.some((id) => id === 'activation' || id === 'cli-memory' || id === 'fleet');
 
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', absWorkingDir: repoRoot };
 
@@ -65,16 +65,20 @@ if (needsProductBuild) {
 await esbuild.build({ ...common, entryPoints: ['test/support/vscodeStub.ts'], outfile: join(outDir, 'vscodeStub.js') });
 await esbuild.build({
   ...common,
-  entryPoints: ['bench/run.ts', 'bench/modemPeer.ts', 'bench/echoPeer.ts'],
+  entryPoints: ['bench/run.ts', 'bench/modemPeer.ts', 'bench/echoPeer.ts', 'bench/fleet.ts'],
   outdir: benchDir,
   external: ['serialport', '@serialport/*', '@micropython/micropython-webassembly-pyscript', '@micropython/micropython-webassembly-pyscript/*'],
 });
 for (const script of ['peakMemory.cjs', 'activationProbe.cjs']) copyFileSync(join(repoRoot, 'bench', script), join(benchDir, script));
 
-const result = spawnSync(process.execPath, [join(benchDir, 'run.js'), ...args], {
-  stdio: 'inherit',
-  cwd: repoRoot,
-  env: { ...process.env, BENCH_DIST: distDir, BENCH_VSCODE_STUB: join(outDir, 'vscodeStub.js'), BENCH_REPO_ROOT: repoRoot },
-});
+const benchEnv = { ...process.env, BENCH_DIST: distDir, BENCH_VSCODE_STUB: join(outDir, 'vscodeStub.js'), BENCH_REPO_ROOT: repoRoot };
+// `--only fleet` (several boards at once, bench/fleet.ts) runs on its own; the other ids go to run.ts.
+const rest = only?.filter((id) => id !== 'fleet');
+let result = { status: 0 };
+if (only?.includes('fleet')) result = spawnSync(process.execPath, [join(benchDir, 'fleet.js')], { stdio: 'inherit', cwd: repoRoot, env: benchEnv });
+if (!rest || (rest.length > 0 && result.status === 0)) {
+  const restArgs = rest ? args.map((arg, index) => (index === onlyAt + 1 ? rest.join(',') : arg)) : args;
+  result = spawnSync(process.execPath, [join(benchDir, 'run.js'), ...restArgs], { stdio: 'inherit', cwd: repoRoot, env: benchEnv });
+}
 rmSync(outDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);
