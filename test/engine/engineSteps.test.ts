@@ -1,3 +1,4 @@
+import { streamSink } from '../../src/core/engine/stepRunner';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { awaitUpgradeResult } from '../../src/core/engine/steps/awaitUpgrade';
@@ -40,7 +41,7 @@ function rig(reply: (command: string) => string | undefined) {
   const events = new TypedEmitter<UpgradeEvent>();
   const log: UpgradeEvent[] = [];
   events.on((e) => log.push(e));
-  const session = new UpgradeSession(host, { ...TEST_TIMEOUTS, wakeAttemptMs: 50 }, new AbortController().signal, events);
+  const session = new UpgradeSession(host, { ...TEST_TIMEOUTS, wakeAttemptMs: 50 }, new AbortController().signal, streamSink(events));
   return { session, modem, log, close: () => (modem.stop(), host.close()) };
 }
 

@@ -1,5 +1,6 @@
 import { ModemToolError } from '../errors';
 import { REPORT_BUG } from '../userActions';
+import type { BoardIdentity } from './boardIdentity';
 
 /** Failures of file operations on the board, by cause. */
 
@@ -55,6 +56,17 @@ export class BoardReplyError extends ModemToolError {
       `The board answered ${JSON.stringify(got.slice(0, 120))} where ${expected} was expected.`,
       'Reset the board (so no program prints in between) and retry; if it repeats, report it as a bug.',
       { actions: [REPORT_BUG] },
+    );
+  }
+}
+
+/** The board has no LTE modem: nothing to upgrade. */
+export class NoLteModemError extends ModemToolError {
+  readonly code = 'no-lte-modem';
+  constructor(readonly identity: BoardIdentity) {
+    super(
+      `The board on this port is a ${identity.machine} (${identity.uname.machine}), which has no LTE modem.`,
+      'Connect a GPy, FiPy or G01 and pick its port.',
     );
   }
 }

@@ -1,13 +1,15 @@
+import { streamSink } from '../engine/stepRunner';
 import type { TypedEmitter } from '../events/typedEmitter';
 import type { UpgradeEvent } from '../engine/upgradeEvents';
-import { RawRepl } from '../repl/rawRepl';
-import { onSameHandle, type PortAccess } from '../transport/portOwner';
-import { identifyBoard, type BoardIdentity } from './boardIdentity';
-import { readModemOnBoard, type BoardModemRead } from './boardModemRead';
-import { BoardSteps, stampedEmitter } from './boardSteps';
-import { SqnsupgradeMissingError, triggerMirrorMode } from './boardUpgradeTrigger';
-import { DEFAULT_BOARD_TIMEOUTS, NoLteModemError, type BoardTimeouts } from './fullUpgrade';
 import { replLineFor } from '../repl/replTurn';
+import { onSameHandle, type PortAccess } from '../transport/portOwner';
+import type { BoardIdentity } from './boardIdentity';
+import type { BoardModemRead } from './boardModemRead';
+import { DEFAULT_BOARD_TIMEOUTS, type BoardTimeouts } from './fullUpgrade';
+import { beginBoardConnect, finishBoardConnect } from './steps/connectBoard';
+import { identifyBoardStep } from './steps/identifyBoardStep';
+import { readModemStep } from './steps/readModemStep';
+import { handOverStep, triggerStep } from './steps/startMirrorMode';
 
 export interface ModemViaBoardRequest {
   /** The board's port, one turn at a time: the read is one turn on one handle. */
@@ -33,41 +35,24 @@ export async function withModemViaBoard<T>(
   job: (modem: PortAccess) => Promise<T>,
 ): Promise<T> {
   const timeouts = { ...DEFAULT_BOARD_TIMEOUTS, ...request.boardTimeouts };
-  const emit = stampedEmitter(request.events);
-  const steps = new BoardSteps(emit);
-  return request.port.run(async (port, signal, turn) => {
-    try {
-      const repl = await steps.run('board-connect', () => RawRepl.enter(port, { signal, replyTimeoutMs: timeouts.replyMs }), () =>
-        `${request.port.path} at ${port.settings.baudRate} baud, raw REPL`,
-      );
-      await steps.run('board-identify', async () => {
-        const found = await identifyBoard(repl, { signal });
-        if (!found.hasLteModem) throw new NoLteModemError(found);
-        if (!found.hasSqnsupgrade) throw new SqnsupgradeMissingError(found.release);
-        return found;
-      }, (found) => `${found.machine}, firmware ${found.release}`);
-      await steps.run(
-        'trigger',
-        () =>
-          triggerMirrorMode(port, repl, {
-            ffh: false,
-            signal,
-            timeoutMs: timeouts.triggerMs,
-            onLine: (line) => emit({ kind: 'boardOutput', line }),
-          }),
-        (result) => (result.updaterVersion ? `board updater ${result.updaterVersion}` : undefined),
-      );
-      // Mirror mode has no exit: whatever runs next on this handle must know.
-      turn.leave({ isBoardInMirrorMode: true });
-      await steps.run('mirror-handover', async () => undefined, () =>
-        `same port, now ${port.settings.baudRate} baud; the board stays in mirror mode until it is power-cycled`,
-      );
-      return await job(onSameHandle(port, turn));
-    } catch (error) {
-      steps.fail(error);
-      throw error;
-    }
-  }, { settings: replLineFor(request.replBaudRate), signal: outerSignal });
+  const { emit, steps } = streamSink(request.events);
+  beginBoardConnect(steps);
+  try {
+    return await request.port.run(
+      async (port, signal, turn) => {
+        const repl = await finishBoardConnect(steps, port, { signal, replyTimeoutMs: timeouts.replyMs, portPath: request.port.path });
+        await identifyBoardStep(steps, repl, { signal });
+        // The normal method only probes the modem before it mirrors: nothing on the modem changes.
+        await triggerStep(steps, port, repl, { ffh: false, debug: false, signal, timeoutMs: timeouts.triggerMs, emit });
+        await handOverStep(steps, port, turn);
+        return job(onSameHandle(port, turn));
+      },
+      { settings: replLineFor(request.replBaudRate), signal: outerSignal },
+    );
+  } catch (error) {
+    steps.fail(error);
+    throw error;
+  }
 }
 
 export interface BoardModemInfo {
@@ -82,35 +67,25 @@ export interface BoardModemInfo {
  */
 export async function readModemInfoOnBoard(
   request: ModemViaBoardRequest & { debug?: boolean },
-  signal: AbortSignal,
+  outerSignal: AbortSignal,
 ): Promise<BoardModemInfo> {
   const timeouts = { ...DEFAULT_BOARD_TIMEOUTS, ...request.boardTimeouts };
-  const emit = stampedEmitter(request.events);
-  const steps = new BoardSteps(emit);
-  const outerSignal = signal;
-  return request.port.run(async (io, signal) => {
-    try {
-      const repl = await steps.run('board-connect', () => RawRepl.enter(io, { signal, replyTimeoutMs: timeouts.replyMs }), () =>
-        `${request.port.path} at ${io.settings.baudRate} baud, raw REPL`,
-      );
-      const identity = await steps.run('board-identify', async () => {
-        const found = await identifyBoard(repl, { signal });
-        if (!found.hasLteModem) throw new NoLteModemError(found);
-        if (!found.hasSqnsupgrade) throw new SqnsupgradeMissingError(found.release);
-        return found;
-      }, (found) => `${found.machine}, firmware ${found.release}`);
-      const read = await steps.run(
-        'board-modem-read',
-        () => readModemOnBoard(repl, { signal, ...(request.debug ? { debug: true } : {}), onLine: (line) => emit({ kind: 'boardOutput', line }) }),
-        (result) => (result.failure ? `not read: ${result.failure}` : `state ${result.info.state}`),
-      );
-      if (read.info.state !== undefined) emit({ kind: 'modemState', state: read.info.state });
-      if (read.info.report.softwareBuild !== undefined || read.info.report.imei) emit({ kind: 'modemInfo', phase: 'before', report: read.info.report });
-      await repl.exit({ signal, replyTimeoutMs: timeouts.replyMs }).catch(() => undefined);
-      return { identity, read };
-    } catch (error) {
-      steps.fail(error);
-      throw error;
-    }
-  }, { settings: replLineFor(request.replBaudRate), signal: outerSignal });
+  const { emit, steps } = streamSink(request.events);
+  beginBoardConnect(steps);
+  try {
+    return await request.port.run(
+      async (io, signal) => {
+        const repl = await finishBoardConnect(steps, io, { signal, replyTimeoutMs: timeouts.replyMs, portPath: request.port.path });
+        const identity = await identifyBoardStep(steps, repl, { signal });
+        // The read is what the user asked for: a board whose updater cannot even run it fails here.
+        const read = (await readModemStep(steps, repl, { signal, emit, debug: request.debug === true, isFailureFatal: true }))!;
+        await repl.exit({ signal, replyTimeoutMs: timeouts.replyMs }).catch(() => undefined);
+        return { identity, read };
+      },
+      { settings: replLineFor(request.replBaudRate), signal: outerSignal },
+    );
+  } catch (error) {
+    steps.fail(error);
+    throw error;
+  }
 }

@@ -1,8 +1,7 @@
-import { isModemToolError, OperationAbortedError, PortClosedError, UsageError } from '../errors';
+import { OperationAbortedError, PortClosedError, UsageError } from '../errors';
 import { TypedEmitter } from '../events/typedEmitter';
 import type { CrashDump } from '../parse/crashDump';
 import { buildModemVersionReport, type ModemState, type ModemVersionReport } from '../parse/modemVersion';
-import { TranscriptWriter } from '../transcript/transcriptWriter';
 import { Deadline } from '../time/deadline';
 import type { PortAccess } from '../transport/portOwner';
 import { applyStagedFirmware } from './steps/apply';
@@ -20,7 +19,6 @@ import { transferFirmware } from './steps/transfer';
 import { wakeModem } from './steps/wakeModem';
 import { MIRROR_BAUD, MIRROR_LINE } from '../transport/pycomLines';
 import { BoardAtReplError, cancelledHint, ModemNotAnsweringError, STANDING } from './upgradeErrors';
-import { diagnoseFailure } from '../diagnosis/diagnose';
 import type { Diagnosis, UpgradeErrorInfo, UpgradeEvent, UpgradePath } from './upgradeEvents';
 import {
   checkFilesAgainstModem,
@@ -36,6 +34,8 @@ import { factsFromUpgradeFiles, preflightModem } from '../preflight/upgradeFiles
 import { passPreflightGate, type ConfirmWarnings } from '../preflight/preflightGate';
 import { UpgradeSession } from './upgradeSession';
 import { resolveTimeouts, type UpgradeTimeouts } from './upgradeTimeouts';
+import { errorInfo, UpgradeRun } from './upgradeRun';
+import { streamSink } from './stepRunner';
 
 export type { UpgradeTimeouts } from './upgradeTimeouts';
 
@@ -68,11 +68,10 @@ export interface UpgradeRequest extends PortRequest {
   confirmedWarnings?: Set<string>;
   transcriptDir?: string;
   /**
-   * A transcript already open (the board half wrote the first steps into it): the
-   * engine appends to it instead of opening one in transcriptDir, and leaves it open
-   * for its owner to close.
+   * The run already under way (the board half opened it): the host half runs inside it
+   * (same transcript, same record) and finishes it with the one diagnosis and result.
    */
-  transcript?: TranscriptWriter;
+  run?: UpgradeRun;
   /**
    * The resume hint when a failure left the modem unchanged, instead of "run again at
    * any time": the board half says its board stays in mirror mode until power-cycled.
@@ -103,12 +102,10 @@ export interface ModemInfo {
 /** A rough line rate for the plan's estimate: 8N1 moves baud/10 bytes per second, STP keeps most of it. */
 const STP_LINE_EFFICIENCY = 0.9;
 
-function errorInfo(error: unknown): UpgradeErrorInfo {
-  if (isModemToolError(error)) {
-    return { code: error.code, message: error.message, action: error.action, ...(error.step ? { step: error.step as UpgradeErrorInfo['step'] } : {}) };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal', message, action: 'This is a bug in the tool: save the transcript and report it.' };
+function resultMessage(outcome: UpgradeOutcome): string {
+  if (outcome.outcome === 'success') return `Upgrade finished${outcome.after?.softwareBuild ? `: the modem runs build ${outcome.after.softwareBuild}` : ''}.`;
+  if (outcome.outcome === 'cancelled') return 'Upgrade cancelled.';
+  return `Upgrade failed: ${outcome.error?.message ?? 'unknown error'}`;
 }
 
 function isCancel(error: unknown, signal: AbortSignal): boolean {
@@ -124,21 +121,16 @@ export class UpgradeEngine {
   readonly events = new TypedEmitter<UpgradeEvent>();
 
   async upgrade(request: UpgradeRequest, signal: AbortSignal = new AbortController().signal): Promise<UpgradeOutcome> {
-    const isOwnTranscript = !request.transcript;
-    const transcript = request.transcript ?? this.openTranscript(request.transcriptDir);
-    const detach = transcript?.attach(this.events);
-    const outcome: UpgradeOutcome = { outcome: 'failed', ...(transcript ? { transcriptPath: transcript.path } : {}) };
+    const run = request.run ?? new UpgradeRun(this.events, request.transcriptDir ? { transcriptDir: request.transcriptDir } : {});
+    const outcome: UpgradeOutcome = { outcome: 'failed', ...(run.transcriptPath ? { transcriptPath: run.transcriptPath } : {}) };
     let session: UpgradeSession | undefined;
-    // The diagnosis rules read the session's events (last AT exchange, progress, states).
-    const seen: UpgradeEvent[] = [];
-    const stopRecording = this.events.on((event) => seen.push(event));
     try {
       this.emitLog('info', `Upgrade on ${request.port.path}: ${request.files.join(', ')}${request.updaterPath ? ` with ${request.updaterPath}` : ''}.`);
       const files = await inspectUpgradeFiles(request.files, request.updaterPath, request.method ? { method: request.method } : {});
       for (const warning of files.warnings) this.emitLog('warn', warning);
       await request.port.run(
         async (io, turnSignal) => {
-          const started = new UpgradeSession(io, resolveTimeouts(request.timeouts), turnSignal, this.events);
+          const started = new UpgradeSession(io, resolveTimeouts(request.timeouts), turnSignal, run);
           session = started;
           try {
             await this.runUpgrade(started, files, outcome, request);
@@ -165,13 +157,20 @@ export class UpgradeEngine {
               : STANDING[started.standing]
         : // Nothing was sent yet: refused files, a busy port, a cancel before the port opened.
           (request.untouchedHint ?? STANDING.untouched);
-      this.diagnose(error, seen, request, outcome);
-    } finally {
-      stopRecording();
+      const diagnosis = run.diagnose(error, {
+        portPath: request.port.path,
+        ...(outcome.before ? { modemBefore: outcome.before } : {}),
+        // A cancel's diagnosis tells the same story as the result's hint.
+        ...(outcome.resumeHint ? { resumeHint: outcome.resumeHint } : {}),
+      });
+      if (diagnosis) outcome.diagnosis = diagnosis;
     }
-    this.emitResult(outcome);
-    detach?.();
-    if (isOwnTranscript) transcript?.close();
+    run.finish({
+      outcome: outcome.outcome,
+      message: resultMessage(outcome),
+      ...(outcome.error ? { error: outcome.error } : {}),
+      ...(outcome.outcome === 'success' ? { resumeHint: STANDING.done } : outcome.resumeHint ? { resumeHint: outcome.resumeHint } : {}),
+    });
     return outcome;
   }
 
@@ -295,62 +294,14 @@ export class UpgradeEngine {
   }
 
   private withSession<T>(request: PortRequest, signal: AbortSignal, job: (session: UpgradeSession) => Promise<T>): Promise<T> {
-    return request.port.run((io, turnSignal) => job(new UpgradeSession(io, resolveTimeouts(request.timeouts), turnSignal, this.events)), {
+    return request.port.run((io, turnSignal) => job(new UpgradeSession(io, resolveTimeouts(request.timeouts), turnSignal, streamSink(this.events))), {
       settings: MIRROR_LINE,
       signal,
     });
-  }
-
-  /** A transcript that cannot be written must not stop the upgrade: it is reported and skipped. */
-  private openTranscript(dir: string | undefined): TranscriptWriter | undefined {
-    if (!dir) return undefined;
-    try {
-      return TranscriptWriter.create(dir);
-    } catch (error) {
-      this.emitLog('warn', `No transcript: cannot write to ${dir} (${error instanceof Error ? error.message : String(error)}).`);
-      return undefined;
-    }
-  }
-
-  /** Never lets a rule's bug hide the failure it was asked to explain. */
-  private diagnose(error: unknown, seen: readonly UpgradeEvent[], request: UpgradeRequest, outcome: UpgradeOutcome): void {
-    try {
-      const { diagnosis } = diagnoseFailure(error, {
-        events: seen,
-        context: {
-          portPath: request.port.path,
-          platform: process.platform,
-          ...(outcome.before ? { modemBefore: outcome.before } : {}),
-          // A cancel's diagnosis tells the same story as the result's hint.
-          ...(outcome.resumeHint ? { resumeHint: outcome.resumeHint } : {}),
-        },
-      });
-      outcome.diagnosis = diagnosis;
-      this.events.emit({ kind: 'diagnosis', diagnosis, atMs: Date.now() });
-    } catch (diagnosisError) {
-      this.emitLog('warn', `No diagnosis: ${diagnosisError instanceof Error ? diagnosisError.message : String(diagnosisError)}`);
-    }
   }
 
   private emitLog(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
     this.events.emit({ kind: 'log', level, message, atMs: Date.now() });
   }
 
-  private emitResult(outcome: UpgradeOutcome): void {
-    const message =
-      outcome.outcome === 'success'
-        ? `Upgrade finished${outcome.after?.softwareBuild ? `: the modem runs build ${outcome.after.softwareBuild}` : ''}.`
-        : outcome.outcome === 'cancelled'
-          ? 'Upgrade cancelled.'
-          : `Upgrade failed: ${outcome.error?.message ?? 'unknown error'}`;
-    this.events.emit({
-      kind: 'result',
-      outcome: outcome.outcome,
-      message,
-      ...(outcome.error ? { error: outcome.error } : {}),
-      ...(outcome.outcome === 'success' ? { resumeHint: STANDING.done } : outcome.resumeHint ? { resumeHint: outcome.resumeHint } : {}),
-      ...(outcome.transcriptPath ? { transcriptPath: outcome.transcriptPath } : {}),
-      atMs: Date.now(),
-    });
-  }
 }

@@ -1,11 +1,11 @@
 import { AtChannel, type AtExchange } from '../at/atChannel';
 import type { AtReply } from '../at/atReply';
-import { isModemToolError, OperationAbortedError } from '../errors';
-import type { TypedEmitter } from '../events/typedEmitter';
+import { OperationAbortedError } from '../errors';
 import { Deadline } from '../time/deadline';
 import type { ByteTransport } from '../transport/byteTransport';
 import { ModemRefusedError, type Standing } from './upgradeErrors';
-import { STEP_TITLES, type StepId, type UpgradeEvent, type WaitInfo } from './upgradeEvents';
+import type { StepId, WaitInfo } from './upgradeEvents';
+import type { EventSink, UnstampedEvent } from './stepRunner';
 import {
   DEFAULT_UPGRADE_TIMEOUTS,
   normalMsFor,
@@ -16,8 +16,7 @@ import {
   type WaitPhaseId,
 } from './upgradeTimeouts';
 
-/** An UpgradeEvent before the session stamps its time. */
-export type UnstampedEvent = UpgradeEvent extends infer E ? (E extends { atMs: number } ? Omit<E, 'atMs'> : never) : never;
+export type { UnstampedEvent } from './stepRunner';
 
 /**
  * What every step works with: the open port, the AT channel over it, the timeouts, the
@@ -36,7 +35,7 @@ export class UpgradeSession {
     readonly io: ByteTransport,
     timeouts: UpgradeTimeouts,
     readonly signal: AbortSignal,
-    private readonly events: TypedEmitter<UpgradeEvent>,
+    private readonly sink: EventSink,
   ) {
     this.timeouts = resolveTimeouts(timeouts);
     this.at = new AtChannel(io, {
@@ -48,30 +47,20 @@ export class UpgradeSession {
   }
 
   emit(event: UnstampedEvent): void {
-    this.events.emit({ ...event, atMs: Date.now() } as UpgradeEvent);
+    this.sink.emit(event);
   }
 
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
     this.emit({ kind: 'log', level, message });
   }
 
-  /** Runs one step between its start and done/fail events; a typed error learns its step. */
-  async step<T>(step: StepId, run: () => Promise<T>, detail?: string): Promise<T> {
-    this.emit({ kind: 'step', step, title: STEP_TITLES[step], phase: 'start', ...(detail ? { detail } : {}) });
-    try {
-      const value = await run();
-      this.emit({ kind: 'step', step, title: STEP_TITLES[step], phase: 'done' });
-      return value;
-    } catch (error) {
-      if (isModemToolError(error) && !error.step) error.step = step;
-      const message = error instanceof Error ? error.message : String(error);
-      this.emit({ kind: 'step', step, title: STEP_TITLES[step], phase: 'fail', detail: message });
-      throw error;
-    }
+  /** Runs one step between its start and done/fail events (the run's one step runner); a typed error learns its step. */
+  step<T>(step: StepId, run: () => Promise<T>, detail?: string): Promise<T> {
+    return this.sink.steps.run(step, run, detail ? { atStart: detail } : {});
   }
 
   waiting(step: StepId, detail: string, wait?: WaitInfo): void {
-    this.emit({ kind: 'step', step, title: STEP_TITLES[step], phase: 'waiting', detail, ...(wait ? { wait } : {}) });
+    this.sink.steps.event(step, 'waiting', detail, wait);
   }
 
   /** The figures of one of the long waits (WAIT_PHASES) under this session's budgets. */
