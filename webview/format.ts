@@ -1,9 +1,8 @@
 /** Display formats for the panel (the figures themselves come computed from the host). */
+import { formatDecimalBytes } from '../src/shared/byteUnits';
 
 export function formatBytes(bytes: number): string {
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(2)} MB`;
-  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} kB`;
-  return `${Math.round(bytes)} B`;
+  return formatDecimalBytes(bytes, 2);
 }
 
 export function formatRate(bytesPerSecond: number): string {

@@ -1,12 +1,11 @@
 import type { UpgradeEvent } from '../core/engine/upgradeEvents';
 import { modemStateWords } from './panelEvents';
 import { formatWaitText } from '../shared/waitText';
+import { escapeControls } from '../core/parse/controlChars';
 
 /** AT replies and board lines can hold control bytes; show them escaped, on one line. */
 export function printable(text: string, maxChars = 200): string {
-  const escaped = text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) =>
-    c === '\r' ? '\\r' : c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  const escaped = escapeControls(text, { '\r': '\\r', '\n': '\\n' });
   return escaped.length > maxChars ? `${escaped.slice(0, maxChars)}…` : escaped;
 }
 

@@ -1,3 +1,4 @@
+import { escapeControls } from '../parse/controlChars';
 /**
  * Tells a board's MicroPython REPL from a modem by what came back to an AT probe. A
  * board at its REPL (where it is after plugging it in) answers `AT\r\n` at 115200 with
@@ -64,5 +65,5 @@ export function recogniseBoardRepl(bytes: Uint8Array): ReplSighting | undefined 
 }
 
 function printable(text: string): string {
-  return text.replace(/[\x00-\x1f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escapeControls(text);
 }

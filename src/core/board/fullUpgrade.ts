@@ -1,4 +1,5 @@
 import { OperationAbortedError, UsageError } from '../errors';
+import { STANDING, type BoardStanding } from '../engine/upgradeErrors';
 import { ADD_UPDATER } from '../userActions';
 import type { TypedEmitter } from '../events/typedEmitter';
 import type { UnstampedEvent } from '../engine/stepRunner';
@@ -73,31 +74,6 @@ export interface UpgradeEngineLike {
 
 export { NoLteModemError } from './boardErrors';
 
-/**
- * Where things stand after the board half failed, for the result's resumeHint. Only
- * mirror mode needs a power-cycle to leave; a board whose updater printed an error and
- * returned is at its REPL, and one whose updater went quiet may still be working.
- */
-type BoardStanding = keyof typeof BOARD_STANDING;
-
-const BOARD_STANDING = {
-  untouched: 'Neither the board nor the modem was changed. You can run the upgrade again at any time.',
-  // The port opened but no REPL answered: most often a board still in mirror mode from an
-  // earlier attempt (its bytes go to the modem), which only a power cycle ends.
-  noRepl:
-    'Neither the board nor the modem was changed, but the board did not answer at its REPL. If an earlier attempt left it in mirror mode, power-cycle it (unplug it, plug it back) first, then run the upgrade again.',
-  repl: 'The modem was not changed; the board is at its REPL. Fix the cause above and run the upgrade again.',
-  mirror:
-    'The board is in mirror mode (it has no way back): power-cycle it (unplug, plug back), then run the upgrade again. The modem was not changed.',
-  updaterBack: "The board's updater stopped and the board is back at its REPL (no power-cycle needed). Fix the cause above and run the upgrade again.",
-  // With updater.elf the board's updater may be rewriting the modem's bootrom or loading
-  // updater.elf into it: a power cut then can brick the modem (PROTOCOL.md §9).
-  updaterBusy:
-    "The board's updater may still be working on the modem (with updater.elf it may be rewriting the bootrom or loading the updater, which takes minutes). " +
-    'Do not unplug the board now: leave it powered for 15 minutes, then power-cycle it (unplug, plug back) and run the upgrade again.',
-  updaterProbing:
-    "The board's updater was still probing the modem; nothing was written to it. Power-cycle the board (unplug, plug back), then run the upgrade again.",
-} as const;
 
 export async function runFullUpgrade(
   request: FullUpgradeRequest,
@@ -109,7 +85,7 @@ export async function runFullUpgrade(
   const run = new UpgradeRun(engine.events, request.transcriptDir ? { transcriptDir: request.transcriptDir } : {});
   const { steps } = run;
   const emit = (event: UnstampedEvent) => run.emit(event);
-  let standing: BoardStanding = 'untouched';
+  let standing: BoardStanding = 'boardUntouched';
   let boardRepl: RawRepl | undefined;
   // Warnings confirmed before the board changed are not asked again by the host half.
   const confirmed = new Set<string>();
@@ -125,7 +101,7 @@ export async function runFullUpgrade(
         try {
           const repl = await finishBoardConnect(steps, port, { signal, replyTimeoutMs: boardTimeouts.replyMs, portPath: request.port.path });
           boardRepl = repl;
-          standing = 'repl';
+          standing = 'atRepl';
           const identity = await identifyBoardStep(steps, repl, { signal, willCopySqnsupgrade: request.sqnsupgradeFolder !== undefined });
           const modemRead = identity.hasSqnsupgrade ? await readModemStep(steps, repl, { signal, emit, debug: request.updaterDebug === true }) : undefined;
           if (!identity.hasSqnsupgrade) steps.event('board-modem-read', 'skip', 'sqnsupgrade is copied to /flash first; the modem is read after the switch to mirror mode');
@@ -153,7 +129,7 @@ export async function runFullUpgrade(
             ...(request.sqnsupgradeFolder ? { sqnsupgradeFolder: request.sqnsupgradeFolder } : {}),
           });
 
-          standing = 'mirror';
+          standing = 'inMirror';
           const trigger = await triggerStep(steps, port, repl, {
             ffh,
             debug: request.updaterDebug === true,
@@ -175,7 +151,7 @@ export async function runFullUpgrade(
               run,
               // The engine's "run again at any time" does not hold here: the board stays in
               // mirror mode, and the next run needs its REPL back.
-              untouchedHint: BOARD_STANDING.mirror,
+              untouchedHint: STANDING.inMirror,
               confirmedWarnings: confirmed,
               port: onSameHandle(port, turn),
             } as UpgradeRequest,
@@ -185,7 +161,7 @@ export async function runFullUpgrade(
           // Still our turn: a board left at its REPL goes back to its friendly prompt, as the user left it.
           const isCancel = error instanceof OperationAbortedError || signal.aborted;
           if ((steps.current ?? steps.failed) === 'trigger') standing = standingAfterTrigger(error, isCancel, request.updaterPath !== undefined && resolveFfhQuietly(request));
-          if ((standing === 'repl' || standing === 'updaterBack') && boardRepl && port.isOpen) {
+          if ((standing === 'atRepl' || standing === 'updaterBack') && boardRepl && port.isOpen) {
             await boardRepl.exit({ replyTimeoutMs: boardTimeouts.replyMs }).catch(() => undefined);
           }
           throw error;
@@ -202,7 +178,7 @@ export async function runFullUpgrade(
     const outcome: UpgradeOutcome = {
       outcome: isCancel ? 'cancelled' : 'failed',
       error: errorInfo(error, failedStep),
-      resumeHint: BOARD_STANDING[left],
+      resumeHint: STANDING[left],
       ...(run.transcriptPath ? { transcriptPath: run.transcriptPath } : {}),
     };
     const diagnosis = run.diagnose(error, { portPath: request.port.path });
@@ -229,7 +205,7 @@ export async function runFullUpgrade(
 function standingAfterTrigger(error: unknown, isCancel: boolean, isFfh: boolean): BoardStanding {
   const boardState = error instanceof TriggerFailedError ? error.boardState : 'unknown';
   if (!isCancel && boardState === 'repl') return 'updaterBack';
-  if (!isCancel && boardState === 'mirror') return 'mirror';
+  if (!isCancel && boardState === 'mirror') return 'inMirror';
   return isFfh ? 'updaterBusy' : 'updaterProbing';
 }
 

@@ -2,6 +2,7 @@ import { LTE_BOARDS } from '../board/boardIdentity';
 import type { CrashDump } from '../parse/crashDump';
 import { OLD_BOOTROM_BUILD } from '../parse/modemVersion';
 import type { DiagnosisEvidence } from './evidence';
+import { dotUnprintable } from '../parse/controlChars';
 
 /**
  * Reading the evidence: the predicates the diagnosis rules match on, the sentences their
@@ -34,9 +35,8 @@ export const BOARD_STEPS = new Set(['board-connect', 'board-identify', 'board-mo
 /** Steps after which the modem may hold a partial upgrade. */
 export const MODEM_CHANGING_STEPS = new Set(['recovery-boot', 'load-updater', 'transfer', 'apply', 'await-upgrade', 'boot-check', 'boot-app']);
 
-export function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '.');
-}
+/** Device text in a diagnosis: printable ASCII only. */
+export const printable = dotUnprintable;
 
 export function transferPercent(e: DiagnosisEvidence): number | undefined {
   const progress = e.transferProgress;

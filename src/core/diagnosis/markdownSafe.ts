@@ -1,3 +1,4 @@
+import { escapeControls } from '../parse/controlChars';
 /**
  * Markdown that device bytes cannot break out of. A report ends up in forum posts and
  * issues, where a crash dump holding "```" would close our fence and `<img onerror>`
@@ -8,12 +9,7 @@
 
 /** Control characters as `\xNN`, so a line stays a line and nothing invisible reaches the reader. */
 export function visibleControls(text: string, options: { keepNewlines?: boolean } = {}): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => {
-    if (c === '\t') return '    ';
-    if (options.keepNewlines && c === '\n') return '\n';
-    if (options.keepNewlines && c === '\r') return '';
-    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
-  });
+  return escapeControls(text, { '\t': '    ', ...(options.keepNewlines ? { '\n': '\n', '\r': '' } : {}) });
 }
 
 function longestRun(text: string, char: string): number {

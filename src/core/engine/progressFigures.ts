@@ -1,3 +1,4 @@
+import { formatDecimalBytes } from '../../shared/byteUnits';
 /** One observation of a transfer: how many bytes were done at what clock time. */
 export interface ProgressSample {
   atMs: number;
@@ -93,9 +94,7 @@ export class ProgressPacer {
 
 /** "5.2 MB", "812 kB", "96 B": decimal units, as file managers show sizes. */
 export function formatBytes(bytes: number): string {
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} kB`;
-  return `${bytes} B`;
+  return formatDecimalBytes(bytes, 1);
 }
 
 /** "1:05", "12:30", "1:02:03". */

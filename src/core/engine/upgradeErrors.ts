@@ -150,9 +150,31 @@ export const STANDING = {
   booting:
     `The new firmware was written; the modem was rebooting into it. Leave it powered at least ${FLASH_WRITE_MINUTES} more minutes, then power-cycle the board and read the modem's info to confirm the new version.`,
   done: 'The modem runs the new firmware. Power-cycle the board to leave mirror mode.',
+  // The board half, before the modem was changed: only mirror mode needs a power-cycle to
+  // leave; a board whose updater printed an error and returned is at its REPL, and one
+  // whose updater went quiet may still be working.
+  boardUntouched: 'Neither the board nor the modem was changed. You can run the upgrade again at any time.',
+  // The port opened but no REPL answered: most often a board still in mirror mode from an
+  // earlier attempt (its bytes go to the modem), which only a power cycle ends.
+  noRepl:
+    'Neither the board nor the modem was changed, but the board did not answer at its REPL. If an earlier attempt left it in mirror mode, power-cycle it (unplug it, plug it back) first, then run the upgrade again.',
+  atRepl: 'The modem was not changed; the board is at its REPL. Fix the cause above and run the upgrade again.',
+  inMirror:
+    'The board is in mirror mode (it has no way back): power-cycle it (unplug, plug back), then run the upgrade again. The modem was not changed.',
+  updaterBack: "The board's updater stopped and the board is back at its REPL (no power-cycle needed). Fix the cause above and run the upgrade again.",
+  // With updater.elf the board's updater may be rewriting the modem's bootrom or loading
+  // updater.elf into it: a power cut then can brick the modem (PROTOCOL.md §9).
+  updaterBusy:
+    "The board's updater may still be working on the modem (with updater.elf it may be rewriting the bootrom or loading the updater, which takes minutes). " +
+    'Do not unplug the board now: leave it powered for 15 minutes, then power-cycle it (unplug, plug back) and run the upgrade again.',
+  updaterProbing:
+    "The board's updater was still probing the modem; nothing was written to it. Power-cycle the board (unplug, plug back), then run the upgrade again.",
 } as const;
 
 export type Standing = keyof typeof STANDING;
+
+/** Where the board half can leave things. */
+export type BoardStanding = 'boardUntouched' | 'noRepl' | 'atRepl' | 'inMirror' | 'updaterBack' | 'updaterBusy' | 'updaterProbing';
 
 /** The steps a standing's text names that a front end spells out (a command line, a button). */
 export const STANDING_ACTIONS: Partial<Record<Standing, UserAction[]>> = {

@@ -1,3 +1,4 @@
+import { dotUnprintable } from './controlChars';
 /**
  * The modem's last crash, from the binary reply to AT+FSRDFILE="/fs/crashdump"
  * (PROTOCOL.md section 4). The layout is inferred from two captures, so every
@@ -196,6 +197,4 @@ function firstLine(text: string): string {
 }
 
 /** Device text goes into logs and panels: keep it to printable characters. */
-function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '.');
-}
+const printable = dotUnprintable;

@@ -1,4 +1,5 @@
 import type { UpgradeEvent } from '../engine/upgradeEvents';
+import { escapeControls } from '../parse/controlChars';
 
 const HEX_BYTES_PER_LINE = 32;
 
@@ -13,7 +14,7 @@ export function hexLines(bytes: Uint8Array, bytesPerLine = HEX_BYTES_PER_LINE): 
 
 /** Control characters made visible, so one event stays one transcript line. */
 export function visible(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => (c === '\n' ? ' | ' : c === '\r' ? '' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return escapeControls(text, { '\n': ' | ', '\r': '' });
 }
 
 /**
