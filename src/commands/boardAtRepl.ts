@@ -2,12 +2,12 @@ import * as vscode from 'vscode';
 import { isModemToolError } from '../core/errors';
 import type { ExtensionServices } from '../glue/services';
 
-export const PUT_IN_MIRROR_MODE = 'Put in Mirror Mode';
-export const UPGRADE_MODEM = 'Upgrade Modem…';
-export const OPEN_REPL = 'Open REPL';
+export const PUT_IN_MIRROR_MODE = vscode.l10n.t('Put in Mirror Mode');
+export const UPGRADE_MODEM = vscode.l10n.t('Upgrade Modem…');
+export const OPEN_REPL = vscode.l10n.t('Open REPL');
 
 /** Mirror mode has no exit (PROTOCOL.md §1): every message that starts it says so. */
-export const UNPLUG_AFTER_MIRROR = 'The board stays in mirror mode: unplug it and plug it back in to get its REPL back.';
+export const UNPLUG_AFTER_MIRROR = vscode.l10n.t('The board stays in mirror mode: unplug it and plug it back in to get its REPL back.');
 
 /** The engine found the board's Python REPL where the modem was expected. */
 export function isBoardAtRepl(error: unknown): boolean {
@@ -23,12 +23,13 @@ export function isBoardAtRepl(error: unknown): boolean {
 export async function offerMirrorMode(services: ExtensionServices, portPath: string, purpose: string): Promise<boolean> {
   services.output.info(`${portPath} answered AT like a Python REPL: the board is at its REPL, not in mirror mode.`);
   const choice = await vscode.window.showWarningMessage(
-    `The board on ${portPath} is at its Python REPL. Put it in mirror mode to ${purpose}?`,
+    vscode.l10n.t('The board on {0} is at its Python REPL. Put it in mirror mode to {1}?', portPath, purpose),
     {
       modal: true,
-      detail:
-        'The modem answers on this port only in mirror mode. The board\'s updater (sqnsupgrade.uart()) starts it and only ' +
-        'probes the modem. Mirror mode has no exit: unplug the board and plug it back in afterwards. The upgrade starts mirror mode by itself.',
+      detail: vscode.l10n.t(
+        "The modem answers on this port only in mirror mode. The board's updater (sqnsupgrade.uart()) starts it and only " +
+          'probes the modem. Mirror mode has no exit: unplug the board and plug it back in afterwards. The upgrade starts mirror mode by itself.',
+      ),
     },
     PUT_IN_MIRROR_MODE,
     UPGRADE_MODEM,

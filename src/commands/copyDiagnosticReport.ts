@@ -38,12 +38,12 @@ export const copyDiagnosticReportCommand: GlueCommand = {
   async run(services, argument) {
     const session = sessionFromArgument(services, argument);
     if (!session) {
-      void vscode.window.showInformationMessage('No modem session yet: run an upgrade or read the modem info first.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('No modem session yet: run an upgrade or read the modem info first.'));
       return undefined;
     }
     const report = await renderSessionReport(services, session);
     await vscode.env.clipboard.writeText(report);
-    void vscode.window.showInformationMessage('Diagnostic report copied (Markdown): paste it into a forum post or an issue.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Diagnostic report copied (Markdown): paste it into a forum post or an issue.'));
     return report;
   },
 };

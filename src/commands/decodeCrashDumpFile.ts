@@ -16,7 +16,7 @@ let provider: vscode.Disposable | undefined;
 /** Registered on first use: activation stays free of it, and a decoded text lives as long as the window. */
 function ensureProvider(): void {
   provider ??= vscode.workspace.registerTextDocumentContentProvider(CRASH_DUMP_SCHEME, {
-    provideTextDocumentContent: (uri) => decodedTexts.get(uri.toString()) ?? 'This decoded crash dump is no longer available: decode the file again.',
+    provideTextDocumentContent: (uri) => decodedTexts.get(uri.toString()) ?? vscode.l10n.t('This decoded crash dump is no longer available: decode the file again.'),
   });
 }
 
@@ -34,12 +34,12 @@ export function decodeCrashDumpBytes(name: string, bytes: Uint8Array): DecodedCr
   let source = name;
   if (isTranscriptText(bytes)) {
     const fromTranscript = crashDumpFromTranscript(Buffer.from(bytes).toString('utf8'));
-    if (!fromTranscript) return { error: `${name} is a transcript without a crash dump: the modem's dump was not read in that session.` };
+    if (!fromTranscript) return { error: vscode.l10n.t("{0} is a transcript without a crash dump: the modem's dump was not read in that session.", name) };
     dumpBytes = fromTranscript;
     source = `${name} (the crash dump read during that session)`;
   }
   const check = checkCrashDumpFile(dumpBytes);
-  if (!check.isCrashDump) return { error: `${name} is not a modem crash dump: ${check.reason}.` };
+  if (!check.isCrashDump) return { error: vscode.l10n.t('{0} is not a modem crash dump: {1}.', name, check.reason) };
   const text = [
     formatCrashDumpText(check.dump).trimEnd(),
     '',
@@ -68,10 +68,10 @@ export const decodeCrashDumpFileCommand: GlueCommand = {
     }
     if (!uri) {
       const picked = await vscode.window.showOpenDialog({
-        title: 'A saved modem crash dump, or the transcript of a session that read one',
+        title: vscode.l10n.t('A saved modem crash dump, or the transcript of a session that read one'),
         canSelectMany: false,
-        openLabel: 'Decode',
-        filters: { 'Crash dumps and transcripts': ['bin', 'dump', 'log'], 'All files': ['*'] },
+        openLabel: vscode.l10n.t('Decode'),
+        filters: { [vscode.l10n.t('Crash dumps and transcripts')]: ['bin', 'dump', 'log'], [vscode.l10n.t('All files')]: ['*'] },
       });
       uri = picked?.[0];
     }
@@ -81,7 +81,7 @@ export const decodeCrashDumpFileCommand: GlueCommand = {
     try {
       bytes = await vscode.workspace.fs.readFile(uri);
     } catch (error) {
-      void vscode.window.showErrorMessage(`Cannot read ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read {0}: {1}', name, error instanceof Error ? error.message : String(error)));
       return undefined;
     }
     const decoded = decodeCrashDumpBytes(name, bytes);

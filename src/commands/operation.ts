@@ -134,7 +134,7 @@ function progressMessage(event: UpgradeEvent): string | undefined {
   if (event.kind === 'step' && (event.phase === 'start' || event.phase === 'waiting')) return event.title;
   if (event.kind === 'progress') {
     const percent = event.bytesTotal > 0 ? Math.floor((event.bytesDone / event.bytesTotal) * 100) : 100;
-    const eta = event.etaMs !== undefined ? ` · ${Math.ceil(event.etaMs / 1000)} s left` : '';
+    const eta = event.etaMs !== undefined ? ` · ${vscode.l10n.t('{0} s left', Math.ceil(event.etaMs / 1000))}` : '';
     return `${event.fileName}: ${percent} %${eta}`;
   }
   if (event.kind === 'result') return describeEvent(event);
@@ -188,7 +188,10 @@ function simulatorLine(services: ExtensionServices) {
 }
 
 /** The failure messages' button for the simulated board: what unplugging is for a real one. */
-export const POWER_CYCLE_SIMULATOR_ACTION = 'Power-cycle Simulated GPy';
+export const POWER_CYCLE_SIMULATOR_ACTION = vscode.l10n.t('Power-cycle Simulated GPy');
+/** The failure messages' buttons that open the log, or switch to the simulated GPy when the serial binding is missing. */
+export const SHOW_LOG_ACTION = vscode.l10n.t('Show Log');
+export const USE_SIMULATOR_ACTION = vscode.l10n.t('Use Simulated GPy');
 
 /** Runs the button's power cycle, with the port borrowed so no job is cut off. */
 export async function powerCycleSimulator(services: ExtensionServices, portPath: string): Promise<void> {
@@ -199,32 +202,32 @@ export async function powerCycleSimulator(services: ExtensionServices, portPath:
     services.output.info(note);
     void vscode.window.showInformationMessage(note);
   } catch (error) {
-    void vscode.window.showErrorMessage(`Power-cycling the simulated GPy failed: ${error instanceof Error ? error.message : String(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Power-cycling the simulated GPy failed: {0}', error instanceof Error ? error.message : String(error)));
   }
 }
 
 /** An error as the user should see it: what happened, then what to do. */
 export async function showFailure(services: ExtensionServices, error: unknown, what: string, portPath?: string): Promise<void> {
   if (error instanceof OperationAbortedError) {
-    void vscode.window.showInformationMessage(`${what} cancelled.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} cancelled.', what));
     return;
   }
   const message = error instanceof Error ? error.message : String(error);
-  const action = isModemToolError(error) ? withActionWords(error.action, error.actions) : 'See the "Pycom Modem" output for details.';
+  const action = isModemToolError(error) ? withActionWords(error.action, error.actions) : vscode.l10n.t('See the "Pycom Modem" output for details.');
   // A step that one palette command does (read the info, the crash dump) gets its button.
   const buttons = isModemToolError(error) ? actionButtons(error.actions) : [];
   services.output.error(`${what} failed: ${message}`);
   const isBindingMissing = isModemToolError(error) && error.code === 'serial-binding';
   const isSimulated = portPath !== undefined && portCapabilities(portPath).canPowerCycle;
   const choice = await vscode.window.showErrorMessage(
-    `${what} failed: ${message} ${action}`,
+    vscode.l10n.t('{0} failed: {1} {2}', what, message, action),
     ...buttons.map((button) => button.label),
     ...(isSimulated ? [POWER_CYCLE_SIMULATOR_ACTION] : []),
-    ...(isBindingMissing ? ['Use Simulated GPy'] : ['Show Log']),
+    ...(isBindingMissing ? [USE_SIMULATOR_ACTION] : [SHOW_LOG_ACTION]),
   );
   const chosen = buttons.find((button) => button.label === choice);
   if (chosen) await vscode.commands.executeCommand(chosen.commandId);
   if (choice === POWER_CYCLE_SIMULATOR_ACTION && portPath) await powerCycleSimulator(services, portPath);
-  if (choice === 'Show Log') services.output.show(true);
-  if (choice === 'Use Simulated GPy') await vscode.commands.executeCommand('pycomModem.tryOnSimulator');
+  if (choice === SHOW_LOG_ACTION) services.output.show(true);
+  if (choice === USE_SIMULATOR_ACTION) await vscode.commands.executeCommand('pycomModem.tryOnSimulator');
 }

@@ -53,8 +53,9 @@ export const openTranscriptsFolderCommand: GlueCommand = {
         // Fall through to the message.
       }
     }
-    const choice = await vscode.window.showInformationMessage(`Transcripts are in ${folder}`, 'Copy Path');
-    if (choice === 'Copy Path') await vscode.env.clipboard.writeText(folder);
+    const copyPath = vscode.l10n.t('Copy Path');
+    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Transcripts are in {0}', folder), copyPath);
+    if (choice === copyPath) await vscode.env.clipboard.writeText(folder);
     return folder;
   },
 };

@@ -17,9 +17,9 @@ export const pushFileCommand: GlueCommand = {
     let uri = fileArgument instanceof vscode.Uri ? fileArgument : undefined;
     if (!uri) {
       const picked = await vscode.window.showOpenDialog({
-        title: 'File to copy to the board',
+        title: vscode.l10n.t('File to copy to the board'),
         canSelectMany: false,
-        openLabel: 'Push to Board',
+        openLabel: vscode.l10n.t('Push to Board'),
       });
       uri = picked?.[0];
     }
@@ -29,19 +29,19 @@ export const pushFileCommand: GlueCommand = {
     try {
       localPath = (await localFileFor(uri, { copiesFolder: copiesFolderFor(services) })).path;
     } catch (error) {
-      void vscode.window.showErrorMessage(`Cannot read ${basename(uri.path)}: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read {0}: {1}', basename(uri.path), error instanceof Error ? error.message : String(error)));
       return undefined;
     }
     const remotePath = await vscode.window.showInputBox({
-      title: 'Path on the board',
+      title: vscode.l10n.t('Path on the board'),
       value: defaultRemotePath(uri.path),
-      validateInput: (value) => (/^\/(flash|sd)\/[^\0]+$/.test(value) ? undefined : 'A path under /flash/ or /sd/'),
+      validateInput: (value) => (/^\/(flash|sd)\/[^\0]+$/.test(value) ? undefined : vscode.l10n.t('A path under /flash/ or /sd/')),
     });
     if (!remotePath) return undefined;
     const name = basename(uri.path);
     const outcome = await runOperation(
       services,
-      { kind: 'push', title: `Push ${name}`, portPath, showPanel: false, progressTitle: `Copying ${name} to ${remotePath}` },
+      { kind: 'push', title: vscode.l10n.t('Push {0}', name), portPath, showPanel: false, progressTitle: vscode.l10n.t('Copying {0} to {1}', name, remotePath) },
       async ({ core, signal, record }) => {
         await readySimulatedBoard(services, core, portPath, record);
         await core.pushFile(
@@ -65,10 +65,10 @@ export const pushFileCommand: GlueCommand = {
       },
     );
     if (!outcome.ok) {
-      await showFailure(services, outcome.error, `Copying ${name}`, portPath);
+      await showFailure(services, outcome.error, vscode.l10n.t('Copying {0}', name), portPath);
       return undefined;
     }
-    void vscode.window.showInformationMessage(`${name} copied to ${remotePath}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} copied to {1}.', name, remotePath));
     return remotePath;
   },
 };

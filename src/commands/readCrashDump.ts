@@ -12,23 +12,22 @@ export const readCrashDumpCommand: GlueCommand = {
     let outcome = await readDump(services, portPath, false);
     const isViaBoard = !outcome.ok && isBoardAtRepl(outcome.error);
     if (isViaBoard) {
-      if (!(await offerMirrorMode(services, portPath, 'read the crash dump'))) return undefined;
+      if (!(await offerMirrorMode(services, portPath, vscode.l10n.t('read the crash dump')))) return undefined;
       outcome = await readDump(services, portPath, true);
     }
     if (!outcome.ok) {
-      await showFailure(services, outcome.error, 'Reading the crash dump', portPath);
+      await showFailure(services, outcome.error, vscode.l10n.t('Reading the crash dump'), portPath);
       return undefined;
     }
     const afterwards = isViaBoard ? ` ${UNPLUG_AFTER_MIRROR}` : '';
     const dump = outcome.value;
     if (!dump) {
-      void vscode.window.showInformationMessage(`The modem has no crash dump.${afterwards}`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('The modem has no crash dump.{0}', afterwards));
       return undefined;
     }
-    const where = dump.file ? `${dump.file}${dump.line !== undefined ? `:${dump.line}` : ''}` : 'unknown place';
-    void vscode.window.showInformationMessage(
-      `Modem crash in ${where}${dump.build ? ` (build ${dump.build})` : ''}. The upgrade panel shows the details.${afterwards}`,
-    );
+    const where = dump.file ? `${dump.file}${dump.line !== undefined ? `:${dump.line}` : ''}` : vscode.l10n.t('unknown place');
+    const crash = dump.build ? vscode.l10n.t('Modem crash in {0} (build {1}).', where, dump.build) : vscode.l10n.t('Modem crash in {0}.', where);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} The upgrade panel shows the details.{1}', crash, afterwards));
     return dump;
   },
 };
@@ -38,12 +37,12 @@ function readDump(services: ExtensionServices, portPath: string, viaBoard: boole
     services,
     {
       kind: 'crashDump',
-      title: viaBoard ? 'Crash dump (via the board)' : 'Crash dump',
+      title: viaBoard ? vscode.l10n.t('Crash dump (via the board)') : vscode.l10n.t('Crash dump'),
       portPath,
       showPanel: true,
       progressTitle: viaBoard
-        ? `Putting the board on ${portPath} in mirror mode to read the modem crash dump`
-        : `Reading the modem crash dump on ${portPath}`,
+        ? vscode.l10n.t('Putting the board on {0} in mirror mode to read the modem crash dump', portPath)
+        : vscode.l10n.t('Reading the modem crash dump on {0}', portPath),
     },
     async ({ core, signal, attach, record, session }) => {
       const engine = createEngineFor(services, core, portPath);

@@ -20,19 +20,19 @@ export const readModemInfoCommand: GlueCommand = {
       if (onBoard.ok && onBoard.value.state !== undefined) {
         const { state, report } = onBoard.value;
         void vscode.window.showInformationMessage(
-          `${describe(state, report).join(' · ')}. Read by the board's updater (sqnsupgrade.info()); the board stays at its REPL.`,
+          vscode.l10n.t("{0}. Read by the board's updater (sqnsupgrade.info()); the board stays at its REPL.", describe(state, report).join(' · ')),
         );
         return { state, report };
       }
       services.output.info(
         `The board's updater could not tell the modem's state${onBoard.ok ? ` (${onBoard.value.failure ?? 'no state reported'})` : ''}; mirror mode can read it.`,
       );
-      if (!(await offerMirrorMode(services, portPath, 'read the modem'))) return undefined;
+      if (!(await offerMirrorMode(services, portPath, vscode.l10n.t('read the modem')))) return undefined;
       isViaBoard = true;
       outcome = await readInfo(services, portPath, true);
     }
     if (!outcome.ok) {
-      await showFailure(services, outcome.error, 'Reading the modem', portPath);
+      await showFailure(services, outcome.error, vscode.l10n.t('Reading the modem'), portPath);
       return undefined;
     }
     const { state, report } = outcome.value;
@@ -44,17 +44,27 @@ export const readModemInfoCommand: GlueCommand = {
 function describe(state: ModemState, report: ModemVersionReport | undefined): string[] {
   const version = report?.lrVersion ?? report?.softwareVersion;
   return [
-    `Modem: ${modemStateWords(state)}`,
-    version ? `firmware ${version}${report?.softwareBuild ? ` (build ${report.softwareBuild})` : ''}` : undefined,
-    report?.imei ? `IMEI ${report.imei}` : undefined,
-    report?.needsRecoveryBootromUpgrade ? 'old 33080 bootrom: the next upgrade needs updater.elf' : undefined,
+    vscode.l10n.t('Modem: {0}', modemStateWords(state)),
+    version
+      ? report?.softwareBuild
+        ? vscode.l10n.t('firmware {0} (build {1})', version, report.softwareBuild)
+        : vscode.l10n.t('firmware {0}', version)
+      : undefined,
+    report?.imei ? vscode.l10n.t('IMEI {0}', report.imei) : undefined,
+    report?.needsRecoveryBootromUpgrade ? vscode.l10n.t('old 33080 bootrom: the next upgrade needs updater.elf') : undefined,
   ].filter((part): part is string => part !== undefined);
 }
 
 function readInfoOnBoard(services: ExtensionServices, portPath: string) {
   return runOperation(
     services,
-    { kind: 'info', title: "Modem info (board's updater)", portPath, showPanel: false, progressTitle: `Reading the modem through the board on ${portPath}` },
+    {
+      kind: 'info',
+      title: vscode.l10n.t("Modem info (board's updater)"),
+      portPath,
+      showPanel: false,
+      progressTitle: vscode.l10n.t('Reading the modem through the board on {0}', portPath),
+    },
     async ({ core, signal, attach, record }) => {
       const engine = createEngineFor(services, core, portPath);
       attach(engine);
@@ -75,10 +85,12 @@ function readInfo(services: ExtensionServices, portPath: string, viaBoard: boole
     services,
     {
       kind: 'info',
-      title: viaBoard ? 'Modem info (via the board)' : 'Modem info',
+      title: viaBoard ? vscode.l10n.t('Modem info (via the board)') : vscode.l10n.t('Modem info'),
       portPath,
       showPanel: false,
-      progressTitle: viaBoard ? `Putting the board on ${portPath} in mirror mode to read the modem` : `Reading the modem on ${portPath}`,
+      progressTitle: viaBoard
+        ? vscode.l10n.t('Putting the board on {0} in mirror mode to read the modem', portPath)
+        : vscode.l10n.t('Reading the modem on {0}', portPath),
     },
     async ({ core, signal, attach, record, session }) => {
       const engine = createEngineFor(services, core, portPath);

@@ -9,11 +9,12 @@ export const showTranscriptCommand: GlueCommand = {
     const chosen = argument === undefined ? undefined : sessionFromArgument(services, argument);
     const session = chosen ?? [...services.sessions.sessions].reverse().find((s) => s.transcriptPath);
     if (!session?.transcriptPath) {
+      const showLog = vscode.l10n.t('Show Log');
       const choice = await vscode.window.showInformationMessage(
-        'No transcript yet: upgrades write one when they run. The "Pycom Modem" output has the log of this window.',
-        'Show Log',
+        vscode.l10n.t('No transcript yet: upgrades write one when they run. The "Pycom Modem" output has the log of this window.'),
+        showLog,
       );
-      if (choice === 'Show Log') services.output.show(true);
+      if (choice === showLog) services.output.show(true);
       return undefined;
     }
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(session.transcriptPath));

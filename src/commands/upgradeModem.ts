@@ -5,7 +5,17 @@ import type { GlueCommand } from './glueCommand';
 import { portCapabilities } from '../glue/portProviders';
 import { type BoardIdentity, type FirmwareFileCheck, type TransferMethodChoice } from '../glue/modemCore';
 import type { PreflightResult } from '../core/preflight/preflight';
-import { POWER_CYCLE_SIMULATOR_ACTION, createEngineFor, powerCycleSimulator, readySimulatedBoard, resolvePort, runOperation, showFailure } from './operation';
+import {
+  POWER_CYCLE_SIMULATOR_ACTION,
+  SHOW_LOG_ACTION,
+  USE_SIMULATOR_ACTION,
+  createEngineFor,
+  powerCycleSimulator,
+  readySimulatedBoard,
+  resolvePort,
+  runOperation,
+  showFailure,
+} from './operation';
 import { isModemToolError } from '../core/errors';
 import { lastKnownModem, needsUpdaterElf, runUpgradePreflight, type KnownModem } from '../glue/upgradePreflight';
 import { cancelledAdvice, modemStateWords } from '../views/panelEvents';
@@ -36,10 +46,10 @@ function asArguments(value: unknown): UpgradeArguments {
 
 async function pickFirmwareFiles(services: ExtensionServices): Promise<string[] | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title: 'Modem firmware (.dup): one file, or both parts of a two-stage upgrade',
+    title: vscode.l10n.t('Modem firmware (.dup): one file, or both parts of a two-stage upgrade'),
     canSelectMany: true,
-    openLabel: 'Use Firmware',
-    filters: { 'Sequans firmware': ['dup'], 'All files': ['*'] },
+    openLabel: vscode.l10n.t('Use Firmware'),
+    filters: { [vscode.l10n.t('Sequans firmware')]: ['dup'], [vscode.l10n.t('All files')]: ['*'] },
   });
   if (!picked?.length) return undefined;
   // Two-stage upgrades ("...-1.dup", "...-2.dup") run in name order.
@@ -49,10 +59,10 @@ async function pickFirmwareFiles(services: ExtensionServices): Promise<string[] 
 
 async function pickUpdaterElf(services: ExtensionServices): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title: 'updater.elf (the modem is in its recovery bootrom or has the old 33080 bootrom)',
+    title: vscode.l10n.t('updater.elf (the modem is in its recovery bootrom or has the old 33080 bootrom)'),
     canSelectMany: false,
-    openLabel: 'Use Updater',
-    filters: { 'Updater image': ['elf'], 'All files': ['*'] },
+    openLabel: vscode.l10n.t('Use Updater'),
+    filters: { [vscode.l10n.t('Updater image')]: ['elf'], [vscode.l10n.t('All files')]: ['*'] },
   });
   return picked?.[0] ? (await pickedAsLocalFiles(services, [picked[0]]))?.[0] : undefined;
 }
@@ -61,12 +71,12 @@ async function pickUpdaterElf(services: ExtensionServices): Promise<string | und
 async function pickedAsLocalFiles(services: ExtensionServices, uris: readonly vscode.Uri[]): Promise<string[] | undefined> {
   try {
     const files = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: 'Copying the picked files to this machine' },
+      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Copying the picked files to this machine') },
       () => localFilesFor(uris, services),
     );
     return files.map((file) => file.path);
   } catch (error) {
-    void vscode.window.showErrorMessage(`Cannot read the picked file: ${error instanceof Error ? error.message : String(error)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read the picked file: {0}', error instanceof Error ? error.message : String(error)));
     return undefined;
   }
 }
@@ -81,7 +91,7 @@ async function identify(
   let powerCycleNote: string | undefined;
   try {
     const board = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Identifying the board on ${portPath}` },
+      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Identifying the board on {0}', portPath) },
       async () => {
         powerCycleNote = await readySimulatedBoard(services, core, portPath);
         return core.identifyBoard({ port: await services.ownerFor(portPath) }, controller.signal);
@@ -113,7 +123,7 @@ export const upgradeModemCommand: GlueCommand = {
   id: 'pycomModem.upgradeModem',
   async run(services, rawArguments) {
     if (services.activeOperation) {
-      void vscode.window.showWarningMessage('A modem operation is already running in this window.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('A modem operation is already running in this window.'));
       return undefined;
     }
     const args = asArguments(rawArguments);
@@ -142,19 +152,19 @@ export const upgradeModemCommand: GlueCommand = {
     const updater = updaterPath ? await core.inspectFirmwareFile(updaterPath) : undefined;
     const problems = [...checks, ...(updater ? [updater] : [])].flatMap((check) => check.problems);
     if (problems.length) {
-      void vscode.window.showErrorMessage(`Cannot upgrade with these files: ${problems.join(' ')}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot upgrade with these files: {0}', problems.join(' ')));
       return undefined;
     }
 
     const identity = await identify(services, portPath);
     // Without serial support nothing can reach a real board: say so now, not after the confirmation.
     if (isModemToolError(identity.cause) && identity.cause.code === 'serial-binding') {
-      await showFailure(services, identity.cause, 'Opening the serial port');
+      await showFailure(services, identity.cause, vscode.l10n.t('Opening the serial port'));
       return undefined;
     }
     if (identity.board && !identity.board.hasLteModem) {
       void vscode.window.showErrorMessage(
-        `The board on ${portPath} is a ${identity.board.name}: it has no LTE modem. Select the port of a GPy, FiPy or G01.`,
+        vscode.l10n.t('The board on {0} is a {1}: it has no LTE modem. Select the port of a GPy, FiPy or G01.', portPath, identity.board.name),
       );
       return undefined;
     }
@@ -170,14 +180,14 @@ export const upgradeModemCommand: GlueCommand = {
     if (preflight.isRefused) {
       const failed = preflight.results.filter((r) => r.status === 'fail');
       const refusal = vscode.window.showErrorMessage(
-        `Cannot upgrade the modem on ${portPath}: ${failed.map((r) => `${r.detail}${r.action ? ` ${r.action}` : ''}`).join(' ')}`,
+        vscode.l10n.t('Cannot upgrade the modem on {0}: {1}', portPath, failed.map((r) => `${r.detail}${r.action ? ` ${r.action}` : ''}`).join(' ')),
         { modal: true, detail: preflight.detail },
         ...(portCapabilities(portPath).canPowerCycle ? [POWER_CYCLE_SIMULATOR_ACTION] : []),
       );
       if ((await refusal) === POWER_CYCLE_SIMULATOR_ACTION) await powerCycleSimulator(services, portPath);
       return undefined;
     }
-    const method = await confirmUpgrade(identity.board?.name ?? 'board', portPath, preflight.detail);
+    const method = await confirmUpgrade(identity.board?.name ?? vscode.l10n.t('board'), portPath, preflight.detail);
     if (!method) return undefined;
     // Warnings shown in the dialog were confirmed there; the run asks only about new ones
     // (those the board's own reading of the modem brings up).
@@ -189,7 +199,13 @@ export const upgradeModemCommand: GlueCommand = {
     await services.lastAttempts.save(attempt);
     const outcome = await runOperation(
       services,
-      { kind: 'upgrade', title: `Upgrade ${files.map((f) => f.split(/[\\/]/).pop()).join(' + ')}`, portPath, showPanel: true, progressTitle: `Upgrading the modem on ${portPath}` },
+      {
+        kind: 'upgrade',
+        title: vscode.l10n.t('Upgrade {0}', files.map((f) => f.split(/[\\/]/).pop()).join(' + ')),
+        portPath,
+        showPanel: true,
+        progressTitle: vscode.l10n.t('Upgrading the modem on {0}', portPath),
+      },
       async ({ core: loaded, signal, attach, session, record }) => {
         // The power cycle before identifying the board belongs in this session's log too.
         if (identity.powerCycleNote) record({ kind: 'log', level: 'info', message: identity.powerCycleNote, atMs: Date.now() });
@@ -216,8 +232,8 @@ export const upgradeModemCommand: GlueCommand = {
   },
 };
 
-const UPGRADE = 'Upgrade';
-const CHOOSE_METHOD = 'Advanced: Method…';
+const UPGRADE = vscode.l10n.t('Upgrade');
+const CHOOSE_METHOD = vscode.l10n.t('Advanced: Method…');
 
 /**
  * The preflight's confirmation. "Advanced" lets an expert override the transfer method
@@ -226,9 +242,9 @@ const CHOOSE_METHOD = 'Advanced: Method…';
 async function confirmUpgrade(boardName: string, portPath: string, detail: string): Promise<TransferMethodChoice | undefined> {
   let method: TransferMethodChoice = 'auto';
   for (;;) {
-    const methodNote = method === 'auto' ? '' : `\n\nMethod forced by you: ${METHOD_WORDS[method]}.`;
+    const methodNote = method === 'auto' ? '' : `\n\n${vscode.l10n.t('Method forced by you: {0}.', METHOD_WORDS[method])}`;
     const choice = await vscode.window.showWarningMessage(
-      `Upgrade the modem of the ${boardName} on ${portPath}?`,
+      vscode.l10n.t('Upgrade the modem of the {0} on {1}?', boardName, portPath),
       { modal: true, detail: `${detail}${methodNote}` },
       UPGRADE,
       CHOOSE_METHOD,
@@ -237,16 +253,19 @@ async function confirmUpgrade(boardName: string, portPath: string, detail: strin
     if (choice !== CHOOSE_METHOD) return undefined;
     const picked = await vscode.window.showQuickPick(
       (Object.keys(METHOD_WORDS) as TransferMethodChoice[]).map((id) => ({ id, label: METHOD_WORDS[id], picked: id === method })),
-      { title: 'Transfer method (experts only)', placeHolder: "Automatic follows Pycom's documented rules; override only if you know why" },
+      {
+        title: vscode.l10n.t('Transfer method (experts only)'),
+        placeHolder: vscode.l10n.t("Automatic follows Pycom's documented rules; override only if you know why"),
+      },
     );
     if (picked) method = picked.id;
   }
 }
 
 const METHOD_WORDS: Record<TransferMethodChoice, string> = {
-  auto: "Automatic (Pycom's rules: over 4 MiB or stage 1 of a two-stage upgrade ON_THE_FLY, else FFF)",
-  'on-the-fly': 'ON_THE_FLY for every file (load_fff=False)',
-  fff: 'FFF for every file (staged, then applied)',
+  auto: vscode.l10n.t("Automatic (Pycom's rules: over 4 MiB or stage 1 of a two-stage upgrade ON_THE_FLY, else FFF)"),
+  'on-the-fly': vscode.l10n.t('ON_THE_FLY for every file (load_fff=False)'),
+  fff: vscode.l10n.t('FFF for every file (staged, then applied)'),
 };
 
 function warningKey(result: PreflightResult): string {
@@ -255,12 +274,15 @@ function warningKey(result: PreflightResult): string {
 
 /** Warnings that appeared once the board read the modem (e.g. a network switch): the run waits for this answer. */
 async function confirmNewWarnings(portPath: string, warnings: readonly PreflightResult[]): Promise<boolean> {
+  const goOn = vscode.l10n.t('Go On');
   const choice = await vscode.window.showWarningMessage(
-    `The modem on ${portPath} raised ${warnings.length === 1 ? 'a warning' : `${warnings.length} warnings`}. Go on with the upgrade?`,
+    warnings.length === 1
+      ? vscode.l10n.t('The modem on {0} raised a warning. Go on with the upgrade?', portPath)
+      : vscode.l10n.t('The modem on {0} raised {1} warnings. Go on with the upgrade?', portPath, warnings.length),
     { modal: true, detail: warnings.map((w) => `${w.title}: ${w.detail}${w.action ? `\n→ ${w.action}` : ''}`).join('\n\n') },
-    'Go On',
+    goOn,
   );
-  return choice === 'Go On';
+  return choice === goOn;
 }
 
 type ResumeChoice = { files: string[]; updaterPath?: string } | 'pick' | 'dismissed';
@@ -278,15 +300,19 @@ async function offerResume(services: ExtensionServices, portPath: string, known:
   const names = last.files.map((f) => f.split(/[\\/]/).pop()).join(' + ');
   const how =
     state === 4
-      ? `The modem is in ${modemStateWords(4)}.`
+      ? vscode.l10n.t('The modem is in {0}.', modemStateWords(4))
       : state === 0
-        ? `The modem is in its ${modemStateWords(0)}.`
-        : 'The last upgrade did not finish; the modem is detected again after the switch to mirror mode.';
-  const resume = { label: '$(debug-continue) Resume the interrupted upgrade', description: names, detail: `${how} Last attempt: ${last.startedAt} (${last.outcome === 'running' ? 'the window was closed' : last.outcome}).` };
-  const other = { label: '$(file) Choose firmware files…', description: '', detail: 'Pick the .dup file(s) to install.' };
+        ? vscode.l10n.t('The modem is in its {0}.', modemStateWords(0))
+        : vscode.l10n.t('The last upgrade did not finish; the modem is detected again after the switch to mirror mode.');
+  const resume = {
+    label: `$(debug-continue) ${vscode.l10n.t('Resume the interrupted upgrade')}`,
+    description: names,
+    detail: vscode.l10n.t('{0} Last attempt: {1} ({2}).', how, last.startedAt, last.outcome === 'running' ? vscode.l10n.t('the window was closed') : last.outcome),
+  };
+  const other = { label: `$(file) ${vscode.l10n.t('Choose firmware files…')}`, description: '', detail: vscode.l10n.t('Pick the .dup file(s) to install.') };
   const picked = await vscode.window.showQuickPick([resume, other], {
-    title: `Upgrade the modem on ${portPath}`,
-    placeHolder: 'An earlier upgrade on this port was interrupted',
+    title: vscode.l10n.t('Upgrade the modem on {0}', portPath),
+    placeHolder: vscode.l10n.t('An earlier upgrade on this port was interrupted'),
   });
   if (!picked) return 'dismissed';
   if (picked === other) return 'pick';
@@ -302,19 +328,23 @@ async function announceOutcome(services: ExtensionServices, session: RunRecord, 
       (e): e is Extract<UpgradeEvent, { kind: 'modemInfo' }> => e.kind === 'modemInfo' && e.phase === 'after',
     );
     const version = after?.report.lrVersion ?? after?.report.softwareVersion;
+    const build = after?.report.softwareBuild ? buildNote(after.report.softwareBuild) : '';
+    const upgraded = version ? vscode.l10n.t('Modem upgraded to {0}{1}.', version, build) : vscode.l10n.t('Modem upgraded.');
     const choice = await vscode.window.showInformationMessage(
-      `Modem upgraded${version ? ` to ${version}${after?.report.softwareBuild ? ` (build ${after.report.softwareBuild})` : ''}` : ''}. ` +
-        'Now power-cycle the board (unplug it, plug it back in): mirror mode has no exit and the reset button does not reset the modem.',
-      'Open Panel',
-      'Copy Report',
+      vscode.l10n.t(
+        '{0} Now power-cycle the board (unplug it, plug it back in): mirror mode has no exit and the reset button does not reset the modem.',
+        upgraded,
+      ),
+      OPEN_PANEL,
+      COPY_REPORT,
     );
-    if (choice === 'Open Panel') services.panel.show({ preserveFocus: false });
-    if (choice === 'Copy Report') await vscode.commands.executeCommand('pycomModem.copyDiagnosticReport', session.id);
+    if (choice === OPEN_PANEL) services.panel.show({ preserveFocus: false });
+    if (choice === COPY_REPORT) await vscode.commands.executeCommand('pycomModem.copyDiagnosticReport', session.id);
     return;
   }
   if (result?.outcome === 'cancelled') {
     const simulated = portCapabilities(session.portPath).canPowerCycle ? [POWER_CYCLE_SIMULATOR_ACTION] : [];
-    const choice = await vscode.window.showWarningMessage(`Upgrade cancelled. ${cancelledAdvice(result)}`, ...simulated);
+    const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Upgrade cancelled. {0}', cancelledAdvice(result)), ...simulated);
     if (choice === POWER_CYCLE_SIMULATOR_ACTION) await powerCycleSimulator(services, session.portPath);
     return;
   }
@@ -322,16 +352,24 @@ async function announceOutcome(services: ExtensionServices, session: RunRecord, 
   services.output.error(text);
   const choice = await vscode.window.showErrorMessage(
     text,
-    'Open Panel',
-    'Copy Report',
+    OPEN_PANEL,
+    COPY_REPORT,
     ...(portCapabilities(session.portPath).canPowerCycle ? [POWER_CYCLE_SIMULATOR_ACTION] : []),
-    ...(result?.error?.code === 'serial-binding' ? ['Use Simulated GPy'] : ['Show Log']),
+    ...(result?.error?.code === 'serial-binding' ? [USE_SIMULATOR_ACTION] : [SHOW_LOG_ACTION]),
   );
   if (choice === POWER_CYCLE_SIMULATOR_ACTION) await powerCycleSimulator(services, session.portPath);
-  if (choice === 'Use Simulated GPy') await vscode.commands.executeCommand('pycomModem.tryOnSimulator');
-  if (choice === 'Open Panel') services.panel.show({ preserveFocus: false });
-  if (choice === 'Copy Report') await vscode.commands.executeCommand('pycomModem.copyDiagnosticReport', session.id);
-  if (choice === 'Show Log') services.output.show(true);
+  if (choice === USE_SIMULATOR_ACTION) await vscode.commands.executeCommand('pycomModem.tryOnSimulator');
+  if (choice === OPEN_PANEL) services.panel.show({ preserveFocus: false });
+  if (choice === COPY_REPORT) await vscode.commands.executeCommand('pycomModem.copyDiagnosticReport', session.id);
+  if (choice === SHOW_LOG_ACTION) services.output.show(true);
+}
+
+const OPEN_PANEL = vscode.l10n.t('Open Panel');
+const COPY_REPORT = vscode.l10n.t('Copy Report');
+
+/** " (build 41065)" after a firmware version or a crash place. */
+function buildNote(build: string | number): string {
+  return vscode.l10n.t(' (build {0})', build);
 }
 
 
@@ -341,10 +379,14 @@ export function failureText(session: RunRecord, error: unknown): string {
   const diagnosis = findLast(session, 'diagnosis')?.diagnosis;
   const crash = findLast(session, 'crashDump')?.dump;
   const message = (result?.message ?? (error instanceof Error ? error.message : 'unknown error')).replace(/^Upgrade failed:\s*/i, '');
-  const parts = [`Upgrade failed: ${message.replace(/\.?$/, '.')}`];
+  const parts = [vscode.l10n.t('Upgrade failed: {0}', message.replace(/\.?$/, '.'))];
   if (crash) {
-    const where = crash.file ? ` in ${crash.file}${crash.line !== undefined ? `:${crash.line}` : ''}` : '';
-    parts.push(`The modem crashed${where}${crash.build ? ` (build ${crash.build})` : ''}: the panel shows the crash dump.`);
+    const build = crash.build ? buildNote(crash.build) : '';
+    parts.push(
+      crash.file
+        ? vscode.l10n.t('The modem crashed in {0}{1}: the panel shows the crash dump.', `${crash.file}${crash.line !== undefined ? `:${crash.line}` : ''}`, build)
+        : vscode.l10n.t('The modem crashed{0}: the panel shows the crash dump.', build),
+    );
   }
   if (diagnosis) parts.push(`${diagnosis.title.replace(/\.?$/, '.')} ${withActionWords(diagnosis.action, diagnosis.actions)}`);
   else if (result?.error?.action) parts.push(withActionWords(result.error.action, result.error.actions));
