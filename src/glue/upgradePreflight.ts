@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import type { ModemState, ModemVersionReport } from '../core/parse/modemVersion';
 import type { PreflightFacts, PreflightFile, PreflightResult } from '../core/preflight/preflight';
 import type { BoardIdentity, FirmwareFileCheck, SessionRules } from './modemCore';
@@ -92,25 +93,38 @@ export function runUpgradePreflight(rules: Pick<SessionRules, 'runPreflight'>, i
   const { results, hasFailure, text } = rules.runPreflight(upgradePreflightFacts(input));
   const lines: string[] = [];
   const board = input.board
-    ? `${input.board.name}${input.board.firmwareVersion ? ` (firmware ${input.board.firmwareVersion})` : ''}`
-    : `not identified${input.boardError ? `: ${input.boardError}` : ''}`;
-  lines.push(`Board: ${board} on ${input.portPath}${input.isSimulated ? ' (simulated)' : ''}`);
+    ? input.board.firmwareVersion
+      ? vscode.l10n.t('{0} (firmware {1})', input.board.name, input.board.firmwareVersion)
+      : input.board.name
+    : input.boardError
+      ? vscode.l10n.t('not identified: {0}', input.boardError)
+      : vscode.l10n.t('not identified');
+  lines.push(
+    input.isSimulated
+      ? vscode.l10n.t('Board: {0} on {1} (simulated)', board, input.portPath)
+      : vscode.l10n.t('Board: {0} on {1}', board, input.portPath),
+  );
   const r = input.known.report;
   if (r?.lrVersion || r?.softwareVersion || input.known.state !== undefined) {
     const version = r?.lrVersion ?? r?.softwareVersion;
+    const versionText = version
+      ? r?.softwareBuild
+        ? vscode.l10n.t('{0} build {1}', version, r.softwareBuild)
+        : version
+      : vscode.l10n.t('version unknown');
     lines.push(
-      `Modem (last read): ${version ? `${version}${r?.softwareBuild ? ` build ${r.softwareBuild}` : ''}` : 'version unknown'}${
-        input.known.state !== undefined ? `, state ${input.known.state}` : ''
-      }`,
+      input.known.state !== undefined
+        ? vscode.l10n.t('Modem (last read): {0}, state {1}', versionText, input.known.state)
+        : vscode.l10n.t('Modem (last read): {0}', versionText),
     );
   } else {
-    lines.push('Modem: state detected after the switch to mirror mode');
+    lines.push(vscode.l10n.t('Modem: state detected after the switch to mirror mode'));
   }
   lines.push('', text);
   lines.push(
     '',
-    'The board switches to mirror mode and stays there: afterwards unplug it and plug it back in.',
-    'Do not unplug the board during the upgrade; pauses of a few minutes (at 7–10 % and at 99 %) are normal.',
+    vscode.l10n.t('The board switches to mirror mode and stays there: afterwards unplug it and plug it back in.'),
+    vscode.l10n.t('Do not unplug the board during the upgrade; pauses of a few minutes (at 7–10 % and at 99 %) are normal.'),
   );
   return { results, isRefused: hasFailure, detail: lines.join('\n') };
 }

@@ -109,9 +109,17 @@ export class LogTreeProvider implements vscode.TreeDataProvider<LogNode>, vscode
       case 'event': {
         const e = node.event;
         if (e.kind === 'diagnosis') {
-          const item = new vscode.TreeItem(`Diagnosis: ${e.diagnosis.title}`, vscode.TreeItemCollapsibleState.None);
+          const item = new vscode.TreeItem(vscode.l10n.t('Diagnosis: {0}', e.diagnosis.title), vscode.TreeItemCollapsibleState.None);
           item.description = e.diagnosis.action;
-          item.tooltip = [e.diagnosis.title, '', `What to do: ${e.diagnosis.action}`, '', ...e.diagnosis.evidence.map((fact) => `• ${fact}`), '', `Rule: ${e.diagnosis.cause}`].join('\n');
+          item.tooltip = [
+            e.diagnosis.title,
+            '',
+            vscode.l10n.t('What to do: {0}', e.diagnosis.action),
+            '',
+            ...e.diagnosis.evidence.map((fact) => `• ${fact}`),
+            '',
+            vscode.l10n.t('Rule: {0}', e.diagnosis.cause),
+          ].join('\n');
           item.iconPath = new vscode.ThemeIcon(eventIcon(e));
           item.contextValue = 'event.diagnosis';
           return item;
@@ -135,18 +143,18 @@ export class LogTreeProvider implements vscode.TreeDataProvider<LogNode>, vscode
 
 /** A past session's line says how it ended and, for a failure, the diagnosis's title. */
 function pastNote(session: RunRecord): string {
-  if (!session.outcome) return 'did not finish';
+  if (!session.outcome) return vscode.l10n.t('did not finish');
   const diagnosis = session.events.find((e): e is Extract<UpgradeEvent, { kind: 'diagnosis' }> => e.kind === 'diagnosis');
   return diagnosis ? `${session.outcome}: ${diagnosis.diagnosis.title}` : session.outcome;
 }
 
 function sessionTooltip(session: RunRecord): string {
-  if (!session.isPast) return session.outcome ? `Outcome: ${session.outcome}` : 'Running';
+  if (!session.isPast) return session.outcome ? vscode.l10n.t('Outcome: {0}', session.outcome) : vscode.l10n.t('Running');
   const result = session.events.find((e): e is Extract<UpgradeEvent, { kind: 'result' }> => e.kind === 'result');
   return [
-    result ? `Outcome: ${result.outcome}: ${result.message}` : 'Did not finish: the window or the tool was closed while it ran.',
+    result ? vscode.l10n.t('Outcome: {0}: {1}', result.outcome, result.message) : vscode.l10n.t('Did not finish: the window or the tool was closed while it ran.'),
     ...session.events.filter((e): e is Extract<UpgradeEvent, { kind: 'diagnosis' }> => e.kind === 'diagnosis').map((e) => `${e.diagnosis.title} — ${e.diagnosis.action}`),
-    `From an earlier window: ${session.transcriptPath ?? ''}`,
+    vscode.l10n.t('From an earlier window: {0}', session.transcriptPath ?? ''),
   ].join('\n');
 }
 

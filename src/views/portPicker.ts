@@ -20,25 +20,25 @@ export function buildPortPickItems(ports: readonly SerialPortChoice[], selectedP
   const others = ports.filter((p) => !p.isLikelyPycom).sort(byPath);
   const toItem = (p: SerialPortChoice): PortPickItem => ({
     label: `$(plug) ${p.path}`,
-    description: [p.board ? `Pycom ${p.board}` : p.isLikelyPycom ? 'Pycom board' : undefined, p.description]
+    description: [p.board ? `Pycom ${p.board}` : p.isLikelyPycom ? vscode.l10n.t('Pycom board') : undefined, p.description]
       .filter(Boolean)
       .join(' · '),
-    detail: p.path === selectedPath ? 'selected' : undefined,
+    detail: p.path === selectedPath ? vscode.l10n.t('selected') : undefined,
     picked: p.path === selectedPath,
     port: { path: p.path, boardName: p.board, description: p.description },
   });
   const items: PortPickItem[] = [];
-  if (pycom.length) items.push({ label: 'Pycom boards', kind: vscode.QuickPickItemKind.Separator }, ...pycom.map(toItem));
-  if (others.length) items.push({ label: 'Other serial ports', kind: vscode.QuickPickItemKind.Separator }, ...others.map(toItem));
+  if (pycom.length) items.push({ label: vscode.l10n.t('Pycom boards'), kind: vscode.QuickPickItemKind.Separator }, ...pycom.map(toItem));
+  if (others.length) items.push({ label: vscode.l10n.t('Other serial ports'), kind: vscode.QuickPickItemKind.Separator }, ...others.map(toItem));
   items.push(
-    { label: 'No hardware', kind: vscode.QuickPickItemKind.Separator },
+    { label: vscode.l10n.t('No hardware'), kind: vscode.QuickPickItemKind.Separator },
     {
-      label: '$(vm) Simulated GPy (no hardware)',
+      label: `$(vm) ${vscode.l10n.t('Simulated GPy (no hardware)')}`,
       description: SIMULATED_PORT_PATH,
-      detail: 'A simulated board and modem: try every command without a board.',
+      detail: vscode.l10n.t('A simulated board and modem: try every command without a board.'),
       port: { path: SIMULATED_PORT_PATH, boardName: 'GPy', description: 'Simulated GPy' },
     },
-    { label: '$(edit) Enter a port path…', isManualEntry: true },
+    { label: `$(edit) ${vscode.l10n.t('Enter a port path…')}`, isManualEntry: true },
   );
   return items;
 }
@@ -54,17 +54,17 @@ export async function pickPort(
     () => buildPortPickItems([], selectedPath),
   );
   const choice = await vscode.window.showQuickPick(items, {
-    title: 'Select the board’s serial port',
-    placeHolder: 'Pycom boards are listed first',
+    title: vscode.l10n.t('Select the board’s serial port'),
+    placeHolder: vscode.l10n.t('Pycom boards are listed first'),
     matchOnDescription: true,
   });
   if (!choice) return undefined;
   if (choice.isManualEntry) {
     const path = await vscode.window.showInputBox({
-      title: 'Serial port path',
-      prompt: 'e.g. /dev/ttyUSB0, COM5, /dev/pts/4',
+      title: vscode.l10n.t('Serial port path'),
+      prompt: vscode.l10n.t('e.g. /dev/ttyUSB0, COM5, /dev/pts/4'),
       value: selectedPath,
-      validateInput: (value) => (value.trim() ? undefined : 'Enter a port path'),
+      validateInput: (value) => (value.trim() ? undefined : vscode.l10n.t('Enter a port path')),
     });
     return path?.trim() ? { path: path.trim() } : undefined;
   }

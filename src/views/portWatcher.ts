@@ -14,7 +14,7 @@ export async function pathExistsOnDisk(path: string): Promise<boolean> {
 }
 
 /** How a watched path that the OS does not list as a serial port appears in the list. */
-export const ON_DISK_DESCRIPTION = 'not a listed serial port; present on disk (a pty or a link)';
+export const ON_DISK_DESCRIPTION = vscode.l10n.t('not a listed serial port; present on disk (a pty or a link)');
 
 /**
  * Notices boards being plugged and unplugged by listing ports every few seconds, but

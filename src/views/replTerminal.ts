@@ -145,8 +145,8 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal {
     this.write(
       NOTE(
         isResuming
-          ? `port back from the modem job: ${this.portPath} at ${this.options.baudRate} baud, same connection`
-          : `connected to ${this.portPath} at ${this.options.baudRate} baud: Ctrl-C interrupts, Ctrl-D soft-reboots`,
+          ? vscode.l10n.t('port back from the modem job: {0} at {1} baud, same connection', this.portPath, this.options.baudRate)
+          : vscode.l10n.t('connected to {0} at {1} baud: Ctrl-C interrupts, Ctrl-D soft-reboots', this.portPath, this.options.baudRate),
       ),
     );
     // Ctrl-B leaves a raw REPL another tool may have left behind, and at the friendly
@@ -170,7 +170,7 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal {
       this.io = undefined;
       this.turn = undefined;
       this.state = 'lent';
-      this.write(NOTE('port lent to the modem job'));
+      this.write(NOTE(vscode.l10n.t('port lent to the modem job')));
       void this.queueAfterJob();
       return;
     }
@@ -185,12 +185,12 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal {
     this.state = 'failed';
     const message = error instanceof Error ? error.message : String(error);
     const action = isModemToolError(error) ? ` ${error.action}` : '';
-    this.write(NOTE(`${message}${action} Press Enter to retry.`));
+    this.write(NOTE(vscode.l10n.t('{0}{1} Press Enter to retry.', message, action)));
   }
 
   /** The board rebooted or was unplugged: reconnect when its port is listed again. */
   private waitForBoard(
-    why = `${this.portPath} disappeared (board reset or unplugged): waiting for it to come back`,
+    why = vscode.l10n.t('{0} disappeared (board reset or unplugged): waiting for it to come back', this.portPath),
     { mustVanishFirst = false } = {},
   ): void {
     if (this.state === 'closed') return;
@@ -199,7 +199,7 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal {
     const ports = this.options.ports;
     if (!ports) {
       this.state = 'failed';
-      this.write(NOTE('Press Enter to reconnect.'));
+      this.write(NOTE(vscode.l10n.t('Press Enter to reconnect.')));
       return;
     }
     this.stopWatchingPorts();
@@ -244,11 +244,11 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal {
     this.state = 'idle';
     if (this.options.canPowerCycle && this.options.beforeConnect) {
       // A board the tool power-cycles itself: a click away, not a cable.
-      this.write(NOTE('port back from the modem job: power-cycling the simulated board and reconnecting'));
+      this.write(NOTE(vscode.l10n.t('port back from the modem job: power-cycling the simulated board and reconnecting')));
       void this.connect();
       return;
     }
-    this.waitForBoard('the board is in mirror mode until power-cycled: unplug it and plug it back in (or press Enter to reconnect now)', {
+    this.waitForBoard(vscode.l10n.t('the board is in mirror mode until power-cycled: unplug it and plug it back in (or press Enter to reconnect now)'), {
       mustVanishFirst: true,
     });
   }
@@ -269,7 +269,7 @@ export class ReplPseudoterminal implements vscode.Pseudoterminal {
 export function createReplTerminal(options: ReplTerminalOptions): { terminal: vscode.Terminal; pty: ReplPseudoterminal } {
   const pty = new ReplPseudoterminal(options);
   const terminal = vscode.window.createTerminal({
-    name: `Pycom REPL (${options.portPath})`,
+    name: vscode.l10n.t('Pycom REPL ({0})', options.portPath),
     pty,
     iconPath: new vscode.ThemeIcon('terminal'),
   });

@@ -64,7 +64,7 @@ export class UpgradePanelHost implements vscode.Disposable {
     }
     const panel = vscode.window.createWebviewPanel(
       UPGRADE_PANEL_VIEW_TYPE,
-      'Modem Upgrade',
+      vscode.l10n.t('Modem Upgrade'),
       { viewColumn: column, preserveFocus: options.preserveFocus ?? true },
       this.webviewOptions(),
     );
