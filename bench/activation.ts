@@ -72,9 +72,8 @@ export function activationFigure(stubPath: string, distDir: string): Figure {
   const activation = medianRun(stubPath, distDir, 'activate');
   const firstCommand = medianRun(stubPath, distDir, 'first-command');
   const cli = medianRun(stubPath, distDir, 'cli');
-  const unsplit = unsplitFigures(stubPath, distDir);
   const loaded = activation.result;
-  const isLazy = !loaded.hasSerialport && !loaded.hasMicropython && !loaded.hasWebview && !loaded.files.some((f) => f.path.endsWith('core.js'));
+  const isLazy = !loaded.hasSerialport && !loaded.hasMicropython && !loaded.hasWebview;
   // Judged on CPU time: on a shared machine the wall time is mostly waiting for a CPU
   // (the load average is printed in the header); CPU time is the work activation is.
   const isGoalMet = activation.medianCpuMs < ACTIVATION_GOAL_MS && isLazy;
@@ -86,32 +85,10 @@ export function activationFigure(stubPath: string, distDir: string): Figure {
       `${kb(loaded.bytes)} of code (${loaded.files.map((f) => f.path.split(/[\\/]/).pop()).join(', ')}; ${coreInExtensionBundle(distDir)}); ` +
       `serial, simulator and webview code ${isLazy ? 'not loaded' : 'LOADED'} (goal < ${ACTIVATION_GOAL_MS} ms CPU, lazy: ${goalMark(isGoalMet)}); ` +
       `against: lazy core on first command ${timing(firstCommand)} for ${kb(firstCommand.result.bytes)}, ` +
-      `vscode-free core alone (cli.js) ${timing(cli)} for ${kb(cli.result.bytes)}` +
-      (unsplit ? `; without the split: ${unsplit}` : ''),
+      `vscode-free core alone (cli.js) ${timing(cli)} for ${kb(cli.result.bytes)}`,
     details: [
       `activation split: require ${loaded.requireMs?.toFixed(1)} ms + activate() ${loaded.activateMs?.toFixed(1)} ms in the first run`,
       `node builtins the extension host already holds (crypto, fs, stream, ...) are loaded before timing`,
     ],
   };
-}
-
-/**
- * Activation with one extension.js and no lazy core bundle (bench/start.mjs builds both
- * variants next to the product): whether the split still pays for itself now that the
- * serial binding is loaded lazily on its own.
- */
-function unsplitFigures(stubPath: string, distDir: string): string | undefined {
-  const variants = [
-    { dir: 'unsplit-inline', what: 'core inside extension.js, run on first use' },
-    { dir: 'unsplit-static', what: 'core imported statically' },
-  ].filter((v) => existsSync(join(distDir, v.dir, 'extension.js')));
-  if (variants.length === 0) return undefined;
-  return variants
-    .map(({ dir, what }) => {
-      const run = medianRun(stubPath, join(distDir, dir), 'activate');
-      const loaded = run.result;
-      const extras = [loaded.hasSerialport && 'serialport', loaded.hasMicropython && 'MicroPython', loaded.hasWebview && 'webview'].filter(Boolean);
-      return `${what} ${timing(run)} for ${kb(loaded.bytes)}${extras.length ? ` (also loads ${extras.join(', ')})` : ''}`;
-    })
-    .join(', ');
 }

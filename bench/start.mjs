@@ -27,39 +27,11 @@ const needsProductBuild = !only || only.some((id) => id === 'activation' || id =
 
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', absWorkingDir: repoRoot };
 
-/**
- * The activation figure weighs the two-bundle split (scripts/build.mjs) against one
- * extension.js without it, built here only: `inline` keeps the extension's import() of
- * the core loader, so the core is in the file but runs on first use; `static` imports
- * the loader at the top, as the glue would if it called the core directly. Same
- * production options as the product build; serialport stays external (lazy on its own).
- */
-async function buildUnsplitExtensions(productDir) {
-  const product = {
-    ...common,
-    minify: true,
-    supported: { 'dynamic-import': false },
-    external: ['vscode', 'serialport', '@serialport/*', '@micropython/micropython-webassembly-pyscript', '@micropython/micropython-webassembly-pyscript/*'],
-  };
-  const entries = {
-    inline: `export * from './src/extension.ts';`,
-    static: `export * from './src/extension.ts';\nimport './src/glue/coreLoader.ts';\nimport './src/core/transport/portOwner.ts';`,
-  };
-  for (const [variant, contents] of Object.entries(entries)) {
-    await esbuild.build({
-      ...product,
-      stdin: { contents, resolveDir: repoRoot, sourcefile: `extension-${variant}.ts`, loader: 'ts' },
-      outfile: join(productDir, `unsplit-${variant}`, 'extension.js'),
-    });
-  }
-}
-
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(benchDir, { recursive: true });
 if (needsProductBuild) {
   const { extensionInputBytes } = await buildBundles({ production: true, outdir: distDir });
   writeFileSync(join(distDir, 'extension-inputs.json'), JSON.stringify(extensionInputBytes));
-  await buildUnsplitExtensions(distDir);
 }
 
 await esbuild.build({ ...common, entryPoints: ['test/support/vscodeStub.ts'], outfile: join(outDir, 'vscodeStub.js') });
