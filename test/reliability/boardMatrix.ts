@@ -100,13 +100,16 @@ export async function runBoardRow(row: BoardRow): Promise<RowResult> {
     modem: { timeScale: SIM_TIME_SCALE, keepImageBytes: true, build: FROM_BUILD, ...row.modem },
   });
   try {
+    const full = join(dir, `CATM1-${TARGET_BUILD}.dup`);
+    await writeSyntheticFirmware(full, { kind: 'full', network: 'CAT-M1', build: TARGET_BUILD, size: 40_000 });
     const diff = join(dir, `upgdiff_${FROM_BUILD}-to-${TARGET_BUILD}.dup`);
     await writeSyntheticFirmware(diff, { kind: 'diff', network: 'CAT-M1', fromBuild: FROM_BUILD, build: TARGET_BUILD, size: 20_000 });
     const updaterPath = join(dir, 'updater.elf');
     writeFileSync(updaterPath, makeSyntheticUpdaterElf());
     const request: FullUpgradeRequest = {
       port: new PortOwner(gpy.registry, gpy.portPath),
-      files: [diff],
+      // updater.elf goes with a full image only (a diff with it is refused before the port opens).
+      files: [row.isFfh ? full : diff],
       transcriptDir: join(dir, 'transcripts'),
       timeouts: MATRIX_TIMEOUTS,
       boardTimeouts: BOARD_TIMEOUTS,
