@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { UpgradeOutcome } from '../../src/core/engine/upgradeEngine';
 import type { StepId, UpgradePath } from '../../src/core/engine/upgradeEvents';
-import type { UpgradeTimeouts } from '../../src/core/engine/upgradeTimeouts';
+import { resolveTimeouts, type UpgradeTimeouts } from '../../src/core/engine/upgradeTimeouts';
 import type { SimulatedModemOptions } from '../../src/sim/modem/simulatedModem';
 import { engineRig, fileBytes, MATRIX_RIG, MATRIX_TIMEOUTS, MiB, type EngineRig } from '../support/engineRig';
 import type { MatrixRow } from './faultMatrix';
@@ -60,7 +60,8 @@ export function stepBudgetMs(step: StepId, t: UpgradeTimeouts): number {
     case 'transfer':
       return 3 * t.atReplyMs + 4 * t.stpRequestMs * 2;
     case 'await-upgrade':
-      return t.applyMs + t.atReplyMs;
+      // The wake after the transfer, then the apply polling: two budgets one after the other.
+      return resolveTimeouts(t).postTransferWakeMs + t.applyMs + t.atReplyMs;
     case 'boot-check':
     case 'boot-app':
       return t.rebootMs + t.wakeupMs + t.atReplyMs;

@@ -53,6 +53,9 @@ export const MATRIX_TIMEOUTS: UpgradeTimeouts = {
   wakeAttemptMs: 150,
   swbootFallbackDelayMs: 10,
   crashDumpMs: 1_000,
+  // The wake after the transfer has its own budget before the apply polling starts; the
+  // matrix keeps it at the apply budget instead of the published 7×, so a silent row costs seconds.
+  postTransferWakeMs: 5_000,
 };
 
 export const PORT = 'sim:modem';
