@@ -1,4 +1,5 @@
 import type { PortOpener } from '../core/transport/byteTransport';
+import type { SerialPortInfo } from '../core/transport/portList';
 
 /** One `pycom-modem <name>` subcommand. Each lives in its own file under src/cli/commands/. */
 export interface CliContext {
@@ -17,6 +18,8 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   /** Opens ports by path; the real serial ports when absent. Tests pass a memory registry. */
   opener?: PortOpener;
+  /** Lists the serial ports; the system's when absent. Tests list simulated boards. */
+  listPorts?: () => Promise<SerialPortInfo[]>;
   /** `--verbose` was given (stripped from argv): more detail, stacks on errors. */
   verbose?: boolean;
 }

@@ -1,5 +1,6 @@
 import { version as PACKAGE_VERSION } from '../../package.json';
 import type { PortOpener } from '../core/transport/byteTransport';
+import type { SerialPortInfo } from '../core/transport/portList';
 import type { CliCommand, CliContext } from './cliCommand';
 import { cliCommands } from './commands/index';
 import { errorAsJson, renderError } from './renderError';
@@ -15,6 +16,7 @@ export interface CliStreams {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   opener?: PortOpener;
+  listPorts?: () => Promise<SerialPortInfo[]>;
 }
 
 function helpText(commands: readonly CliCommand[]): string {

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { runCli } from '../../src/cli/main';
 import type { PortOpener } from '../../src/core/transport/byteTransport';
+import type { SerialPortInfo } from '../../src/core/transport/portList';
 
 export class Captured extends Writable {
   text = '';
@@ -12,7 +13,7 @@ export class Captured extends Writable {
 
 export async function runInProcess(
   argv: string[],
-  options: { opener?: PortOpener; signal?: AbortSignal; isTTY?: boolean; env?: NodeJS.ProcessEnv } = {},
+  options: { opener?: PortOpener; listPorts?: () => Promise<SerialPortInfo[]>; signal?: AbortSignal; isTTY?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Captured();
   const stderr = new Captured();
@@ -24,6 +25,7 @@ export async function runInProcess(
     env: options.env ?? {},
     signal: options.signal ?? new AbortController().signal,
     ...(options.opener ? { opener: options.opener } : {}),
+    ...(options.listPorts ? { listPorts: options.listPorts } : {}),
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { PortOpenerByPath } from '../../src/cli/fleet/portOpenerByPath';
+import type { SerialPortInfo } from '../../src/core/transport/portList';
 import { writeSyntheticFirmware } from '../../src/sim/firmwareImage';
 import { createSimulatedGpy, type SimulatedGpy, type SimulatedGpyOptions } from '../../src/sim/simulatedGpy';
 import { jsonLines, runInProcess } from './cliHarness';
@@ -126,4 +127,45 @@ test('board actions other than upgrade take one --port', async () => {
   const run = await runInProcess(['board', 'info', '--port', 'a', '--port', 'b']);
   assert.equal(run.code, 2);
   assert.match(run.stderr, /--port was given 2 times; this action takes one/);
+});
+
+/** What the system's port list would say of these boards, with a non-Pycom port among them. */
+function listedAs(boards: SimulatedGpy[]): () => Promise<SerialPortInfo[]> {
+  const pycom = boards.map((gpy) => ({ path: gpy.portPath, vendorId: '04d8', productId: 'ef98', board: 'Expansion Board 3.x', isLikelyPycom: true, description: `${gpy.portPath} Expansion Board 3.x` }));
+  const other: SerialPortInfo = { path: '/dev/ttyS0', isLikelyPycom: false, description: '/dev/ttyS0' };
+  return () => Promise.resolve([...pycom, other]);
+}
+
+test('--all --yes upgrades every Pycom board the port list finds, and leaves the other port alone', async () => {
+  const boards = await Promise.all(
+    ['a', 'b'].map(async (name) => {
+      const gpy = await createSimulatedGpy({ portPath: `sim:GPy#all-${name}`, timeScale: 0.005, modem: { timeScale: 0.001, keepImageBytes: false, build: FROM_BUILD } });
+      gpys.push(gpy);
+      return gpy;
+    }),
+  );
+  const file = await diffFile();
+  // The non-Pycom port is not in the opener: were it opened, its board would fail.
+  const opener = new PortOpenerByPath(boards.map((g) => [g.portPath, g.registry] as const));
+  const run = await runInProcess(['board', 'upgrade', '--all', '--yes', '--json', '--timeout-scale', '0.02', '--transcript-dir', dir, file], { opener, listPorts: listedAs(boards) });
+  assert.equal(run.code, 0, run.stdout.slice(-3000) + run.stderr);
+  for (const gpy of boards) assert.equal(gpy.modem.build, TO_BUILD, `${gpy.portPath} was upgraded`);
+  const results = Object.fromEntries(jsonLines(run.stdout).filter((l) => l.kind === 'fleetBoard').map((l) => [l.port, l.result]));
+  assert.deepEqual(results, Object.fromEntries(boards.map((g) => [g.portPath, 'success'])));
+});
+
+test('--all without a terminal to confirm needs --yes; with no Pycom board found it says how to look', async () => {
+  const gpy = await createSimulatedGpy({ portPath: 'sim:GPy#all-unconfirmed', timeScale: 0.005, modem: { timeScale: 0.001, build: FROM_BUILD } });
+  gpys.push(gpy);
+  const file = await diffFile();
+  const opener = new PortOpenerByPath([[gpy.portPath, gpy.registry] as const]);
+  const unconfirmed = await runInProcess(['board', 'upgrade', '--all', file], { opener, listPorts: listedAs([gpy]) });
+  assert.equal(unconfirmed.code, 2);
+  assert.match(unconfirmed.stderr, new RegExp(`found ${escape(gpy.portPath)}; without a terminal to confirm, it needs --yes`));
+  assert.equal(gpy.modem.build, FROM_BUILD, 'nothing was changed');
+
+  const none = await runInProcess(['board', 'upgrade', '--all', '--yes', file], { opener, listPorts: listedAs([]) });
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /no Pycom board found/);
+  assert.match(none.stderr, /pycom-modem ports/);
 });

@@ -13,7 +13,7 @@ Lists the serial ports present now. Ports whose USB id or name looks like a Pyco
 board (Expansion Board, Pysense, Pytrack, Pyscan, FTDI/CP210x adapters) come first.`,
   async run(context) {
     const args = parseCommandArgs('ports', context.argv, JSON_OPTION);
-    const ports = await listSerialPorts();
+    const ports = await (context.listPorts ?? listSerialPorts)();
     if (flagOption(args, 'json')) {
       writeJsonLine(context.stdout, { kind: 'ports', ports });
       return 0;

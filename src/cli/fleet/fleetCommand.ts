@@ -38,7 +38,7 @@ export interface FleetCommandOptions {
 
 /** The ports `--all` means: every port that looks like a Pycom board, listed first. */
 async function portsForAll(context: CliContext, args: ParsedArgs, json: boolean): Promise<string[]> {
-  const found = (await listSerialPorts()).filter((port) => port.isLikelyPycom);
+  const found = (await (context.listPorts ?? listSerialPorts)()).filter((port) => port.isLikelyPycom);
   if (found.length === 0) throw new UsageError('pycom-modem board upgrade --all: no Pycom board found.', 'Run `pycom-modem ports` to see the serial ports, or pass each with --port.');
   const paths = found.map((port) => port.path);
   if (flagOption(args, 'yes')) return paths;
