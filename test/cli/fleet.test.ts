@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { PortOpenerByPath } from '../../src/cli/fleet/portOpenerByPath';
+import { PortOpenerByPath } from '../../src/core/transport/portOpenerByPath';
 import type { SerialPortInfo } from '../../src/core/transport/portList';
 import { writeSyntheticFirmware } from '../../src/sim/firmwareImage';
 import { createSimulatedGpy, type SimulatedGpy, type SimulatedGpyOptions } from '../../src/sim/simulatedGpy';

@@ -16,7 +16,7 @@ import { JSON_OPTION, showEngineEvents } from '../cliSupport';
 import { writeJsonLine } from '../renderJson';
 import { PortOwner } from '../../core/transport/portOwner';
 import { runFleetCommand } from '../fleet/fleetCommand';
-import { PortOpenerByPath } from '../fleet/portOpenerByPath';
+import { PortOpenerByPath } from '../../core/transport/portOpenerByPath';
 
 /** Fast enough to finish well under a minute, slow enough to watch the progress. */
 const DEFAULT_TIME_SCALE = 0.02;

@@ -9,8 +9,8 @@ import { confirmWarningsFor } from '../confirmWarnings';
 import { askYesNo } from '../prompt';
 import { writeJsonLine } from '../renderJson';
 import { createFleetRenderer, type FleetRenderMode } from './fleetRenderer';
-import { renderFleetReport, renderFleetTable } from './fleetTable';
-import { fleetExitCode, runFleetUpgrade, type FleetBoardOutcome, type FleetBoardRequest } from './fleetUpgrade';
+import { fleetReasonText, renderFleetReport, renderFleetTable } from './fleetTable';
+import { fleetExitCode, runFleetUpgrade, type FleetBoardOutcome, type FleetBoardRequest } from '../../core/fleet/fleetUpgrade';
 
 export const FLEET_OPTIONS: OptionSpec = {
   all: { type: 'boolean' },
@@ -89,7 +89,7 @@ export async function runFleetCommand(args: ParsedArgs, context: CliContext, opt
         kind: 'fleetBoard',
         port: o.portPath,
         result: o.result,
-        ...(o.reason ? { reason: o.reason } : {}),
+        ...(o.reason ? { reason: fleetReasonText(o) } : {}),
         ...(o.board ? { board: o.board } : {}),
         ...(o.imei ? { imei: o.imei } : {}),
         ...(o.buildBefore !== undefined ? { buildBefore: o.buildBefore } : {}),

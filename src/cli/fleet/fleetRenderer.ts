@@ -4,7 +4,8 @@ import type { UpgradeEvent } from '../../core/engine/upgradeEvents';
 import { writeJsonLine } from '../renderJson';
 import { TextRenderer } from '../renderText';
 import type { CliActionDefaults } from '../userActionText';
-import type { FleetBoardOutcome } from './fleetUpgrade';
+import type { FleetBoardOutcome } from '../../core/fleet/fleetUpgrade';
+import { fleetReasonText } from './fleetTable';
 
 /** The live lines redraw at most this often: progress events come far faster than a person reads. */
 const LIVE_REDRAW_MS = 100;
@@ -136,7 +137,7 @@ class LiveFleetRenderer implements FleetRenderer {
     const line = this.lines.get(outcome.portPath);
     if (!line) return;
     if (outcome.board) line.board = outcome.board;
-    line.result = outcome.result === 'success' ? 'success' : `${outcome.result}: ${outcome.reason ?? ''}`;
+    line.result = outcome.result === 'success' ? 'success' : `${outcome.result}: ${fleetReasonText(outcome) ?? ''}`;
     this.schedule();
   }
 

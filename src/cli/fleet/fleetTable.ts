@@ -1,7 +1,7 @@
 import { formatDuration } from '../../core/engine/progressFigures';
 import { inlineCode, inlineText } from '../../core/diagnosis/markdownSafe';
 import { renderCliReport } from '../cliReport';
-import type { FleetBoardOutcome } from './fleetUpgrade';
+import type { FleetBoardOutcome } from '../../core/fleet/fleetUpgrade';
 
 const COLUMNS = ['Port', 'IMEI', 'Build', 'Result', 'Time', 'Transcript'] as const;
 
@@ -19,12 +19,17 @@ function cells(outcome: FleetBoardOutcome): string[] {
  * The end of a fleet run as a text table, one row per board, then why each board that
  * did not succeed stopped (a reason is too long for a column).
  */
+/** Why a board did not succeed, in the CLI's words: an unconfirmed board needs --yes. */
+export function fleetReasonText(outcome: FleetBoardOutcome): string | undefined {
+  return outcome.isUnconfirmed ? `needs --yes: ${outcome.reason ?? 'its checks raised warnings'}` : outcome.reason;
+}
+
 export function renderFleetTable(outcomes: readonly FleetBoardOutcome[]): string {
   const rows = [COLUMNS as readonly string[], ...outcomes.map(cells)];
   const widths = COLUMNS.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   const line = (row: readonly string[]) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
   const text = [line(rows[0]!), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)];
-  const reasons = outcomes.filter((o) => o.reason).map((o) => `  ${o.portPath}: ${o.result}: ${o.reason}`);
+  const reasons = outcomes.filter((o) => o.reason).map((o) => `  ${o.portPath}: ${o.result}: ${fleetReasonText(o)}`);
   const counts = (['success', 'failed', 'skipped'] as const).map((result) => `${outcomes.filter((o) => o.result === result).length} ${result}`).join(', ');
   return [...text, '', `${outcomes.length} board${outcomes.length === 1 ? '' : 's'}: ${counts}.`, ...reasons, ''].join('\n');
 }
@@ -43,7 +48,7 @@ export async function renderFleetReport(outcomes: readonly FleetBoardOutcome[], 
   lines.push('');
   for (const outcome of outcomes) {
     lines.push(`## ${inlineText(outcome.portPath)}: ${outcome.result}`, '');
-    if (outcome.reason) lines.push(`${inlineText(outcome.reason, 1000)}`, '');
+    if (outcome.reason) lines.push(`${inlineText(fleetReasonText(outcome)!, 1000)}`, '');
     const single = await renderCliReport(outcome.events, { portPath: outcome.portPath, files: options.files });
     lines.push(demoteHeadings(single).trimEnd(), '');
   }

@@ -1,5 +1,5 @@
-import { PortOpenError } from '../../core/errors';
-import type { ByteTransport, LineSettings, PortOpener } from '../../core/transport/byteTransport';
+import { PortOpenError } from '../errors';
+import type { ByteTransport, LineSettings, PortOpener } from './byteTransport';
 
 /**
  * One opener over several: each path opens through the opener that knows it. Simulated

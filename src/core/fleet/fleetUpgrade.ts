@@ -1,9 +1,9 @@
-import { runFullUpgrade, type FullUpgradeRequest } from '../../core/board/fullUpgrade';
-import { UpgradeEngine, type UpgradeOutcome } from '../../core/engine/upgradeEngine';
-import type { UpgradeEvent } from '../../core/engine/upgradeEvents';
-import type { ConfirmWarnings } from '../../core/preflight/preflightGate';
-import type { PortOpener } from '../../core/transport/byteTransport';
-import { PortOwner } from '../../core/transport/portOwner';
+import { runFullUpgrade, type FullUpgradeRequest } from '../board/fullUpgrade';
+import { UpgradeEngine, type UpgradeOutcome } from '../engine/upgradeEngine';
+import type { UpgradeEvent } from '../engine/upgradeEvents';
+import type { ConfirmWarnings } from '../preflight/preflightGate';
+import type { PortOpener } from '../transport/byteTransport';
+import { PortOwner } from '../transport/portOwner';
 
 /** Where one board of the fleet ended: `skipped` means its preflight refused it and nothing changed. */
 export type FleetResult = 'success' | 'failed' | 'skipped';
@@ -13,6 +13,8 @@ export interface FleetBoardOutcome {
   result: FleetResult;
   /** Why it failed or was skipped, in one line. */
   reason?: string;
+  /** Skipped because its checks raised warnings and the fleet had no one to confirm them. */
+  isUnconfirmed?: boolean;
   /** The board's model as it named itself ('GPy'), once identified. */
   board?: string;
   imei?: string;
@@ -37,7 +39,8 @@ export interface FleetRequest {
   maxParallel?: number;
   /**
    * Answers a board's preflight warnings. Absent: a board with warnings is skipped as
-   * "needs --yes" — with several boards under way, a prompt per board would stall the rest.
+   * unconfirmed (the CLI says "needs --yes"): with several boards under way, a prompt per
+   * board would stall the rest.
    */
   confirm?: ConfirmWarnings;
   signal: AbortSignal;
@@ -47,7 +50,7 @@ export interface FleetRequest {
   onBoardDone?: (outcome: FleetBoardOutcome) => void;
 }
 
-export const NEEDS_YES_REASON = 'needs --yes: its checks raised warnings';
+export const UNCONFIRMED_REASON = 'its checks raised warnings that need a confirmation';
 
 /**
  * Upgrades several boards at once: each is its own runFullUpgrade on its own PortOwner
@@ -100,11 +103,12 @@ async function upgradeOneBoard(portPath: string, fleet: FleetRequest): Promise<F
   // A refusal before anything changed (the checks failed, or warnings nobody confirmed) is a skip.
   const isSkipped = outcome.outcome !== 'success' && outcome.error?.code === 'usage';
   const result: FleetResult = outcome.outcome === 'success' ? 'success' : isSkipped ? 'skipped' : 'failed';
-  const reason = result === 'success' ? undefined : neededYes ? NEEDS_YES_REASON : (outcome.error?.message ?? outcome.outcome);
+  const reason = result === 'success' ? undefined : neededYes ? UNCONFIRMED_REASON : (outcome.error?.message ?? outcome.outcome);
   return {
     portPath,
     result,
     ...(reason ? { reason } : {}),
+    ...(result === 'skipped' && neededYes ? { isUnconfirmed: true } : {}),
     ...boardFacts(events, outcome),
     startedAtMs,
     durationMs,
