@@ -63,11 +63,20 @@ export class Workbench {
   }
 
   async openPalette(query: string, deadline: Deadline): Promise<void> {
-    await this.closeQuickInput();
-    await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: deadline.remainingMs() });
-    await input.fill(`>${query}`);
+    for (;;) {
+      await this.closeQuickInput();
+      await this.page.keyboard.press('F1');
+      try {
+        await input.waitFor({ state: 'visible', timeout: Math.max(1, Math.min(5_000, deadline.remainingMs())) });
+        await input.fill(`>${query}`, { timeout: Math.max(1, Math.min(2_000, deadline.remainingMs())) });
+        return;
+      } catch (error) {
+        // A quick input still closing (the previous command's) can take the new palette down
+        // with it, or swallow the F1: open it again while the deadline allows.
+        if (deadline.isExpired()) throw error;
+      }
+    }
   }
 
   /** Runs a palette command by its full title ("Pycom: Open REPL Terminal"). */
