@@ -116,13 +116,7 @@ Options:
     const engine = new UpgradeEngine();
     const detach = showEngineEvents(engine, context, { json });
     try {
-      const firmware = join(dir, `CATM1-${BUILD_AFTER}.dup`);
-      await writeSyntheticFirmware(firmware, { kind: 'full', network: 'CAT-M1', build: BUILD_AFTER, size: FULL_IMAGE_BYTES });
-      let updaterPath: string | undefined;
-      if (isRecovery) {
-        updaterPath = join(dir, 'updater.elf');
-        writeFileSync(updaterPath, makeSyntheticUpdaterElf());
-      }
+      const { firmware, updaterPath } = await writeDemoFiles(dir, isRecovery);
       const boardTimeouts: Partial<BoardTimeouts> = { triggerMs: Math.max(30_000, 300_000 * timeScale) };
       const transcriptDir = stringOption(args, 'transcript-dir');
       const startedMs = performance.now();
@@ -156,6 +150,16 @@ Options:
 };
 
 /** A distinct, well-formed IMEI per simulated board (14 digits and the Luhn check digit). */
+/** The demo's files: the full image, and updater.elf when the modem sits in its recovery bootrom. */
+async function writeDemoFiles(dir: string, isRecovery: boolean): Promise<{ firmware: string; updaterPath?: string }> {
+  const firmware = join(dir, `CATM1-${BUILD_AFTER}.dup`);
+  await writeSyntheticFirmware(firmware, { kind: 'full', network: 'CAT-M1', build: BUILD_AFTER, size: FULL_IMAGE_BYTES });
+  if (!isRecovery) return { firmware };
+  const updaterPath = join(dir, 'updater.elf');
+  writeFileSync(updaterPath, makeSyntheticUpdaterElf());
+  return { firmware, updaterPath };
+}
+
 function demoImei(index: number): string {
   const body = `3543470946${String(index + 1).padStart(4, '0')}`;
   let sum = 0;
@@ -215,13 +219,7 @@ async function runDemoFleet(context: CliContext, args: ParsedArgs, boardCount: n
           `${boardCount > 1 ? ` (board 2 on ${OTHER_BUILD_BEFORE})` : ''}; time scale ${timeScale}.\n`,
       );
     }
-    const firmware = join(dir, `CATM1-${BUILD_AFTER}.dup`);
-    await writeSyntheticFirmware(firmware, { kind: 'full', network: 'CAT-M1', build: BUILD_AFTER, size: FULL_IMAGE_BYTES });
-    let updaterPath: string | undefined;
-    if (isRecovery) {
-      updaterPath = join(dir, 'updater.elf');
-      writeFileSync(updaterPath, makeSyntheticUpdaterElf());
-    }
+    const { firmware, updaterPath } = await writeDemoFiles(dir, isRecovery);
     const transcriptDir = stringOption(args, 'transcript-dir');
     return await runFleetCommand(args, context, {
       files: [firmware],

@@ -2,6 +2,7 @@ import { UsageError } from '../errors';
 import type { FirmwareFileClass, FirmwareNetwork } from '../parse/firmwareFile';
 import { OLD_BOOTROM_BUILD, type ModemFirmwareKind, type ModemState } from '../parse/modemVersion';
 import { isOldBootrom } from './upgradePathRules';
+import { fail, pass, skip, warn } from './preflightVerdicts';
 
 /**
  * The documented rules between firmware files and the modem, as data: preflight shows
@@ -105,18 +106,6 @@ function isFullImage(file: RuleFile): boolean {
   return file.class.kind === 'full' || file.class.kind === 'unknown';
 }
 
-function pass(detail: string): RuleVerdict {
-  return { status: 'pass', detail };
-}
-function skip(detail: string): RuleVerdict {
-  return { status: 'skip', detail };
-}
-function warn(detail: string, action: string): RuleVerdict {
-  return { status: 'warn', detail, action };
-}
-function fail(detail: string, action: string): RuleVerdict {
-  return { status: 'fail', detail, action };
-}
 
 const FULL_IMAGE_WORDS = 'the full image (CATM1-<build>.dup or NB1-<build>.dup)';
 

@@ -2,7 +2,7 @@ import { isLteBoard, releaseBefore120 } from '../diagnosis/evidenceReading';
 import type { UpgradePath } from '../engine/upgradeEvents';
 import { formatBytes, inspectFirmwareFile, transferMethodName } from '../parse/firmwareFile';
 import { evaluateFirmwareRules, FIRMWARE_RULES } from './firmwareRules';
-import type { UserAction } from '../userActions';
+import { fail, pass, skip, warn } from './preflightVerdicts';
 import {
   baseName,
   firmwareRuleInput,
@@ -12,24 +12,11 @@ import {
   readable,
   readableFirmware,
   type PreflightCheck,
-  type PreflightVerdict,
 } from './preflightFacts';
 import { estimateUpgradeDuration, formatEstimate } from './upgradeEstimate';
 
 export type { PreflightCheck, PreflightFacts, PreflightResult, PreflightStatus, PreflightVerdict } from './preflightFacts';
 
-function pass(detail: string): PreflightVerdict {
-  return { status: 'pass', detail };
-}
-function skip(detail: string): PreflightVerdict {
-  return { status: 'skip', detail };
-}
-function warn(detail: string, action: string): PreflightVerdict {
-  return { status: 'warn', detail, action };
-}
-function fail(detail: string, action: string, actions?: UserAction[]): PreflightVerdict {
-  return { status: 'fail', detail, action, ...(actions?.length ? { actions } : {}) };
-}
 
 
 const PATH_WORDS: Record<UpgradePath, string> = {
