@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderPanelHtml } from '../../src/views/panelHtml';
 import type { HostToPanel } from '../../src/shared/panelMessages';
+import type { Page } from 'playwright-core';
 
 // The built panel script in a real browser under the real CSP: the page must load,
 // handshake, render a session, and cause no CSP violation (the toolkit included).
@@ -13,7 +14,12 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/go
 const SCRIPT = resolve('dist/webview.js');
 const skip = !CHROMIUM ? 'no Chromium installed' : !existsSync(SCRIPT) ? 'dist/webview.js not built (npm run build)' : false;
 
-test('the built panel runs under its CSP in Chromium without violations, and device text stays text', { skip, timeout: 60_000 }, async () => {
+/**
+ * The built panel in Chromium under its real CSP, the VS Code API stubbed to record what
+ * the panel posts, once the panel said it is ready. `problems` collects page errors, and
+ * console errors and warnings when asked.
+ */
+async function withPanelInChromium(options: { recordsConsole: boolean }, use: (tab: Page, problems: string[]) => Promise<void>): Promise<void> {
   const { chromium } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'panel-'));
   const page = join(dir, 'index.html');
@@ -25,7 +31,7 @@ test('the built panel runs under its CSP in Chromium without violations, and dev
   try {
     const tab = await browser.newPage();
     const problems: string[] = [];
-    tab.on('console', (m) => void (m.type() === 'error' || m.type() === 'warning' ? problems.push(m.text()) : undefined));
+    if (options.recordsConsole) tab.on('console', (m) => void (m.type() === 'error' || m.type() === 'warning' ? problems.push(m.text()) : undefined));
     tab.on('pageerror', (e) => void problems.push(e.message));
     await tab.addInitScript({
       content:
@@ -33,6 +39,15 @@ test('the built panel runs under its CSP in Chromium without violations, and dev
     });
     await tab.goto(pathToFileURL(page).href);
     await tab.waitForFunction('window.__posted.length > 0', undefined, { timeout: 20_000 });
+    await use(tab, problems);
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('the built panel runs under its CSP in Chromium without violations, and device text stays text', { skip, timeout: 60_000 }, async () => {
+  await withPanelInChromium({ recordsConsole: true }, async (tab, problems) => {
     assert.deepEqual(await tab.evaluate('window.__posted'), [{ type: 'ready' }]);
     const replay: HostToPanel = {
       type: 'replay',
@@ -55,10 +70,7 @@ test('the built panel runs under its CSP in Chromium without violations, and dev
     assert.equal(await tab.evaluate('window.__pwned'), 0);
     assert.match((await tab.textContent('.crash .message')) ?? '', /<img src=x onerror=/);
     assert.deepEqual(problems, []);
-  } finally {
-    await browser.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 const transferProgress = (bytesDone: number): HostToPanel => ({
@@ -74,23 +86,7 @@ const transferProgress = (bytesDone: number): HostToPanel => ({
 });
 
 test('in Chromium, progress frames keep focus on Cancel, a selection in the log and the step rows; controls have names; high contrast uses contrastBorder', { skip, timeout: 60_000 }, async () => {
-  const { chromium } = await import('playwright-core');
-  const dir = mkdtempSync(join(tmpdir(), 'panel-'));
-  const page = join(dir, 'index.html');
-  writeFileSync(
-    page,
-    renderPanelHtml({ cspSource: 'file:', scriptUri: pathToFileURL(SCRIPT).href, styleUri: pathToFileURL(resolve('media/panel.css')).href }),
-  );
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--allow-file-access-from-files'] });
-  try {
-    const tab = await browser.newPage();
-    const problems: string[] = [];
-    tab.on('pageerror', (e) => void problems.push(e.message));
-    await tab.addInitScript({
-      content: 'window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });',
-    });
-    await tab.goto(pathToFileURL(page).href);
-    await tab.waitForFunction('window.__posted.length > 0', undefined, { timeout: 20_000 });
+  await withPanelInChromium({ recordsConsole: false }, async (tab, problems) => {
     const post = (messages: HostToPanel[]) => tab.evaluate(`for (const m of ${JSON.stringify(messages)}) window.postMessage(m, '*')`);
     /** Posts the frames, then waits until the page drew the last one (it draws once an animation frame). */
     const postProgress = async (from: number, count: number) => {
@@ -179,10 +175,7 @@ test('in Chromium, progress frames keep focus on Cancel, a selection in the log 
     await tab.evaluate(`document.body.classList.replace('vscode-high-contrast', 'vscode-high-contrast-light'); document.body.style.setProperty('--vscode-contrastBorder', 'rgb(0, 15, 30)')`);
     assert.equal(await borderOfCard(), 'rgb(0, 15, 30)');
     assert.deepEqual(problems, []);
-  } finally {
-    await browser.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 interface AxNode {
