@@ -44,10 +44,11 @@ await esbuild.build({
 for (const script of ['peakMemory.cjs', 'activationProbe.cjs']) copyFileSync(join(repoRoot, 'bench', script), join(benchDir, script));
 
 const benchEnv = { ...process.env, BENCH_DIST: distDir, BENCH_VSCODE_STUB: join(outDir, 'vscodeStub.js'), BENCH_REPO_ROOT: repoRoot };
-// `--only fleet` (several boards at once, bench/fleet.ts) runs on its own; the other ids go to run.ts.
+// The fleet figure (several boards at once, bench/fleet.ts) runs in a process of its own,
+// first, with the full bench or `--only fleet`; the other ids go to run.ts.
 const rest = only?.filter((id) => id !== 'fleet');
 let result = { status: 0 };
-if (only?.includes('fleet')) result = spawnSync(process.execPath, [join(benchDir, 'fleet.js')], { stdio: 'inherit', cwd: repoRoot, env: benchEnv });
+if (!only || only.includes('fleet')) result = spawnSync(process.execPath, [join(benchDir, 'fleet.js')], { stdio: 'inherit', cwd: repoRoot, env: benchEnv });
 if (!rest || (rest.length > 0 && result.status === 0)) {
   const restArgs = rest ? args.map((arg, index) => (index === onlyAt + 1 ? rest.join(',') : arg)) : args;
   result = spawnSync(process.execPath, [join(benchDir, 'run.js'), ...restArgs], { stdio: 'inherit', cwd: repoRoot, env: benchEnv });

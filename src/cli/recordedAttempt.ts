@@ -29,7 +29,7 @@ export async function runRecordedAttempt(
   events: TypedEmitter<UpgradeEvent>,
   attemptJob: () => Promise<UpgradeOutcome>,
 ): Promise<UpgradeOutcome> {
-  const previous = await readLastAttempt(run.transcriptDir);
+  const previous = await readLastAttempt(run.transcriptDir, run.portPath);
   const attempt = newAttempt(run.portPath, run.files, run.updaterPath);
   await saveAttempt(context, run, attempt);
   const seen: UpgradeEvent[] = [];

@@ -87,7 +87,7 @@ export class TextRenderer {
       case 'step':
         if (event.phase === 'start') this.line(`• ${event.title}${event.detail ? `: ${event.detail}` : ''}`);
         else if (event.phase === 'waiting') this.waiting(event);
-        else if (event.phase === 'done') this.line(`  ✓ ${event.title}`);
+        else if (event.phase === 'done') this.line(`  ✓ ${event.title}${event.step === 'choose-files' && event.detail ? `: ${event.detail}` : ''}`);
         else if (event.phase === 'fail') this.line(`  ✗ ${event.title}${event.detail ? `: ${event.detail}` : ''}`);
         else this.line(`  – ${event.title} (skipped)`);
         return;

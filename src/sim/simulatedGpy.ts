@@ -151,6 +151,9 @@ function boardViewOf(current: () => SimulatedModem): Pick<SimulatedBoardOptions,
       loadUpdater: (head) => current().loadUpdaterFromBoard(head),
       rewriteBootrom: () => current().rewriteBootromFromBoard(),
       switchToFfh: () => current().switchToFfh(),
+      at: (command) => current().atFromBoard(command),
+      stpBlock: (data) => current().blockFromBoard(data),
+      stpEnd: () => current().closeFromBoard(),
     },
   };
 }

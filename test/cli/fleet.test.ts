@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { PortOpenerByPath } from '../../src/core/transport/portOpenerByPath';
+import { LAST_ATTEMPT_FILE, portAttemptPath, readLastAttempt } from '../../src/core/engine/lastAttempt';
 import type { SerialPortInfo } from '../../src/core/transport/portList';
 import { writeSyntheticFirmware } from '../../src/sim/firmwareImage';
 import { createSimulatedGpy, type SimulatedGpy, type SimulatedGpyOptions } from '../../src/sim/simulatedGpy';
@@ -81,6 +82,15 @@ test('three boards at once: one fails mid-transfer, one is skipped by its prefli
     assert.match(markdown, new RegExp(`^## ${escape(port).replace(/#/g, '\\\\#')}: ${result}$`, 'm'), `a section for ${port}`);
   }
   assert.equal(markdown.match(/^### Pycom LTE modem upgrade report$/gm)?.length, 3, 'each board its own report, one level down');
+
+  // Each board its own last-attempt record; the skipped one changed nothing and leaves none.
+  assert.equal((await readLastAttempt(transcripts, rig.good.portPath))?.outcome, 'success');
+  const crashed = await readLastAttempt(transcripts, rig.crashing.portPath);
+  assert.equal(crashed?.portPath, rig.crashing.portPath);
+  assert.equal(crashed?.outcome, 'failed');
+  assert.deepEqual(crashed?.files, [file]);
+  assert.equal(existsSync(portAttemptPath(transcripts, rig.other.portPath)), false, 'a refused board leaves no record');
+  assert.equal(existsSync(join(transcripts, LAST_ATTEMPT_FILE)), false, 'the shared record is left to single-board runs');
 });
 
 test('--json: every event carries its port; --max-parallel 1 runs one board at a time', async () => {

@@ -17,6 +17,9 @@ import { writeJsonLine } from '../renderJson';
 import { confirmWarningsFor, YES_OPTION, YES_USAGE } from '../confirmWarnings';
 import { parseTransferMethodOption } from '../../core/engine/upgradePlan';
 import { FLEET_OPTIONS, FLEET_USAGE, runFleetCommand } from '../fleet/fleetCommand';
+import { firmwareSource } from '../firmwareSource';
+import { ON_BOARD_OPTIONS, ON_BOARD_USAGE, runOnBoardCommand } from '../onBoardCommand';
+import { isSdCardPath, mountSdCard } from '../../core/board/onBoardFiles';
 
 const USAGE = `Usage: pycom-modem board <action> --port <path> [options]
 
@@ -24,13 +27,19 @@ Talks to the board's MicroPython REPL (115200 baud, raw REPL).
 
 Actions:
   info                          board model, firmware, LTE modem, sqnsupgrade, /flash space
-  ls [PATH]                     list a board folder (default /flash)
+  ls [PATH]                     list a board folder (default /flash; /sd mounts the SD card)
   push FILE [--to PATH]         copy a file to /flash (verified by sha256 on the board)
   rm PATH                       delete a board file
   push-module FOLDER            copy the .py/.mpy files of FOLDER to /flash (sqnsupgrade
                                 for firmware before 1.20; the tool ships none)
   upgrade FILE.dup [FILE2.dup]  the WHOLE upgrade: start the updater on the board, switch
                                 the same port to mirror mode, send the firmware
+  upgrade PACKAGE.zip|FOLDER    the same with Pycom's firmware package (or the folder it was
+                                extracted to): the files are chosen for the modem once the
+                                board has read it (diff from its build, full image,
+                                updater.elf, both stages), each with why
+      --pick NAME               with a package: send its file NAME instead of the tool's
+                                choice (repeatable; the checks still run)
       --updater updater.elf     recovery method: pushes updater.elf and runs FFH
       --ffh auto|yes|no         recovery (FFH) on the board (default auto: with --updater)
       --sqnsupgrade-dir DIR     copy sqnsupgrade from DIR first (firmware before 1.20)
@@ -44,6 +53,7 @@ Actions:
                                 into the transcript and the report)
 ${YES_USAGE}
 ${FLEET_USAGE}
+${ON_BOARD_USAGE}
 
 Before anything changes, the board's own sqnsupgrade.info() reads the modem (state, build,
 network, IMEI; the board stays at its REPL) and the same checks as \`check\` run: a failure
@@ -73,12 +83,14 @@ export const boardCommand: CliCommand = {
       report: { type: 'string' },
       method: { type: 'string' },
       'updater-debug': { type: 'boolean' },
+      pick: { type: 'string', multiple: true },
       ...YES_OPTION,
+      ...ON_BOARD_OPTIONS,
     });
     const [action, ...operands] = args.positionals;
     if (!action) throw new UsageError('pycom-modem board needs an action.', 'Run `pycom-modem help board` for the list.');
     const portPaths = stringListOption(args, 'port');
-    if (action === 'upgrade' && (portPaths.length > 1 || flagOption(args, 'all'))) return runFleetBoardUpgrade(args, operands, portPaths, context);
+    if (action === 'upgrade' && !flagOption(args, 'on-board') && (portPaths.length > 1 || flagOption(args, 'all'))) return runFleetBoardUpgrade(args, operands, portPaths, context);
     const portPath = singleStringOption(args, 'board', 'port');
     if (!portPath) {
       throw new UsageError('pycom-modem board needs --port <path>.', 'Run `pycom-modem ports` to list the serial ports, then pass one with --port.');
@@ -108,7 +120,12 @@ export const boardCommand: CliCommand = {
         });
       case 'ls':
         return onRepl(async (repl) => {
-          const entries = await listDir(repl, operands[0] ?? '/flash', { signal: context.signal });
+          const folder = operands[0] ?? '/flash';
+          // The SD card is mounted as the board's updater mounts it (no card: say so plainly).
+          if (isSdCardPath(folder) && toRemotePath(folder) !== '/' && !(await mountSdCard(repl, { signal: context.signal }))) {
+            throw new UsageError(`The board has no SD card to list (${toRemotePath(folder)} cannot be mounted).`, 'Insert the SD card (FAT-formatted) and run the command again.');
+          }
+          const entries = await listDir(repl, folder, { signal: context.signal });
           if (json) writeJsonLine(context.stdout, entries);
           else for (const e of entries) context.stdout.write(`${e.isDir ? '       <dir>' : String(e.size).padStart(12)}  ${e.name}\n`);
           return 0;
@@ -155,6 +172,8 @@ export const boardCommand: CliCommand = {
           return 0;
         });
       case 'upgrade':
+        // --on-board: the board's own updater reads the file from its SD card or /flash.
+        if (flagOption(args, 'on-board')) return runOnBoardCommand(args, operands, port, context);
         return runBoardUpgrade(args, operands, port, context);
       default:
         throw new UsageError(`pycom-modem board: no action named "${action}".`, 'Run `pycom-modem help board` for the list.');
@@ -178,6 +197,7 @@ async function runBoardUpgrade(args: ParsedArgs, files: string[], port: PortAcce
   if (files.length === 0) {
     throw new UsageError('pycom-modem board upgrade needs the firmware file(s).', 'Pass the .dup file, e.g. `pycom-modem board upgrade --port /dev/ttyUSB0 CATM1-41065.dup`.');
   }
+  const source = await firmwareSource(files, stringListOption(args, 'pick'));
   const engine = new UpgradeEngine();
   const json = flagOption(args, 'json');
   const detach = showEngineEvents(engine, context, { json });
@@ -195,7 +215,9 @@ async function runBoardUpgrade(args: ParsedArgs, files: string[], port: PortAcce
       runFullUpgrade(
         {
           port,
-          files,
+          files: source.files,
+          ...(source.packageSource ? { packageSource: source.packageSource } : {}),
+          ...(source.packagePick ? { packagePick: source.packagePick } : {}),
           ffh,
           method,
           confirm: confirmWarningsFor(context, args, { json }),
@@ -221,6 +243,7 @@ async function runFleetBoardUpgrade(args: ParsedArgs, files: string[], portPaths
   if (files.length === 0) {
     throw new UsageError('pycom-modem board upgrade needs the firmware file(s).', 'Pass the .dup file, e.g. `pycom-modem board upgrade --port /dev/ttyUSB0 --port /dev/ttyUSB1 CATM1-41065.dup`.');
   }
+  const source = await firmwareSource(files, stringListOption(args, 'pick'));
   const updaterPath = stringOption(args, 'updater');
   const folder = stringOption(args, 'sqnsupgrade-dir');
   const timeouts = timeoutsFromArgs(args, 'board');
@@ -229,7 +252,9 @@ async function runFleetBoardUpgrade(args: ParsedArgs, files: string[], portPaths
     files,
     portPaths,
     request: {
-      files,
+      files: source.files,
+      ...(source.packageSource ? { packageSource: source.packageSource } : {}),
+      ...(source.packagePick ? { packagePick: source.packagePick } : {}),
       ffh: parseFfh(stringOption(args, 'ffh')),
       method: parseTransferMethodOption(stringOption(args, 'method')),
       transcriptDir: stringOption(args, 'transcript-dir') ?? defaultTranscriptDir(context.env),

@@ -17,14 +17,15 @@ import { writeJsonLine } from '../renderJson';
 import { PortOwner } from '../../core/transport/portOwner';
 import { runFleetCommand } from '../fleet/fleetCommand';
 import { PortOpenerByPath } from '../../core/transport/portOpenerByPath';
+import { BENCH_BUILD_BEFORE, BENCH_OTHER_BUILD_BEFORE, benchModemOptions, benchPortPath } from '../../sim/simulatedBench';
 
 /** Fast enough to finish well under a minute, slow enough to watch the progress. */
 const DEFAULT_TIME_SCALE = 0.02;
 /** The build the simulated modem runs before, and the one the demo installs. */
-const BUILD_BEFORE = 38638;
+const BUILD_BEFORE = BENCH_BUILD_BEFORE;
 const BUILD_AFTER = 41065;
 /** With --boards, board 2 runs an older build, so the table shows boards that did not start alike. */
-const OTHER_BUILD_BEFORE = 37746;
+const OTHER_BUILD_BEFORE = BENCH_OTHER_BUILD_BEFORE;
 const MAX_DEMO_BOARDS = 16;
 /** A full CAT-M1 image of a typical size: sent ON_THE_FLY, like the real thing. */
 const FULL_IMAGE_BYTES = 5_835_531;
@@ -160,17 +161,6 @@ async function writeDemoFiles(dir: string, isRecovery: boolean): Promise<{ firmw
   return { firmware, updaterPath };
 }
 
-function demoImei(index: number): string {
-  const body = `3543470946${String(index + 1).padStart(4, '0')}`;
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    const digit = Number(body[body.length - 1 - i]);
-    const doubled = i % 2 === 0 ? digit * 2 : digit;
-    sum += doubled > 9 ? doubled - 9 : doubled;
-  }
-  return `${body}${(10 - (sum % 10)) % 10}`;
-}
-
 /** `--fault NAME` strikes every board; `--fault 2:NAME` board 2 only. */
 function demoFaultsByBoard(args: ParsedArgs, boardCount: number): SimFault[][] {
   const faults: SimFault[][] = Array.from({ length: boardCount }, () => []);
@@ -200,12 +190,11 @@ async function runDemoFleet(context: CliContext, args: ParsedArgs, boardCount: n
     for (let i = 0; i < boardCount; i++) {
       const faults = faultsByBoard[i]!;
       const gpy = await createSimulatedGpy({
-        portPath: `sim:GPy#${i + 1}`,
+        portPath: benchPortPath(i),
         timeScale,
         board: { timeScale: Math.max(timeScale, 0.005) },
         modem: {
-          build: i === 1 ? OTHER_BUILD_BEFORE : BUILD_BEFORE,
-          imei: demoImei(i),
+          ...benchModemOptions(i),
           ...(isRecovery ? { state: 0 as const, hasOldBootrom: true } : {}),
           ...(faults.length ? { faults } : {}),
         },

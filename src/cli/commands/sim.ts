@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { UsageError } from '../../core/errors';
 import type { ByteTransport } from '../../core/transport/byteTransport';
 import { isSimFault, SIM_FAULTS, type SimFault } from '../../sim/modem/modemFaults';
@@ -49,6 +51,9 @@ Options:
   --fault <name>       act out a failure (repeatable): ${SIM_FAULTS.join(', ')}
   --board              serve a whole simulated GPy (REPL at 115200, sqnsupgrade, mirror mode) instead
   --board-fault <name> with --board, a board-half failure (repeatable): ${BOARD_FAULTS.join(', ')}
+  --sd <file>          with --board, an SD card in the board's slot holding this local file under
+                       its own name (repeatable); without --sd the board has no card. The board's
+                       updater reads it: sqnsupgrade.run('/sd/NAME.dup'), or \`board upgrade --on-board\`
   --log                print what the simulator does on stderr
   --json               print the ready line as JSON`,
   async run(context) {
@@ -64,6 +69,7 @@ Options:
       fault: { type: 'string', multiple: true },
       board: { type: 'boolean' },
       'board-fault': { type: 'string', multiple: true },
+      sd: { type: 'string', multiple: true },
       log: { type: 'boolean' },
     });
     const portPath = requirePort(args, 'sim');
@@ -91,6 +97,11 @@ Options:
     if (boardFaults.length && !isBoard) {
       throw new UsageError('pycom-modem sim: --board-fault needs --board.', 'Add --board to serve a whole simulated GPy.');
     }
+    const sdFiles = stringListOption(args, 'sd');
+    if (sdFiles.length && !isBoard) {
+      throw new UsageError('pycom-modem sim: --sd needs --board (the SD card is in the board).', 'Add --board to serve a whole simulated GPy.');
+    }
+    const sdCard = sdFiles.length ? await readSdCard(sdFiles) : undefined;
     const modemOptions: Omit<SimulatedModemOptions, 'unplug'> = {
       ...(state !== undefined ? { state } : {}),
       ...(build !== undefined ? { build } : {}),
@@ -107,13 +118,13 @@ Options:
     });
     let stop: () => Promise<void>;
     try {
-      stop = isBoard ? await serveBoard(io, modemOptions, boardFaults, timeScale) : serveModemOnTransport(io, modemOptions).stop;
+      stop = isBoard ? await serveBoard(io, modemOptions, { faults: boardFaults, ...(sdCard ? { sdCard } : {}) }, timeScale) : serveModemOnTransport(io, modemOptions).stop;
     } catch (error) {
       await io.close();
       throw error;
     }
     const what = isBoard ? 'simulated GPy board' : 'simulated modem';
-    if (flagOption(args, 'json')) writeJsonLine(context.stdout, { kind: 'simReady', port: portPath, board: isBoard, ...(boardFaults.length ? { boardFaults } : {}), ...modemOptions, log: undefined });
+    if (flagOption(args, 'json')) writeJsonLine(context.stdout, { kind: 'simReady', port: portPath, board: isBoard, ...(boardFaults.length ? { boardFaults } : {}), ...(sdCard ? { sdCard: Object.keys(sdCard) } : {}), ...modemOptions, log: undefined });
     else context.stdout.write(`ready: ${what} on ${portPath} (state ${state ?? 2}, build ${build ?? 38638}). Press Ctrl-C to stop.\n`);
     const aborted = new Promise<void>((resolve) => {
       if (context.signal.aborted) resolve();
@@ -126,16 +137,29 @@ Options:
   },
 };
 
+/** The local files for the simulated card, each under its own name; a missing one is the user's mistake. */
+async function readSdCard(paths: string[]): Promise<Record<string, Uint8Array>> {
+  const card: Record<string, Uint8Array> = {};
+  for (const path of paths) {
+    try {
+      card[basename(path)] = await readFile(path);
+    } catch (error) {
+      throw new UsageError(`pycom-modem sim: cannot read --sd ${path}: ${error instanceof Error ? error.message : String(error)}.`, 'Give a local file to put on the simulated SD card.');
+    }
+  }
+  return card;
+}
+
 async function serveBoard(
   io: ByteTransport,
   modem: Omit<SimulatedModemOptions, 'unplug'>,
-  faults: BoardFault[],
+  board: { faults: BoardFault[]; sdCard?: Record<string, Uint8Array> },
   timeScale: number | undefined,
 ): Promise<() => Promise<void>> {
   const served = await serveSimulatedGpyOnTransport(io, {
     ...(timeScale !== undefined ? { timeScale } : {}),
     modem,
-    ...(faults.length ? { board: { faults } } : {}),
+    ...(board.faults.length || board.sdCard ? { board: { ...(board.faults.length ? { faults: board.faults } : {}), ...(board.sdCard ? { sdCard: board.sdCard } : {}) } } : {}),
   });
   return () => served.stop();
 }

@@ -3,7 +3,7 @@ import { UpgradeEngine } from '../../core/engine/upgradeEngine';
 import type { UpgradeTimeouts } from '../../core/engine/upgradeTimeouts';
 import { UsageError } from '../../core/errors';
 import type { ModemState } from '../../core/parse/modemVersion';
-import { flagOption, parseCommandArgs, requirePort, stringOption } from '../args';
+import { flagOption, parseCommandArgs, requirePort, stringListOption, stringOption } from '../args';
 import type { CliCommand, CliContext } from '../cliCommand';
 import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, defaultTranscriptDir, portFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
 import { askYesNo } from '../prompt';
@@ -14,17 +14,28 @@ import type { ConfirmWarnings } from '../../core/preflight/preflightGate';
 import { runRecordedAttempt, type RecordedRun } from '../recordedAttempt';
 import { writeJsonLine } from '../renderJson';
 import { describeModemState } from '../renderText';
+import { basename } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { firmwareSource } from '../firmwareSource';
+import { openFirmwarePackage } from '../../core/package/firmwarePackage';
+import { chooseFilesFromPackage } from '../../core/package/choosePackageFiles';
+import { choiceRefusalError, packageChoiceLines, packageChoiceResult } from '../../core/package/packageChoiceCheck';
+import { passPreflightGate } from '../../core/preflight/preflightGate';
+import { preflightModem } from '../../core/preflight/upgradeFilesFacts';
 
 interface UpgradeRun extends RecordedRun {
   timeouts?: Partial<UpgradeTimeouts>;
   method?: TransferMethodChoice;
   confirm: ConfirmWarnings;
+  /** With a package: names of its files to send instead of the tool's choice. */
+  pick?: string[];
 }
 
 export const upgradeCommand: CliCommand = {
   name: 'upgrade',
   summary: 'Upgrade the modem firmware over a port in mirror mode (host half of the upgrade).',
   usage: `Usage: pycom-modem upgrade --port <path> [--updater updater.elf] FILE.dup [FILE2.dup] [options]
+       pycom-modem upgrade --port <path> PACKAGE.zip|FOLDER [--pick NAME] [options]
        pycom-modem upgrade --port <path>      (no file: continue an interrupted upgrade)
 
 Sends the firmware to the modem through a board already in mirror mode
@@ -36,6 +47,10 @@ The tool detects the modem's state and picks the method:
 Two-stage upgrades: pass the -1 file then the -2 file (stage 1 goes ON_THE_FLY
 whatever its size, as Pycom's instructions say). Once the modem is read, the same
 checks as \`check\` run: a failure refuses, a warning needs --yes (or a "y" on a terminal).
+
+Given Pycom's firmware package (.zip, or the folder it was extracted to), the tool
+reads the modem first and chooses its files (the diff from its build, else the full
+image; updater.elf in recovery), each with why; --pick NAME sends that file instead.
 
 Each attempt's files are remembered (last-attempt.json in the transcript folder).
 Without a file, the tool reads the modem's state: in state 4 or 0 it names the files
@@ -68,9 +83,11 @@ Exit status: 0 when the upgrade succeeded, 1 when it failed or was cancelled, 2 
       report: { type: 'string' },
       'transcript-dir': { type: 'string' },
       method: { type: 'string' },
+      pick: { type: 'string', multiple: true },
       ...YES_OPTION,
     });
     const portPath = requirePort(args, 'upgrade');
+    const pick = stringListOption(args, 'pick');
     const updaterPath = stringOption(args, 'updater');
     const reportPath = stringOption(args, 'report');
     const timeouts = timeoutsFromArgs(args, 'upgrade');
@@ -83,6 +100,7 @@ Exit status: 0 when the upgrade succeeded, 1 when it failed or was cancelled, 2 
       ...(timeouts ? { timeouts } : {}),
       method: parseTransferMethodOption(stringOption(args, 'method')),
       confirm: confirmWarningsFor(context, args, { json: flagOption(args, 'json') }),
+      ...(pick.length ? { pick } : {}),
     };
     if (args.positionals.length === 0) return offerResume(context, run);
     return runUpgrade(context, { ...run, files: args.positionals });
@@ -90,6 +108,8 @@ Exit status: 0 when the upgrade succeeded, 1 when it failed or was cancelled, 2 
 };
 
 async function runUpgrade(context: CliContext, run: UpgradeRun): Promise<number> {
+  const source = await firmwareSource(run.files, run.pick ?? []);
+  if (source.packageSource) return runPackageUpgrade(context, run, source.packageSource);
   const engine = new UpgradeEngine();
   const detach = showEngineEvents(engine, context, { json: run.json });
   try {
@@ -115,12 +135,65 @@ async function runUpgrade(context: CliContext, run: UpgradeRun): Promise<number>
 }
 
 /**
+ * The host half with a firmware package: the modem is read (it is in mirror mode
+ * already), the package's files are chosen for it and shown as the first check, then
+ * the engine runs with them. The attempt is recorded with the package, which outlives
+ * the extracted files, so an interrupted upgrade continues from it.
+ */
+async function runPackageUpgrade(context: CliContext, run: UpgradeRun, packageSource: string): Promise<number> {
+  const engine = new UpgradeEngine();
+  const detach = showEngineEvents(engine, context, { json: run.json });
+  try {
+    const pkg = await openFirmwarePackage(packageSource);
+    try {
+      const port = portFor(context, run.portPath);
+      const info = await engine.info({ port, ...(run.timeouts ? { timeouts: run.timeouts } : {}) }, context.signal);
+      const extra = run.updaterPath ? [{ name: basename(run.updaterPath), size: (await stat(run.updaterPath)).size, path: run.updaterPath }] : [];
+      const choice = chooseFilesFromPackage([...pkg.files, ...extra], preflightModem(info.state, info.report), {
+        ...(run.method ? { method: run.method } : {}),
+        ...(run.pick ? { pick: run.pick } : {}),
+        boardRunsFfh: false,
+      });
+      const result = packageChoiceResult(choice);
+      const emit = (event: Parameters<typeof engine.events.emit>[0]) => engine.events.emit(event);
+      for (const line of packageChoiceLines(choice, pkg.ignored)) emit({ kind: 'log', level: 'info', message: line, atMs: Date.now() });
+      const refusal = choiceRefusalError(choice);
+      emit({ kind: 'preflight', results: [result], isReady: !refusal, atMs: Date.now() });
+      // Refused, or its own warnings (a downgrade) not confirmed: nothing was sent, nothing is recorded.
+      if (refusal) throw refusal;
+      await passPreflightGate([result], { confirm: run.confirm });
+      const outcome = await runRecordedAttempt(context, run, engine.events, async () => {
+        emit({ kind: 'log', level: 'info', message: `Files chosen from ${basename(packageSource)}: ${choice.summary}`, atMs: Date.now() });
+        return engine.upgrade(
+          {
+            port,
+            files: choice.firmware.map((file) => file.path),
+            ...(choice.updater ? { updaterPath: choice.updater.path } : {}),
+            transcriptDir: run.transcriptDir,
+            ...(run.timeouts ? { timeouts: run.timeouts } : {}),
+            ...(run.method ? { method: run.method } : {}),
+            confirm: run.confirm,
+          },
+          context.signal,
+        );
+      });
+      if (outcome.outcome === 'success') return 0;
+      return outcome.error?.code === 'usage' ? 2 : 1;
+    } finally {
+      await pkg.dispose();
+    }
+  } finally {
+    detach();
+  }
+}
+
+/**
  * `upgrade --port P` with no file: if the modem sits in upgrade mode (4) or its bootrom
  * (0), an earlier upgrade was interrupted; name the files it used and the command that
  * continues it. Nothing is sent but AT, AT+SMOD? and the version queries.
  */
 async function offerResume(context: CliContext, run: Omit<UpgradeRun, 'files'>): Promise<number> {
-  const last = await readLastAttempt(run.transcriptDir);
+  const last = await readLastAttempt(run.transcriptDir, run.portPath);
   const engine = new UpgradeEngine();
   const detach = run.json || context.verbose ? showEngineEvents(engine, context, { json: run.json }) : () => undefined;
   let state: ModemState;

@@ -6,6 +6,8 @@ import type { CliContext } from '../cliCommand';
 import { writeReportFile } from '../cliReport';
 import { openerFor } from '../cliSupport';
 import { confirmWarningsFor } from '../confirmWarnings';
+import { finishedAttempt, newAttempt, portAttemptPath, readLastAttempt, writeLastAttempt, type LastAttempt } from '../../core/engine/lastAttempt';
+import { rm } from 'node:fs/promises';
 import { askYesNo } from '../prompt';
 import { writeJsonLine } from '../renderJson';
 import { createFleetRenderer, type FleetRenderMode } from './fleetRenderer';
@@ -67,6 +69,7 @@ export async function runFleetCommand(args: ParsedArgs, context: CliContext, opt
   const maxParallel = numberOption(args, 'board', 'max-parallel', { min: 1, integer: true });
   const mode: FleetRenderMode = json ? 'json' : context.isTTY ? 'live' : 'prefixed';
   const renderer = createFleetRenderer(context.stdout, portPaths, { mode, verbose: context.verbose ?? false, actionDefaults: (port) => ({ port }) });
+  const records = new FleetAttemptRecords(context, options.request);
   let outcomes: FleetBoardOutcome[];
   try {
     outcomes = await runFleetUpgrade({
@@ -77,11 +80,16 @@ export async function runFleetCommand(args: ParsedArgs, context: CliContext, opt
       // --yes answers every board's warnings; without it a board with warnings is skipped, never asked mid-run.
       ...(flagOption(args, 'yes') ? { confirm: confirmWarningsFor(context, args, { json }) } : {}),
       signal: context.signal,
+      onBoardStart: (port) => records.start(port),
       onEvent: (port, event) => renderer.event(port, event),
-      onBoardDone: (outcome) => renderer.boardDone(outcome),
+      onBoardDone: (outcome) => {
+        records.finish(outcome);
+        renderer.boardDone(outcome);
+      },
     });
   } finally {
     renderer.finish();
+    await records.settled();
   }
   if (json) {
     for (const o of outcomes) {
@@ -108,4 +116,59 @@ export async function runFleetCommand(args: ParsedArgs, context: CliContext, opt
     else context.stdout.write(`Report: ${reportPath}\n`);
   }
   return fleetExitCode(outcomes);
+}
+
+/**
+ * Each board's own last-attempt record (last-attempts/<port>.json in the transcript
+ * folder), as `upgrade` keeps one: `upgrade --port P` on a board of the fleet that was
+ * interrupted names its files. A board its checks refused changed nothing: its previous
+ * record stays. The shared last-attempt.json is left to single-board runs.
+ */
+class FleetAttemptRecords {
+  private readonly previous = new Map<string, Promise<LastAttempt | undefined>>();
+  private readonly started = new Map<string, LastAttempt>();
+  private readonly writes: Promise<void>[] = [];
+
+  constructor(
+    private readonly context: CliContext,
+    private readonly request: FleetBoardRequest,
+  ) {}
+
+  start(portPath: string): void {
+    const dir = this.request.transcriptDir;
+    if (!dir) return;
+    const attempt = newAttempt(portPath, this.request.files, this.request.updaterPath);
+    this.started.set(portPath, attempt);
+    // The previous record is read before the new one replaces it.
+    const previous = readLastAttempt(dir, portPath).then((last) => (last?.portPath === portPath ? last : undefined));
+    this.previous.set(portPath, previous);
+    this.track(portPath, previous.then(() => writeLastAttempt(dir, attempt, { isNewest: false })));
+  }
+
+  finish(outcome: FleetBoardOutcome): void {
+    const dir = this.request.transcriptDir;
+    const attempt = this.started.get(outcome.portPath);
+    if (!dir || !attempt) return;
+    const previous = this.previous.get(outcome.portPath)!;
+    const write = () =>
+      outcome.result === 'skipped'
+        ? previous.then((last) => (last ? writeLastAttempt(dir, last, { isNewest: false }) : rm(portAttemptPath(dir, outcome.portPath), { force: true })))
+        : writeLastAttempt(dir, finishedAttempt(attempt, outcome.events), { isNewest: false });
+    // After the board's first write, so the record ends as the board did.
+    this.track(outcome.portPath, Promise.all(this.writes).then(write));
+  }
+
+  async settled(): Promise<void> {
+    await Promise.all(this.writes);
+  }
+
+  /** A convenience: failing to write it is a warning, never a reason to stop a board. */
+  private track(portPath: string, write: Promise<unknown>): void {
+    this.writes.push(
+      write.then(
+        () => undefined,
+        (error: unknown) => void this.context.stderr.write(`Warning: could not write the last-attempt record of ${portPath}: ${(error as Error).message}\n`),
+      ),
+    );
+  }
 }

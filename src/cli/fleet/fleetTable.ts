@@ -30,7 +30,11 @@ export function renderFleetTable(outcomes: readonly FleetBoardOutcome[]): string
   const line = (row: readonly string[]) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
   const text = [line(rows[0]!), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)];
   const reasons = outcomes.filter((o) => o.reason).map((o) => `  ${o.portPath}: ${o.result}: ${fleetReasonText(o)}`);
-  const counts = (['success', 'failed', 'skipped'] as const).map((result) => `${outcomes.filter((o) => o.result === result).length} ${result}`).join(', ');
+  const counts = (['success', 'failed', 'cancelled', 'skipped'] as const)
+    // A cancel is counted only when there was one: the usual summary keeps its three figures.
+    .filter((result) => result !== 'cancelled' || outcomes.some((o) => o.result === 'cancelled'))
+    .map((result) => `${outcomes.filter((o) => o.result === result).length} ${result}`)
+    .join(', ');
   return [...text, '', `${outcomes.length} board${outcomes.length === 1 ? '' : 's'}: ${counts}.`, ...reasons, ''].join('\n');
 }
 

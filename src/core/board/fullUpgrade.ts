@@ -21,6 +21,9 @@ import { beginBoardConnect, finishBoardConnect } from './steps/connectBoard';
 import { identifyBoardStep } from './steps/identifyBoardStep';
 import { pushFilesStep } from './steps/pushFilesStep';
 import { readModemStep } from './steps/readModemStep';
+import { choosePackageStep } from './steps/choosePackageStep';
+import { openFirmwarePackage, type FirmwarePackage } from '../package/firmwarePackage';
+import type { PreflightResult } from '../preflight/preflightFacts';
 import { handOverStep, triggerStep } from './steps/startMirrorMode';
 export { REPL_LINE } from '../repl/replTurn';
 
@@ -44,8 +47,17 @@ export interface FullUpgradeRequest {
   port: PortAccess;
   /** The board's REPL speed when its firmware was built for another than 115200. */
   replBaudRate?: number;
-  /** .dup files in order. */
+  /** .dup files in order (empty when `packageSource` is given). */
   files: string[];
+  /**
+   * A firmware package instead of `files`: a Pycom .zip or the folder it was extracted
+   * to. It is opened before the port opens; its files are chosen right after the board
+   * read the modem, before the checks (core/package). `updaterPath`, when given too,
+   * joins the package's candidates.
+   */
+  packageSource?: string;
+  /** With a package: the names of its files to send instead of the tool's choice (checked all the same). */
+  packagePick?: string[];
   /** updater.elf: pushed to /flash and used by the recovery method. */
   updaterPath?: string;
   transcriptDir?: string;
@@ -89,10 +101,15 @@ export async function runFullUpgrade(
   let boardRepl: RawRepl | undefined;
   // Warnings confirmed before the board changed are not asked again by the host half.
   const confirmed = new Set<string>();
+  // What goes to the modem: the files given, or those chosen from the package once the modem is read.
+  const chosen: { files: string[]; updaterPath?: string } = { files: request.files, ...(request.updaterPath ? { updaterPath: request.updaterPath } : {}) };
+  let pkg: FirmwarePackage | undefined;
   try {
-    const ffh = resolveFfh(request);
+    let ffh = request.packageSource ? false : resolveFfh(request);
     // Every file is checked before the port opens: nothing invalid reaches the board or its updater.
-    const files = await inspectUpgradeFiles(request.files, request.updaterPath, request.method ? { method: request.method } : {});
+    // A package is opened (a zip extracted) before the port opens too; its files are checked once chosen.
+    if (request.packageSource) pkg = await openFirmwarePackage(request.packageSource);
+    let files: UpgradeFiles = pkg ? { firmware: [], warnings: [] } : await inspectUpgradeFiles(request.files, request.updaterPath, request.method ? { method: request.method } : {});
     for (const warning of files.warnings) run.log('warn', warning);
     beginBoardConnect(steps);
     return await request.port.run(
@@ -105,11 +122,26 @@ export async function runFullUpgrade(
           const identity = await identifyBoardStep(steps, repl, { signal, willCopySqnsupgrade: request.sqnsupgradeFolder !== undefined });
           const modemRead = identity.hasSqnsupgrade ? await readModemStep(steps, repl, { signal, emit, debug: request.updaterDebug === true }) : undefined;
           if (!identity.hasSqnsupgrade) steps.event('board-modem-read', 'skip', 'sqnsupgrade is copied to /flash first; the modem is read after the switch to mirror mode');
+          const choiceResults: PreflightResult[] = [];
+          if (pkg) {
+            const picked = await choosePackageStep(steps, pkg, modemRead, {
+              emit,
+              ...(request.method ? { method: request.method } : {}),
+              ...(request.updaterPath ? { extraUpdaterPath: request.updaterPath } : {}),
+              ...(request.packagePick?.length ? { pick: request.packagePick } : {}),
+            });
+            chosen.files = picked.firmwarePaths;
+            if (picked.updaterPath) chosen.updaterPath = picked.updaterPath;
+            else delete chosen.updaterPath;
+            files = picked.files;
+            ffh = resolveFfh({ ...request, updaterPath: chosen.updaterPath });
+            choiceResults.push(picked.result);
+          }
 
           await steps.run(
             'preflight',
             async () => {
-              const results = runPreflight({ ...boardPreflightFacts(files, identity, modemRead, request), boardRunsFfh: ffh });
+              const results = [...choiceResults, ...runPreflight({ ...boardPreflightFacts(files, identity, modemRead, request), boardRunsFfh: ffh })];
               emit({ kind: 'preflight', results, isReady: !results.some((result) => result.status === 'fail') });
               await passPreflightGate(results, { ...(request.confirm ? { confirm: request.confirm } : {}), confirmed });
               return results;
@@ -125,7 +157,7 @@ export async function runFullUpgrade(
           await pushFilesStep(steps, repl, {
             signal,
             emit,
-            ...(ffh && request.updaterPath ? { updaterPath: request.updaterPath } : {}),
+            ...(ffh && chosen.updaterPath ? { updaterPath: chosen.updaterPath } : {}),
             ...(request.sqnsupgradeFolder ? { sqnsupgradeFolder: request.sqnsupgradeFolder } : {}),
           });
 
@@ -142,11 +174,13 @@ export async function runFullUpgrade(
           }
           await handOverStep(steps, port, turn);
 
-          const { boardTimeouts: _board, ffh: _ffh, sqnsupgradeFolder: _folder, updaterDebug: _debug, port: _port, replBaudRate: _repl, ...engineRequest } = request;
+          const { boardTimeouts: _board, ffh: _ffh, sqnsupgradeFolder: _folder, updaterDebug: _debug, port: _port, replBaudRate: _repl, packageSource: _package, packagePick: _pick, ...engineRequest } = request;
           // The host half runs inside this run: it finishes it with the one diagnosis and result.
           return await engine.upgrade(
             {
               ...engineRequest,
+              files: chosen.files,
+              updaterPath: chosen.updaterPath,
               ...(trigger.ffhIgnored ? { updaterPath: undefined } : {}),
               run,
               // The engine's "run again at any time" does not hold here: the board stays in
@@ -160,7 +194,7 @@ export async function runFullUpgrade(
         } catch (error) {
           // Still our turn: a board left at its REPL goes back to its friendly prompt, as the user left it.
           const isCancel = error instanceof OperationAbortedError || signal.aborted;
-          if ((steps.current ?? steps.failed) === 'trigger') standing = standingAfterTrigger(error, isCancel, request.updaterPath !== undefined && resolveFfhQuietly(request));
+          if ((steps.current ?? steps.failed) === 'trigger') standing = standingAfterTrigger(error, isCancel, chosen.updaterPath !== undefined && resolveFfhQuietly({ ...request, updaterPath: chosen.updaterPath }));
           if ((standing === 'atRepl' || standing === 'updaterBack') && boardRepl && port.isOpen) {
             await boardRepl.exit({ replyTimeoutMs: boardTimeouts.replyMs }).catch(() => undefined);
           }
@@ -195,6 +229,9 @@ export async function runFullUpgrade(
       ...(outcome.resumeHint ? { resumeHint: outcome.resumeHint } : {}),
     });
     return outcome;
+  } finally {
+    // A zip's extracted files go once the run is over, whatever its end.
+    await pkg?.dispose().catch(() => undefined);
   }
 }
 

@@ -167,8 +167,10 @@ export function evidenceFromError(error: unknown, context: EvidenceContext = {})
     case 'board-at-repl':
       evidence.portPath ??= stringProp(error, 'portPath');
       break;
-    case 'trigger-failed': {
+    case 'trigger-failed':
+    case 'on-board-failed': {
       evidence.updaterMessageId ??= stringProp(error, 'updaterMessage');
+      evidence.updaterLine ??= stringProp(error, 'updaterLine');
       const state = stringProp(error, 'boardState');
       if (state === 'repl' || state === 'mirror' || state === 'unknown') evidence.boardStateAfter ??= state;
       break;

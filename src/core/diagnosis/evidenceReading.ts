@@ -30,7 +30,7 @@ export const GPY_V1_BANDS: readonly number[] = [3, 4, 12, 13, 20, 28];
 export const BANDS_5_8_MIN_BUILD = 39000;
 
 /** Steps that run on the board's REPL, before mirror mode. */
-export const BOARD_STEPS = new Set(['board-connect', 'board-identify', 'board-modem-read', 'preflight', 'push-files', 'trigger']);
+export const BOARD_STEPS = new Set(['board-connect', 'board-identify', 'board-modem-read', 'choose-files', 'preflight', 'push-files', 'trigger']);
 
 /** Steps after which the modem may hold a partial upgrade. */
 export const MODEM_CHANGING_STEPS = new Set(['recovery-boot', 'load-updater', 'transfer', 'apply', 'await-upgrade', 'boot-check', 'boot-app']);

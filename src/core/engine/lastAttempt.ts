@@ -32,10 +32,31 @@ export function lastAttemptPath(dir: string): string {
   return join(dir, LAST_ATTEMPT_FILE);
 }
 
-/** Undefined when there is none or it is not one of ours (never throws: a stale file must not stop an upgrade). */
-export async function readLastAttempt(dir: string): Promise<LastAttempt | undefined> {
+/** Several boards upgraded at once keep a record each, in this folder beside last-attempt.json. */
+export const LAST_ATTEMPTS_FOLDER = 'last-attempts';
+
+/** The record of one port: its path made a file name. */
+export function portAttemptPath(dir: string, portPath: string): string {
+  return join(dir, LAST_ATTEMPTS_FOLDER, `${portPath.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+}
+
+/**
+ * The last attempt: with a port, that port's own record first (a board of a fleet), else
+ * the newest one of any port, since a board unplugged and plugged back in may come back
+ * under another name. Undefined when there is none or it is not one of ours (never
+ * throws: a stale file must not stop an upgrade).
+ */
+export async function readLastAttempt(dir: string, portPath?: string): Promise<LastAttempt | undefined> {
+  if (portPath !== undefined) {
+    const own = await readRecord(portAttemptPath(dir, portPath));
+    if (own?.portPath === portPath) return own;
+  }
+  return readRecord(lastAttemptPath(dir));
+}
+
+async function readRecord(path: string): Promise<LastAttempt | undefined> {
   try {
-    return parseLastAttempt(JSON.parse(await readFile(lastAttemptPath(dir), 'utf8')));
+    return parseLastAttempt(JSON.parse(await readFile(path, 'utf8')));
   } catch {
     return undefined;
   }
@@ -61,9 +82,17 @@ export function parseLastAttempt(value: unknown): LastAttempt | undefined {
   };
 }
 
-/** Written beside, then renamed: a tool killed mid-write leaves the old record, not half a new one. */
-export async function writeLastAttempt(dir: string, attempt: LastAttempt): Promise<void> {
-  const path = lastAttemptPath(dir);
+/**
+ * The port's own record, and (unless `isNewest` is false: boards of a fleet end in any
+ * order) the newest one. Written beside, then renamed: a tool killed mid-write leaves the
+ * old record, not half a new one.
+ */
+export async function writeLastAttempt(dir: string, attempt: LastAttempt, options: { isNewest?: boolean } = {}): Promise<void> {
+  await writeRecord(portAttemptPath(dir, attempt.portPath), attempt);
+  if (options.isNewest !== false) await writeRecord(lastAttemptPath(dir), attempt);
+}
+
+async function writeRecord(path: string, attempt: LastAttempt): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, `${JSON.stringify(attempt, null, 2)}\n`, 'utf8');

@@ -10,6 +10,7 @@ export const STEP_TITLES = {
   'board-connect': 'Connect to the board',
   'board-identify': 'Identify the board',
   'board-modem-read': 'Read the modem through the board',
+  'choose-files': 'Choose the files from the package',
   'preflight': 'Check the files against board and modem',
   'push-files': 'Copy updater files to /flash',
   'trigger': 'Start the updater on the board',
@@ -25,6 +26,10 @@ export const STEP_TITLES = {
   'boot-app': 'Boot the new firmware',
   'report': 'Read the modem version',
   'crash-dump': 'Read the modem crash dump',
+  // The on-board methods (SD card, /flash): the board's own updater sends the file.
+  'on-board-file': 'Find the firmware file on the board',
+  'push-firmware': 'Copy the diff file to /flash',
+  'remove-firmware': 'Remove the diff file from /flash',
 } as const;
 
 export type StepId = keyof typeof STEP_TITLES;

@@ -3,10 +3,13 @@ import { UpgradeEngine, type UpgradeOutcome } from '../engine/upgradeEngine';
 import type { UpgradeEvent } from '../engine/upgradeEvents';
 import type { ConfirmWarnings } from '../preflight/preflightGate';
 import type { PortOpener } from '../transport/byteTransport';
-import { PortOwner } from '../transport/portOwner';
+import { PortOwner, type PortAccess } from '../transport/portOwner';
 
-/** Where one board of the fleet ended: `skipped` means its preflight refused it and nothing changed. */
-export type FleetResult = 'success' | 'failed' | 'skipped';
+/**
+ * Where one board of the fleet ended: `skipped` means its preflight refused it and nothing
+ * changed; `cancelled` that the user stopped it (its run says where the modem stands).
+ */
+export type FleetResult = 'success' | 'failed' | 'cancelled' | 'skipped';
 
 export interface FleetBoardOutcome {
   portPath: string;
@@ -33,8 +36,17 @@ export type FleetBoardRequest = Omit<FullUpgradeRequest, 'port' | 'confirm'>;
 
 export interface FleetRequest {
   portPaths: readonly string[];
-  opener: PortOpener;
+  /**
+   * How a board's port is reached: by default a PortOwner of its own over `opener`. An
+   * editor passes its window's owner, so a REPL terminal on the port gives way to the run.
+   */
+  portFor?: (portPath: string) => PortAccess | Promise<PortAccess>;
+  opener?: PortOpener;
   request: FleetBoardRequest;
+  /** What differs per board (its waits follow its own clock: a simulated board's are shorter). */
+  requestFor?: (portPath: string) => Partial<FleetBoardRequest>;
+  /** One board's cancel switch; by default every board stops with `signal`. */
+  signalFor?: (portPath: string) => AbortSignal;
   /** At most this many boards run at once (default: all of them). */
   maxParallel?: number;
   /**
@@ -42,10 +54,12 @@ export interface FleetRequest {
    * unconfirmed (the CLI says "needs --yes"): with several boards under way, a prompt per
    * board would stall the rest.
    */
-  confirm?: ConfirmWarnings;
+  confirm?: (warnings: Parameters<ConfirmWarnings>[0], portPath: string) => Promise<boolean>;
   signal: AbortSignal;
   /** Every event of every board, with the board's port. */
   onEvent?: (portPath: string, event: UpgradeEvent) => void;
+  /** A board's run starts (it may have waited for a free slot under maxParallel). */
+  onBoardStart?: (portPath: string) => void;
   /** A board's run ended (the renderer draws its last line). */
   onBoardDone?: (outcome: FleetBoardOutcome) => void;
 }
@@ -82,17 +96,20 @@ async function upgradeOneBoard(portPath: string, fleet: FleetRequest): Promise<F
     fleet.onEvent?.(portPath, event);
   });
   let neededYes = false;
-  const confirm: ConfirmWarnings =
-    fleet.confirm ??
-    (async () => {
-      neededYes = true;
-      return false;
-    });
+  const confirm: ConfirmWarnings = fleet.confirm
+    ? (warnings) => fleet.confirm!(warnings, portPath)
+    : async () => {
+        neededYes = true;
+        return false;
+      };
   const startedAtMs = Date.now();
   const started = performance.now();
   let outcome: UpgradeOutcome;
   try {
-    outcome = await runFullUpgrade({ ...fleet.request, port: new PortOwner(fleet.opener, portPath), confirm }, { engine, signal: fleet.signal });
+    fleet.onBoardStart?.(portPath);
+    const port = await portFor(fleet, portPath);
+    const signal = fleet.signalFor?.(portPath) ?? fleet.signal;
+    outcome = await runFullUpgrade({ ...fleet.request, ...fleet.requestFor?.(portPath), port, confirm }, { engine, signal });
   } catch (error) {
     // runFullUpgrade reports its failures as outcomes; anything thrown is a bug, but it is this board's alone.
     outcome = { outcome: 'failed', error: { code: 'internal', message: (error as Error).message ?? String(error), action: '' } };
@@ -102,7 +119,8 @@ async function upgradeOneBoard(portPath: string, fleet: FleetRequest): Promise<F
   const durationMs = performance.now() - started;
   // A refusal before anything changed (the checks failed, or warnings nobody confirmed) is a skip.
   const isSkipped = outcome.outcome !== 'success' && outcome.error?.code === 'usage';
-  const result: FleetResult = outcome.outcome === 'success' ? 'success' : isSkipped ? 'skipped' : 'failed';
+  const result: FleetResult =
+    outcome.outcome === 'success' ? 'success' : isSkipped ? 'skipped' : outcome.outcome === 'cancelled' ? 'cancelled' : 'failed';
   const reason = result === 'success' ? undefined : neededYes ? UNCONFIRMED_REASON : (outcome.error?.message ?? outcome.outcome);
   return {
     portPath,
@@ -116,6 +134,12 @@ async function upgradeOneBoard(portPath: string, fleet: FleetRequest): Promise<F
     events,
     outcome,
   };
+}
+
+function portFor(fleet: FleetRequest, portPath: string): PortAccess | Promise<PortAccess> {
+  if (fleet.portFor) return fleet.portFor(portPath);
+  if (!fleet.opener) throw new Error('a fleet needs portFor or an opener');
+  return new PortOwner(fleet.opener, portPath);
 }
 
 /** Board model, IMEI and builds as the run's events reported them. */

@@ -47,7 +47,7 @@ function modemFact(name: string, sources: BoardAnswerSources): AskAnswer {
 function modemAction(action: string, arg: string | null, sources: BoardAnswerSources): AskAnswer {
   const actions = sources.modemActions;
   if (!actions) return false;
-  sources.log?.(`board updater: ${action}`);
+  if (action !== 'at' && action !== 'stp-block') sources.log?.(`board updater: ${action}`);
   switch (action) {
     case 'load-updater':
       return actions.loadUpdater(hexToBytes(arg ?? ''));
@@ -55,6 +55,15 @@ function modemAction(action: string, arg: string | null, sources: BoardAnswerSou
       return actions.rewriteBootrom();
     case 'switch-ffh':
       return actions.switchToFfh();
+    case 'at':
+      return actions.at?.(arg ?? '') ?? null;
+    case 'stp-block': {
+      // -1: the modem did not take the block (the board prints "Code download failed").
+      const answer = actions.stpBlock?.(hexToBytes(arg ?? '')) ?? 'failed';
+      return answer === 'failed' ? -1 : answer;
+    }
+    case 'stp-end':
+      return actions.stpEnd?.() ?? false;
     default:
       return false;
   }

@@ -41,6 +41,16 @@ export interface BoardModemActions {
   rewriteBootrom(): boolean;
   /** AT+SMSWBOOT=0,1: reboot into the FFH bootrom. */
   switchToFfh(): boolean;
+  /**
+   * The on-board methods (`sqnsupgrade.run()`): one AT command over the board's UART, the
+   * reply text or null when the modem does not answer now. Optional: without it the
+   * modem answers the board nothing (run() then cannot detect it).
+   */
+  at?(command: string): string | null;
+  /** A block of the board's own STP transfer: modem-time ms to wait before the next, or 'failed'. */
+  stpBlock?(data: Uint8Array): number | 'failed';
+  /** The board's own transfer is complete. */
+  stpEnd?(): boolean;
 }
 
 export interface SimulatedBoardOptions {
@@ -61,6 +71,13 @@ export interface SimulatedBoardOptions {
   flashBytesPerSecond?: number;
   /** Files on /flash at first power-on (paths relative to /flash or absolute under it). */
   files?: Record<string, string | Uint8Array>;
+  /**
+   * An SD card in the board's slot, with these files (names relative to the card's root,
+   * e.g. 'CATM1-41065.dup'; `{}` = an empty card). Absent: no card, so mounting `/sd`
+   * fails ("Unable to mount SD card!" from the updater). The board's code mounts it
+   * (`os.mount(machine.SD(), '/sd')`), as the updater's run() does itself.
+   */
+  sdCard?: Record<string, string | Uint8Array>;
   /** The modem as the updater would probe it (a simulation shortcut, read synchronously). */
   modemFacts?: () => ModemFacts;
   /** What the updater's recovery steps do to the modem; absent: the modem takes none of them. */
@@ -100,6 +117,18 @@ export interface BoardStats {
 /** Paths given relative to /flash (as users think of them) or absolute. */
 export function flashPath(path: string): string {
   return path.startsWith('/') ? path : `/flash/${path}`;
+}
+
+/**
+ * Where the card's files live in the interpreter's file system while `/sd` is not
+ * mounted; mounting renames this folder to `/sd` (and unmounting back), so the files
+ * are out of reach until the board's code mounts the card.
+ */
+export const SD_CARD_STORE = '/_sdcard';
+
+/** A card file's path in the interpreter's file system (unmounted), from a name on the card. */
+export function sdCardPath(name: string): string {
+  return `${SD_CARD_STORE}/${name.replace(/^\/?(sd\/)?/, '')}`;
 }
 
 /** Compares dotted release strings numerically ('1.18.2.r7' < '1.20'). */

@@ -18,6 +18,9 @@ import builtins as _builtins
 import _simhost
 
 FLASH = '/flash'
+SD = '/sd'
+# The card's files while /sd is not mounted (SD_CARD_STORE in boardOptions.ts).
+SD_STORE = '/_sdcard'
 BLOCK_BYTES = 4096
 S_IFDIR = 0x4000
 ENOSPC = 28
@@ -149,7 +152,53 @@ def open(path, mode='r', *args, **kwargs):
     return f
 
 
+def _exists(path):
+    try:
+        _os.stat(path)
+        return True
+    except OSError:
+        return False
+
+
+def sd_mounted():
+    return _exists(SD)
+
+
+class SDCard:
+    # machine.SD(): the card in the slot; without one, as Pycom's firmware does, OSError.
+    def __init__(self, *args, **kwargs):
+        if not _simhost.config('hasSdCard'):
+            raise OSError('the requested operation failed')
+
+    def __repr__(self):
+        return '<SD>'
+
+
+def unmount_sd():
+    if sd_mounted():
+        if _os.getcwd().startswith(SD):
+            _os.chdir(FLASH)
+        _os.rename(SD, SD_STORE)
+
+
+def _roots():
+    return ['flash', 'sd'] if sd_mounted() else ['flash']
+
+
 class _Os(_StandIn):
+    def mount(self, obj, path, *args, **kwargs):
+        # Only the SD card mounts here, at /sd (what the updater and Pycom's docs do).
+        if not isinstance(obj, SDCard) or _abs(path).rstrip('/') != SD:
+            raise OSError(22)
+        if sd_mounted():
+            raise OSError(1)
+        _os.rename(SD_STORE, SD)
+
+    def umount(self, path):
+        if _abs(path).rstrip('/') != SD or not sd_mounted():
+            raise OSError(22)
+        unmount_sd()
+
     def uname(self):
         return _Uname(_simhost.config('uname'))
 
@@ -163,14 +212,14 @@ class _Os(_StandIn):
         if path is None:
             path = _os.getcwd()
         if _abs(path) == '/':
-            return ['flash']
+            return _roots()
         return _os.listdir(path)
 
     def ilistdir(self, path=None):
         if path is None:
             path = _os.getcwd()
         if _abs(path) == '/':
-            return iter([('flash', S_IFDIR, 0, 0)])
+            return iter([(name, S_IFDIR, 0, 0) for name in _roots()])
         return _os.ilistdir(path)
 
     def sync(self):
@@ -205,6 +254,8 @@ class _Machine(_StandIn):
     DEEPSLEEP_RESET = 3
     SOFT_RESET = 4
     BROWN_OUT_RESET = 5
+
+    SD = SDCard
 
     def reset(self):
         raise BoardReset()
@@ -254,7 +305,7 @@ def install(main_globals):
     for name in shims:
         sys.modules[name] = shims[name]
     _builtins.open = open
-    for d in ('/flash',):
+    for d in ('/flash',) + ((SD_STORE,) if _simhost.config('hasSdCard') else ()):
         try:
             _os.mkdir(d)
         except OSError:
@@ -282,6 +333,8 @@ def soft_reset(main_globals):
             del sys.modules[name]
     for name in _BASE_MODULES:
         sys.modules[name] = _BASE_MODULES[name]
+    # A mounted card is unmounted by the reboot: the next user mounts it again.
+    unmount_sd()
     _os.chdir(FLASH)
     reset_path()
     gc.collect()

@@ -14,6 +14,8 @@ export interface BoardConfig {
   uname: [string, string, string, string, string];
   flashBytes: number;
   hasSqnsupgrade: boolean;
+  /** An SD card is in the slot (its files under SD_CARD_STORE until the code mounts /sd). */
+  hasSdCard?: boolean;
 }
 
 export interface MicroPythonHostOptions {

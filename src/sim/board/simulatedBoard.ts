@@ -18,6 +18,7 @@ import {
   MIRROR_BAUD_RATE,
   compareRelease,
   flashPath,
+  sdCardPath,
   type BoardEvent,
   type BoardState,
   type BoardStats,
@@ -57,8 +58,8 @@ export class SimulatedBoard {
   private repl: PycomRepl | undefined;
   private currentState: BoardState = 'off';
   private mirror: MirrorBridge | undefined;
-  private readonly options: Required<Omit<SimulatedBoardOptions, 'modemFacts' | 'modemActions' | 'modemIo' | 'log' | 'files' | 'faults'>> &
-    Pick<SimulatedBoardOptions, 'modemFacts' | 'modemActions' | 'modemIo' | 'log' | 'files'>;
+  private readonly options: Required<Omit<SimulatedBoardOptions, 'modemFacts' | 'modemActions' | 'modemIo' | 'log' | 'files' | 'faults' | 'sdCard'>> &
+    Pick<SimulatedBoardOptions, 'modemFacts' | 'modemActions' | 'modemIo' | 'log' | 'files' | 'sdCard'>;
   private readonly answers: BoardAnswerSources;
   private lifecycle: Promise<void> = Promise.resolve();
 
@@ -76,6 +77,7 @@ export class SimulatedBoard {
       rxBufferBytes: options.rxBufferBytes ?? DEFAULT_RX_BUFFER_BYTES,
       flashBytesPerSecond: options.flashBytesPerSecond ?? DEFAULT_FLASH_BYTES_PER_SECOND,
       files: options.files,
+      sdCard: options.sdCard,
       modemFacts: options.modemFacts,
       modemActions: options.modemActions,
       lteAutostart: options.lteAutostart ?? false,
@@ -197,6 +199,7 @@ export class SimulatedBoard {
       uname: [machine, machine, release, `${micropythonTag} on ${buildDate}`, `${machine} with ESP32`],
       flashBytes: this.options.flashBytes,
       hasSqnsupgrade: this.options.hasSqnsupgrade,
+      hasSdCard: this.options.sdCard !== undefined,
     };
     const encode = (text: string) => new TextEncoder().encode(text);
     const files = [
@@ -207,6 +210,10 @@ export class SimulatedBoard {
       { path: '/flash/lib/.keep', bytes: new Uint8Array(0) },
       ...Object.entries(this.options.files ?? {}).map(([path, content]) => ({
         path: flashPath(path),
+        bytes: typeof content === 'string' ? encode(content) : content,
+      })),
+      ...Object.entries(this.options.sdCard ?? {}).map(([name, content]) => ({
+        path: sdCardPath(name),
         bytes: typeof content === 'string' ? encode(content) : content,
       })),
     ];

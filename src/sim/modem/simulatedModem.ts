@@ -109,6 +109,46 @@ export class SimulatedModem {
     return this.lifecycle.switchToFfh();
   }
 
+  /**
+   * An AT command the board's own updater sends over the board's UART (the on-board
+   * methods, `sqnsupgrade.run()`): answered by the same interpreter as the wire's, the
+   * reply as text, or null when the modem would not answer now (dead, busy, in STP).
+   * Synchronous: the board's code waits for it. AT+IPR changes only the board's side
+   * here (the modem's wire keeps its rate for mirror mode), and AT+SMSTPU opens an STP
+   * session the board feeds (blockFromBoard).
+   */
+  atFromBoard(commandText: string): string | null {
+    if (this.line.mode !== 'at' || this.clock.isStopped) return null;
+    const command = parseAtCommand(commandText);
+    if (!command) return null;
+    this.commandsSeen.push(command.text);
+    this.log(`AT ${command.text} (from the board)`);
+    const outcome = interpretAtCommand(command, this.lifecycle.atView(this.uart.baudRate));
+    const reply = Buffer.from(formatAtReply(outcome, this.lifecycle.firmware)).toString('latin1');
+    for (const followUp of outcome.followUps ?? []) {
+      switch (followUp.kind) {
+        case 'set-baud':
+          break;
+        case 'enter-stp':
+          this.stp.openFromBoard(followUp.method);
+          break;
+        default:
+          void this.act(followUp);
+      }
+    }
+    return reply;
+  }
+
+  /** A block of the board's own transfer: modem-time ms to wait before the next, or 'failed'. */
+  blockFromBoard(data: Uint8Array): number | 'failed' {
+    return this.stp.blockFromBoard(data);
+  }
+
+  /** The board's own transfer is complete (its closing RESET). */
+  closeFromBoard(): boolean {
+    return this.stp.closeFromBoard();
+  }
+
   get hasEchoOn(): boolean {
     return this.lifecycle.hasEcho;
   }

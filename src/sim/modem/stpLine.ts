@@ -49,6 +49,7 @@ export class StpLine {
   private isInsidePush = false;
   private hasUnplugged = false;
   private hasCrashedOnce = false;
+  private boardSession: { receiver: ImageReceiver } | undefined;
 
   constructor(private readonly deps: StpLineDeps) {}
 
@@ -136,6 +137,63 @@ export class StpLine {
     // Only valid requests keep the session alive: AT wake-ups from a restarted host do not.
     if (session.server.counts.requests !== requestsBefore && this.session === session) this.armIdle(session);
     return rest;
+  }
+
+  /**
+   * An STP session the board's own updater feeds (the on-board methods, `sqnsupgrade.run()`):
+   * the board sends the file over its own UART to the modem, so no host frames reach this
+   * line; the blocks arrive as orders (see blockFromBoard). The wire stays deaf meanwhile.
+   */
+  openFromBoard(method: StpMethod): void {
+    const receiver = new ImageReceiver(method, {
+      keepBytes: this.deps.options.keepImageBytes,
+      expectedBytes: this.deps.options.expectedImageBytes,
+    });
+    this.deps.strikes.onStpLine();
+    this.boardSession = { receiver };
+    this.deps.line.mode = 'stp';
+    this.deps.log(`STP from the board (${method})`);
+  }
+
+  /**
+   * One block from the board: the modem-time ms the board must wait before the next (a
+   * stall around 8 % and 99 %), or 'failed' when the modem took it no more (the
+   * 'crash-mid-transfer' and 'unplug' faults crash it here: on the board the USB cable
+   * is not on the modem's path). Residue, dropped bytes and bad CRCs are the host
+   * wire's faults: the board's own transfer does not see them.
+   */
+  blockFromBoard(data: Uint8Array): number | 'failed' {
+    const session = this.boardSession;
+    if (!session || this.deps.line.mode !== 'stp') return 'failed';
+    const { faults, plan, timings } = this.deps;
+    const receiver = session.receiver;
+    receiver.store(data);
+    const crashes = (faults.has('crash-mid-transfer') || faults.has('unplug')) && !this.hasCrashedOnce;
+    if (crashes && receiver.share >= Math.min(plan.crashAtShare, plan.unplugAtShare)) {
+      this.hasCrashedOnce = true;
+      this.boardSession = undefined;
+      this.storedImages.push(receiver.finish(false));
+      this.deps.lifecycle.crash({ method: receiver.method, length: receiver.length });
+      return 'failed';
+    }
+    let stallMs = 0;
+    while (receiver.takeDueStall()) {
+      this.deps.log(`STP stall at ${(receiver.share * 100).toFixed(1)} % (board transfer)`);
+      stallMs += timings.stallMs;
+    }
+    return stallMs;
+  }
+
+  /** The board's transfer is complete: the image goes where a closed session's image goes. */
+  closeFromBoard(): boolean {
+    const session = this.boardSession;
+    if (!session || this.deps.line.mode !== 'stp') return false;
+    this.boardSession = undefined;
+    const image = session.receiver.finish(true);
+    this.storedImages.push(image);
+    this.deps.log(`STP from the board closed: ${image.length} bytes stored (${image.method})`);
+    this.deps.lifecycle.sessionClosed(image);
+    return true;
   }
 
   /** The modem stops: the session in progress answers nothing more. */
