@@ -35,6 +35,7 @@ export function activate(context: vscode.ExtensionContext, overrides: Activation
   const selection = new PortSelection(context.workspaceState, () => readSettings().defaultPort);
   const panel = new UpgradePanelHost(context.extensionUri, sessions, {
     cancel: () => void vscode.commands.executeCommand('pycomModem.cancelOperation'),
+    cancelBoard: (portPath) => services?.activeFleet?.cancelBoard(portPath),
     copyReport: (sessionId) => void vscode.commands.executeCommand('pycomModem.copyDiagnosticReport', sessionId),
     openTranscript: (sessionId) => void vscode.commands.executeCommand('pycomModem.showTranscript', sessionId),
   });
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext, overrides: Activation
       return owner;
     },
     activeOperation: undefined,
+    activeFleet: undefined,
   };
   services = built;
 

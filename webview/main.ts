@@ -34,6 +34,8 @@ async function start(): Promise<void> {
     copyReport: () => api.postMessage({ type: 'copyReport' }),
     openTranscript: () => api.postMessage({ type: 'openTranscript' }),
     toggleHex: () => update({ ...state, isHexShown: !state.isHexShown }),
+    cancelBoard: (portPath: string) => api.postMessage({ type: 'cancelBoard', portPath }),
+    showBoard: (portPath: string) => api.postMessage({ type: 'showBoard', portPath }),
   };
 
   // Progress arrives per block; draw at most once a frame, and patch the page in place

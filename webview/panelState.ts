@@ -2,6 +2,7 @@ import type {
   HostToPanel,
   PanelCheck,
   PanelCrashDump,
+  PanelFleetRow,
   PanelLogLevel,
   PanelModemInfo,
   PanelOutcome,
@@ -38,6 +39,8 @@ export interface TransferView {
 }
 
 export interface PanelState {
+  /** A several-board upgrade: a row per board, above the session of the board shown. */
+  fleet?: { title: string; rows: PanelFleetRow[] };
   session?: { id: string; title: string; portPath: string; startedAtMs: number };
   /** The host has answered `ready`: without a session, the panel may now say there is none. */
   hasHostAnswered?: boolean;
@@ -79,10 +82,14 @@ export function reducePanel(state: PanelState, message: HostToPanel): PanelState
   switch (message.type) {
     case 'replay':
       return message.messages.reduce(reducePanel, { ...initialPanelState, isHexShown: state.isHexShown, hasHostAnswered: true });
+    case 'fleet':
+      return message.rows.length > 0 ? { ...state, hasHostAnswered: true, fleet: { title: message.title, rows: message.rows } } : { ...state, fleet: undefined };
     case 'session':
       return {
         ...initialPanelState,
         hasHostAnswered: true,
+        // The boards' table stays while the panel switches from one board's session to another's.
+        ...(state.fleet ? { fleet: state.fleet } : {}),
         session: { id: message.sessionId, title: message.title, portPath: message.portPath, startedAtMs: message.startedAtMs },
       };
     case 'plan':

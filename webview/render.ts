@@ -8,9 +8,11 @@ import { button } from './ui/button';
 import { dataGrid } from './ui/dataGrid';
 import { el, type Child, type PanelDocument } from './ui/dom';
 import { progressRing } from './ui/progressRing';
+import { keyed } from './ui/keyed';
+import { fleetCard, type FleetViewActions } from './fleetCard';
 
 /** What the page's buttons do: post a message, or change page-local state. */
-export interface PanelViewActions {
+export interface PanelViewActions extends FleetViewActions {
   cancel(): void;
   copyReport(): void;
   openTranscript(): void;
@@ -29,22 +31,26 @@ const STEP_MARKS: Record<string, string> = { done: '✓', fail: '✗', skip: '�
 const STEP_WORDS: Record<string, string> = { done: 'done', fail: 'failed', skip: 'skipped', waiting: 'waiting', start: 'started', pending: 'not started' };
 
 /**
- * A `data-key` for patchDom.ts: a kept element keeps its listeners, so every element
- * with one (a button) is keyed by its action; keyed cards and rows keep their identity
- * when a sibling comes or goes.
- */
-function keyed<T extends Element>(element: T, key: string, attrs: Record<string, string> = {}): T {
-  element.setAttribute('data-key', key);
-  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, value);
-  return element;
-}
-
-/**
  * The whole panel from its state, as new DOM; main.ts patches the live page to match it
  * (patchDom.ts), so what did not change keeps its focus and selection. Every text from
  * the host or the device goes through text nodes (see ui/dom.ts).
  */
 export function renderPanel(state: PanelState, doc: PanelDocument, actions: PanelViewActions): HTMLElement {
+  if (!state.fleet) return sessionView(state, doc, actions);
+  // Several boards: their table first, then the session of the board shown.
+  return el(
+    doc,
+    'div',
+    { className: 'fleet-layout' },
+    fleetCard(doc, state.fleet, state.session?.id, actions),
+    state.session
+      ? // Cancel under a board's steps stops that board only; keyed by port, so a kept button never cancels another board.
+        sessionView(state, doc, { ...actions, cancel: () => actions.cancelBoard(state.session!.portPath) }, `cancel-shown-${state.session.portPath}`)
+      : el(doc, 'p', { className: 'empty' }, 'Choose “Details” on a board to see its steps here.'),
+  );
+}
+
+function sessionView(state: PanelState, doc: PanelDocument, actions: PanelViewActions, cancelKey = 'cancel'): HTMLElement {
   if (!state.session && !state.hasHostAnswered) {
     // A freshly opened page waits for the host's replay (a few ms) rather than saying "no session".
     return el(doc, 'section', { className: 'empty-state' }, el(doc, 'h1', {}, 'Modem upgrade'));
@@ -76,7 +82,7 @@ export function renderPanel(state: PanelState, doc: PanelDocument, actions: Pane
       doc,
       'div',
       { className: 'toolbar' },
-      running && keyed(button(doc, 'Cancel', actions.cancel, { appearance: 'secondary', title: 'Stop the upgrade safely' }), 'cancel'),
+      running && keyed(button(doc, 'Cancel', actions.cancel, { appearance: 'secondary', title: 'Stop the upgrade safely' }), cancelKey),
       keyed(button(doc, 'Copy Diagnostic Report', actions.copyReport), 'copy-report'),
       state.result?.transcriptPath && keyed(button(doc, 'Open Transcript', actions.openTranscript), 'open-transcript'),
     ),
@@ -140,6 +146,8 @@ function resultCard(doc: PanelDocument, state: PanelState): HTMLElement {
     result.resumeHint && el(doc, 'p', {}, result.resumeHint),
     result.outcome === 'success' &&
       state.session?.title.startsWith('Upgrade') &&
+      // The board's own updater (SD card, /flash) never enters mirror mode: its result says what the board needs.
+      !state.steps.some((step) => step.step === 'on-board-file') &&
       el(
         doc,
         'p',

@@ -14,10 +14,12 @@ import { showLogCommand } from './showLog';
 import { openSessionTranscriptCommand, showTranscriptCommand } from './showTranscript';
 import { tryOnSimulatorCommand } from './tryOnSimulator';
 import { upgradeModemCommand } from './upgradeModem';
+import { upgradeSeveralBoardsCommand } from './upgradeSeveralBoards';
 
 /** Every command the extension contributes; package.json lists the same ids (a test checks). */
 export const ALL_COMMANDS: readonly GlueCommand[] = [
   upgradeModemCommand,
+  upgradeSeveralBoardsCommand,
   openReplCommand,
   selectPortCommand,
   readModemInfoCommand,

@@ -116,7 +116,7 @@ export async function runOperation<T>(
  * before the core ran (a port that will not open) gets one here, from the same rule
  * table. Without a loaded core there are no rules to run: the result says it all.
  */
-function ensureDiagnosis(core: ModemCore | undefined, session: RunRecord, record: (event: UpgradeEvent) => void, error?: unknown): void {
+export function ensureDiagnosis(core: ModemCore | undefined, session: RunRecord, record: (event: UpgradeEvent) => void, error?: unknown): void {
   if (!core || session.events.some((e) => e.kind === 'diagnosis')) return;
   const result = session.events.find((e) => e.kind === 'result');
   if (!result || result.outcome === 'success') return;

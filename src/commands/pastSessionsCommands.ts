@@ -6,7 +6,7 @@ import { REFRESH_SESSIONS_COMMAND } from '../views/logTree';
 import { loadPastSessions } from '../views/pastSessions';
 import type { GlueCommand } from './glueCommand';
 import type { ExtensionServices } from '../glue/services';
-import { transcriptFolder } from './upgradeModem';
+import { transcriptFolder } from './upgradeOutcomeText';
 
 /** Defaults of pycomModem.transcripts.keep / .maxAgeDays (package.json says the same). */
 const DEFAULT_KEEP = 50;

@@ -9,6 +9,9 @@ import type { Diagnosis } from '../core/engine/upgradeEvents';
 import type { LastAttempt } from '../core/engine/lastAttempt';
 import type { PreflightFacts, PreflightResult } from '../core/preflight/preflight';
 import type { ReportExtras } from '../core/diagnosis/reportInput';
+import type { FleetBoardOutcome } from '../core/fleet/fleetUpgrade';
+
+export type { FleetBoardOutcome };
 
 /**
  * The part of the core the extension glue calls, as one interface. The glue receives
@@ -22,6 +25,16 @@ export interface ModemCore extends SessionRules {
   openerFor(portPath: string): Promise<PortOpener>;
   createEngine(options: EngineOptions): ModemEngine;
   runFullUpgrade(request: FullUpgradeRequest, context: { engine: ModemEngine; signal: AbortSignal }): Promise<unknown>;
+  /**
+   * Pycom's on-board methods: the board's own updater (`sqnsupgrade.run`) on a file on its
+   * SD card or /flash, or on a local diff pushed to /flash first. No mirror mode: the board
+   * is back at its REPL at the end.
+   */
+  runOnBoardUpgrade(request: OnBoardUpgradeRequest, context: { engine: ModemEngine; signal: AbortSignal }): Promise<unknown>;
+  /** The `.dup` and `.elf` files on /flash and on the SD card (undefined: no card), for the on-board methods' picker. */
+  listUpgradeFilesOnBoard(request: { port: PortAccess }, signal: AbortSignal): Promise<UpgradeFilesOnBoard>;
+  /** Several boards at once, each its own run on its own port; one outcome per board, in the order given. */
+  runFleetUpgrade(request: FleetUpgradeRequest): Promise<FleetBoardOutcome[]>;
   inspectFirmwareFile(path: string): Promise<FirmwareFileCheck>;
   identifyBoard(request: { port: PortAccess }, signal: AbortSignal): Promise<BoardIdentity>;
   /** Writes a synthetic full image the simulated modem accepts; returns its path. */
@@ -106,10 +119,34 @@ export interface BoardModemInfo {
 
 export type TransferMethodChoice = 'auto' | 'on-the-fly' | 'fff';
 
+export interface BoardFileEntry {
+  name: string;
+  size: number;
+}
+
+export interface UpgradeFilesOnBoard {
+  flash: BoardFileEntry[];
+  /** Undefined when the board has no SD card. */
+  sd?: BoardFileEntry[];
+}
+
+export interface OnBoardUpgradeRequest {
+  port: PortAccess;
+  /** A file on the board (`/sd/NAME.dup`, `/flash/NAME.dup`), or a local diff for the /flash method. */
+  firmware: { kind: 'on-board'; path: string } | { kind: 'via-flash'; localPath: string };
+  /** updater.elf already on the board, for a modem in its recovery bootrom. */
+  updaterPath?: string;
+  transcriptDir?: string;
+  confirm?: (warnings: readonly PreflightResult[]) => Promise<boolean>;
+}
+
 export interface FullUpgradeRequest {
   /** The port's owner in this window: the whole upgrade is one turn on one handle. */
   port: PortAccess;
+  /** .dup files in order; empty when `packageSource` is given. */
   files: string[];
+  /** A Pycom firmware package (the .zip, or the folder it was extracted to): the files are chosen once the board has read the modem. */
+  packageSource?: string;
   updaterPath?: string;
   transcriptDir?: string;
   ffh?: boolean;
@@ -119,6 +156,30 @@ export interface FullUpgradeRequest {
   confirm?: (warnings: readonly PreflightResult[]) => Promise<boolean>;
   /** The board's updater runs with debug=True. */
   updaterDebug?: boolean;
+}
+
+export interface FleetUpgradeRequest {
+  boards: readonly {
+    portPath: string;
+    /** The port's owner in this window. */
+    port: PortAccess;
+    /** The engine's clock for this board (a simulated one runs faster). */
+    engine: EngineOptions;
+    /** Stops this board alone; it follows `signal` too. */
+    signal: AbortSignal;
+  }[];
+  files: string[];
+  updaterPath?: string;
+  transcriptDir?: string;
+  method?: TransferMethodChoice;
+  maxParallel?: number;
+  /** Warnings a board raised once it read its modem: the run of that board waits for the answer. */
+  confirm(warnings: readonly PreflightResult[], portPath: string): Promise<boolean>;
+  /** Stops every board. */
+  signal: AbortSignal;
+  onBoardStart?(portPath: string): void;
+  onEvent(portPath: string, event: UpgradeEvent): void;
+  onBoardDone?(outcome: FleetBoardOutcome): void;
 }
 
 /** A firmware file's checks in words, for the preflight summary. */

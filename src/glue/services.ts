@@ -31,4 +31,6 @@ export interface ExtensionServices {
   ownerFor(portPath: string): Promise<PortOwner>;
   /** The running upgrade's cancel switch (the panel's Cancel button uses it). */
   activeOperation: AbortController | undefined;
+  /** A several-board upgrade under way: one board can be stopped alone (the panel's row Cancel). */
+  activeFleet: { cancelBoard(portPath: string): void } | undefined;
 }

@@ -45,6 +45,8 @@ export interface UpgradePreflightInput {
   known: KnownModem;
   files: FirmwareFileCheck[];
   updater?: FirmwareFileCheck;
+  /** A firmware package: its files are chosen (and checked) once the board has read the modem. */
+  packageName?: string;
   isSimulated: boolean;
 }
 
@@ -90,7 +92,17 @@ export interface UpgradePreflight {
 
 /** The core preflight checks, as the first screen of "Pycom: Upgrade Modem". */
 export function runUpgradePreflight(rules: Pick<SessionRules, 'runPreflight'>, input: UpgradePreflightInput): UpgradePreflight {
-  const { results, hasFailure, text } = rules.runPreflight(upgradePreflightFacts(input));
+  // A package's files are not known yet: the checks run on the files chosen for the modem the board reads.
+  const { results, hasFailure, text } = input.packageName
+    ? {
+        results: [],
+        hasFailure: false,
+        text: vscode.l10n.t(
+          'Package: {0}. Once the board has read its modem, the tool picks the files for it (the diff for its build, or the full image and updater.elf where needed) and checks them before anything changes; the choice shows in the panel, and a warning asks you again.',
+          input.packageName,
+        ),
+      }
+    : rules.runPreflight(upgradePreflightFacts(input));
   const lines: string[] = [];
   const board = input.board
     ? input.board.firmwareVersion

@@ -62,6 +62,27 @@ export interface PanelWait {
   isSafeToInterrupt: boolean;
 }
 
+/** Where one board of a several-board upgrade stands, as its row in the panel says it. */
+export const PANEL_FLEET_STATUSES = ['queued', 'running', 'success', 'failed', 'cancelled', 'skipped'] as const;
+export type PanelFleetStatus = (typeof PANEL_FLEET_STATUSES)[number];
+
+export interface PanelFleetRow {
+  portPath: string;
+  /** 'GPy' once the board named itself. */
+  board?: string;
+  /** The board's session, whose details the panel shows on demand. */
+  sessionId?: string;
+  status: PanelFleetStatus;
+  /** The step under way, or the last one. */
+  step?: string;
+  /** The current file's transfer, 0–100. */
+  percent?: number;
+  /** The result in a line: builds before → after, or why it failed or was skipped. */
+  detail?: string;
+  /** The modem may be writing its flash: the row says not to cancel or unplug. */
+  isUnsafeToInterrupt?: boolean;
+}
+
 /**
  * Host-to-panel messages repeat the fields of the engine's UpgradeEvent (core/engine/
  * upgradeEvents.ts) on purpose: the webview bundle may import only src/shared, and the
@@ -95,6 +116,8 @@ export type HostToPanel =
       resumeHint?: string;
       transcriptPath?: string;
     }
+  /** The boards of a several-board upgrade, whole each time (no rows: there is none). */
+  | { type: 'fleet'; title: string; rows: PanelFleetRow[] }
   /** Everything of the current session at once, sent in answer to `ready`. */
   | { type: 'replay'; messages: HostToPanel[] };
 
@@ -102,7 +125,10 @@ export type PanelToHost =
   | { type: 'ready' }
   | { type: 'cancel' }
   | { type: 'copyReport' }
-  | { type: 'openTranscript' };
+  | { type: 'openTranscript' }
+  /** One board of a several-board upgrade: stop it, or show its session. */
+  | { type: 'cancelBoard'; portPath: string }
+  | { type: 'showBoard'; portPath: string };
 
 // ---- validation helpers: small, total, never throw ----
 
@@ -119,6 +145,7 @@ const MAX_TEXT_CHARS = 64 * 1024;
 const MAX_HEX_CHARS = 2 * 256 * 1024;
 const MAX_LIST_ITEMS = 1000;
 const MAX_REPLAY_MESSAGES = 100_000;
+const MAX_PORT_PATH_CHARS = 1024;
 
 function isText(value: unknown, maxChars = MAX_TEXT_CHARS): value is string {
   return typeof value === 'string' && value.length <= maxChars;
@@ -194,6 +221,20 @@ function isCheck(value: unknown): value is PanelCheck {
   );
 }
 
+function isFleetRow(value: unknown): value is PanelFleetRow {
+  return (
+    isRecord(value) &&
+    isText(value.portPath) &&
+    isOptText(value.board) &&
+    isOptText(value.sessionId) &&
+    isOneOf(PANEL_FLEET_STATUSES, value.status) &&
+    isOptText(value.step) &&
+    (value.percent === undefined || (isCount(value.percent) && value.percent <= 100)) &&
+    isOptText(value.detail) &&
+    (value.isUnsafeToInterrupt === undefined || typeof value.isUnsafeToInterrupt === 'boolean')
+  );
+}
+
 function isHostToPanel(data: unknown, depth: number): data is HostToPanel {
   if (!isRecord(data)) return false;
   const m = data;
@@ -240,6 +281,8 @@ function isHostToPanel(data: unknown, depth: number): data is HostToPanel {
         isOptText(m.resumeHint) &&
         isOptText(m.transcriptPath)
       );
+    case 'fleet':
+      return isText(m.title) && Array.isArray(m.rows) && m.rows.length <= MAX_LIST_ITEMS && m.rows.every(isFleetRow);
     case 'replay':
       // A replay holds plain messages only: no nesting, so a message cannot recurse.
       return (
@@ -270,6 +313,9 @@ export function parsePanelToHost(data: unknown): PanelToHost | undefined {
     case 'copyReport':
     case 'openTranscript':
       return { type: data.type };
+    case 'cancelBoard':
+    case 'showBoard':
+      return isText(data.portPath, MAX_PORT_PATH_CHARS) ? { type: data.type, portPath: data.portPath } : undefined;
     default:
       return undefined;
   }

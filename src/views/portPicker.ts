@@ -70,3 +70,51 @@ export async function pickPort(
   }
   return choice.port;
 }
+
+/** The simulated bench offered next to real boards: `sim:GPy#1` … (board 2 on an older build). */
+export const SIMULATED_BENCH_SIZE = 4;
+
+export interface FleetPickItem extends vscode.QuickPickItem {
+  portPath?: string;
+}
+
+/**
+ * For several boards at once: every Pycom board ticked (they are why the user is here),
+ * other serial ports offered unticked, then the simulated bench.
+ */
+export function buildFleetPickItems(ports: readonly SerialPortChoice[]): FleetPickItem[] {
+  const byPath = (a: SerialPortChoice, b: SerialPortChoice) => a.path.localeCompare(b.path, undefined, { numeric: true });
+  const toItem = (p: SerialPortChoice): FleetPickItem => ({
+    label: `$(plug) ${p.path}`,
+    description: [p.board ? `Pycom ${p.board}` : p.isLikelyPycom ? vscode.l10n.t('Pycom board') : undefined, p.description].filter(Boolean).join(' · '),
+    picked: p.isLikelyPycom,
+    portPath: p.path,
+  });
+  const pycom = ports.filter((p) => p.isLikelyPycom).sort(byPath);
+  const others = ports.filter((p) => !p.isLikelyPycom).sort(byPath);
+  const items: FleetPickItem[] = [];
+  if (pycom.length) items.push({ label: vscode.l10n.t('Pycom boards'), kind: vscode.QuickPickItemKind.Separator }, ...pycom.map(toItem));
+  if (others.length) items.push({ label: vscode.l10n.t('Other serial ports'), kind: vscode.QuickPickItemKind.Separator }, ...others.map(toItem));
+  items.push({ label: vscode.l10n.t('No hardware'), kind: vscode.QuickPickItemKind.Separator });
+  for (let n = 1; n <= SIMULATED_BENCH_SIZE; n++) {
+    const portPath = `${SIMULATED_PORT_PATH}#${n}`;
+    items.push({ label: `$(vm) ${vscode.l10n.t('Simulated GPy #{0}', n)}`, description: portPath, portPath });
+  }
+  return items;
+}
+
+/** The multi-select picker; undefined when dismissed, the ticked ports otherwise. */
+export async function pickPorts(listPorts: () => Promise<readonly SerialPortChoice[]>): Promise<string[] | undefined> {
+  const items = listPorts().then(
+    (ports) => buildFleetPickItems(ports),
+    () => buildFleetPickItems([]),
+  );
+  const chosen = await vscode.window.showQuickPick(items, {
+    title: vscode.l10n.t('Boards to upgrade'),
+    placeHolder: vscode.l10n.t('Tick every board to upgrade; Pycom boards are ticked'),
+    canPickMany: true,
+    matchOnDescription: true,
+  });
+  if (!chosen) return undefined;
+  return chosen.flatMap((item) => (item.portPath ? [item.portPath] : []));
+}

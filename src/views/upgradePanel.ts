@@ -3,12 +3,16 @@ import { parsePanelToHost, type HostToPanel, type PanelToHost } from '../shared/
 import { renderPanelHtml } from './panelHtml';
 import { sessionHeader, sessionReplay, toPanelMessage } from './panelEvents';
 import type { SessionLog, RunRecord } from './sessionLog';
+import type { FleetBoards } from './fleetBoards';
 
 export const UPGRADE_PANEL_VIEW_TYPE = 'pycomModem.upgradePanel';
 
 /** What the panel's buttons do; the host only routes validated messages here. */
 export interface PanelActions {
+  /** Every job of the window (all boards of a several-board upgrade). */
   cancel(): void;
+  /** One board of a several-board upgrade. */
+  cancelBoard(portPath: string): void;
   /** With the id of the session the panel shows. */
   copyReport(sessionId: string | undefined): Promise<void> | void;
   openTranscript(sessionId: string | undefined): Promise<void> | void;
@@ -28,17 +32,26 @@ export class UpgradePanelHost implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private isReady = false;
   private shownSession: RunRecord | undefined;
+  /** A several-board upgrade's rows, shown above the session of one of its boards. */
+  private fleet: FleetBoards | undefined;
+  private detachFleet: (() => void) | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private panelDisposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    sessions: SessionLog,
+    private readonly sessions: SessionLog,
     private readonly actions: PanelActions,
   ) {
     const unsubscribe = sessions.changes.on((change) => {
       if (!isShownInPanel(change.session)) return;
       if (change.kind === 'sessionStarted') {
+        if (this.fleet?.has(change.session.portPath)) {
+          // Boards start together: the panel stays on the one shown until the user picks another.
+          if (this.shownSession && this.fleet.has(this.shownSession.portPath)) return;
+        } else if (this.fleet) {
+          this.showFleet(undefined);
+        }
         this.shownSession = change.session;
         this.post(sessionHeader(change.session));
         return;
@@ -49,6 +62,37 @@ export class UpgradePanelHost implements vscode.Disposable {
     });
     this.disposables.push({ dispose: unsubscribe });
     this.shownSession = [...sessions.sessions].reverse().find(isShownInPanel);
+  }
+
+  /** Shows a several-board upgrade's rows (undefined: no more), kept up to date until the next one. */
+  showFleet(fleet: FleetBoards | undefined): void {
+    this.detachFleet?.();
+    this.detachFleet = undefined;
+    this.fleet = fleet;
+    if (fleet) this.detachFleet = fleet.changes.on(() => this.post(this.fleetMessage()));
+    this.post(this.fleetMessage());
+  }
+
+  /** Shows the session of one board of the fleet, as its Details button asks. */
+  showBoard(portPath: string): void {
+    const sessionId = this.fleet?.row(portPath)?.sessionId;
+    const session = sessionId ? this.sessions.sessions.find((s) => s.id === sessionId) : undefined;
+    if (!session) return;
+    this.shownSession = session;
+    this.post(this.replay());
+  }
+
+  private fleetMessage(): HostToPanel {
+    return { type: 'fleet', title: this.fleet?.title ?? '', rows: this.fleet?.snapshot ?? [] };
+  }
+
+  /** Everything the page shows, at once: the fleet's rows, then the session shown. */
+  private replay(): HostToPanel {
+    const session = this.shownSession ? sessionReplay(this.shownSession) : undefined;
+    return {
+      type: 'replay',
+      messages: [...(this.fleet ? [this.fleetMessage()] : []), ...(session?.type === 'replay' ? session.messages : [])],
+    };
   }
 
   get isOpen(): boolean {
@@ -113,10 +157,17 @@ export class UpgradePanelHost implements vscode.Disposable {
         this.isReady = true;
         // Always answer, even with nothing: until then the page cannot tell "no session"
         // from "not told yet", and would flash its empty-state text on every reopen.
-        void this.panel?.webview.postMessage(this.shownSession ? sessionReplay(this.shownSession) : { type: 'replay', messages: [] });
+        void this.panel?.webview.postMessage(this.replay());
         return;
       case 'cancel':
         this.actions.cancel();
+        return;
+      case 'cancelBoard':
+        // Only a board of the fleet shown: the page is not trusted to name any port.
+        if (this.fleet?.has(message.portPath)) this.actions.cancelBoard(message.portPath);
+        return;
+      case 'showBoard':
+        this.showBoard(message.portPath);
         return;
       case 'copyReport':
         void this.actions.copyReport(this.shownSession?.id);
@@ -132,6 +183,7 @@ export class UpgradePanelHost implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.detachFleet?.();
     this.panel?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

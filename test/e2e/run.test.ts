@@ -18,7 +18,8 @@ import { Deadline, pollUntil } from './harness/waits';
 import { Workbench, assertNotBlank, escapeRegExp, publishScreenshot } from './harness/workbench';
 import { TimingLog } from './harness/timingLog';
 import { installedCliPath, startPtyPair, startSimulatedGpy } from './harness/simulatedGpy';
-import { writeSyntheticFirmware } from '../../src/sim/firmwareImage';
+import { makeSyntheticFirmware, makeSyntheticUpdaterElf, writeSyntheticFirmware } from '../../src/sim/firmwareImage';
+import { makeZip } from '../support/zipWriter';
 import { STEP_TITLES } from '../../src/core/engine/upgradeEvents';
 
 const repoRoot = resolve(__dirname, '..', '..');
@@ -193,6 +194,7 @@ describe('Pycom Modem Upgrader in a real VS Code (code-server + Chromium)', { co
     await writeSyntheticFirmware(firmware, { kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 400_000 });
     await selectPortPath(gpy.hostPath);
     await wb.runCommand('Pycom: Upgrade Modem', Deadline.in(10_000, 'the upgrade command'));
+    await wb.pickRow(/Choose firmware files…/, Deadline.in(20_000, 'the firmware source picker'));
     await wb.answerQuickInput(firmware, Deadline.in(20_000, 'the firmware file dialog'));
     await wb.answerDialog('Upgrade', Deadline.in(60_000, 'the upgrade confirmation'));
     const failure = await wb.waitForNotification(/^Upgrade failed:/, Deadline.in(180_000, 'the upgrade to fail'));
@@ -204,6 +206,74 @@ describe('Pycom Modem Upgrader in a real VS Code (code-server + Chromium)', { co
     await wb.clearNotifications(Deadline.in(10_000, 'the notifications to clear'));
     await wb.scrollTextIntoView(panel, /Modem crash dump/);
     publishScreenshot(await wb.screenshot('crash-card'), readmeImageDir, 'crash-card');
+  });
+
+  scenarioTest('several boards: two simulated GPys upgraded side by side, a row per board in the panel', 'several boards', 'pycomModem.upgradeSeveralBoards', async () => {
+    const wb = requireWorkbench();
+    const firmware = join(requireProfile().workspaceDir, 'CATM1-41065.dup');
+    await writeSyntheticFirmware(firmware, { kind: 'full', network: 'CAT-M1', build: 41065, size: 1_500_000 });
+    await wb.runCommand('Pycom: Upgrade Modems on Several Boards', Deadline.in(10_000, 'the several-boards command'));
+    await wb.tickRowsAndAccept([/Simulated GPy #1/, /Simulated GPy #2/], Deadline.in(20_000, 'the board picker'));
+    await wb.answerQuickInput(firmware, Deadline.in(20_000, 'the firmware file dialog'));
+    const question = await wb.answerDialog('Upgrade', Deadline.in(90_000, 'the one confirmation for both boards'));
+    assert.match(question, /2 boards/);
+    const done = await wb.waitForNotification(/boards upgraded/, Deadline.in(300_000, 'both upgrades to finish'));
+    assert.match(done, /^2 of 2 boards upgraded\./, done);
+    // Board 2 of the simulated bench starts on an older build: each row has its own.
+    const panelText = await wb.waitForText(/38638 → 41065[\s\S]*37746 → 41065/, Deadline.in(30_000, 'a row per board with its builds'));
+    assert.match(panelText, /sim:GPy#1[\s\S]*upgraded[\s\S]*sim:GPy#2[\s\S]*upgraded/);
+    await wb.hideBottomPanel(Deadline.in(10_000, 'the bottom panel to hide'));
+    await wb.clearNotifications(Deadline.in(10_000, 'the notifications to clear'));
+    // The pointer rests on the status bar after the port scenarios: its tooltip would cover the rows.
+    await wb.page.mouse.move(700, 300);
+    publishScreenshot(await wb.screenshot('fleet-panel'), readmeImageDir, 'fleet-panel');
+    // Each board's session is in the Sessions view.
+    await wb.runCommand('View: Show Pycom Modem', Deadline.in(10_000, 'the Pycom Modem view'));
+    const rows = await pollSidebarRows(wb, /sim:GPy#1[\s\S]*sim:GPy#2|sim:GPy#2[\s\S]*sim:GPy#1/, Deadline.in(20_000, 'both boards in the Sessions view'));
+    assert.match(rows, /Upgrade/);
+  });
+
+  scenarioTest('a firmware package: the tool reads the modem and picks the diff for its build from the .zip', 'package upgrade', 'pycomModem.upgradeModem', async () => {
+    const wb = requireWorkbench();
+    const zipPath = join(requireProfile().workspaceDir, 'CATM1-41065.zip');
+    writeFileSync(
+      zipPath,
+      makeZip([
+        { name: 'CATM1-41065/CATM1-41065.dup', data: makeSyntheticFirmware({ kind: 'full', network: 'CAT-M1', build: 41065, size: 5_835_531 }) },
+        { name: 'CATM1-41065/upgdiff_38638-to-41065.dup', data: makeSyntheticFirmware({ kind: 'diff', network: 'CAT-M1', fromBuild: 38638, build: 41065, size: 600_000 }) },
+        { name: 'CATM1-41065/updater.elf', data: makeSyntheticUpdaterElf() },
+      ]),
+    );
+    // Bench board 3 of the simulated GPys: a modem on 38638, which the package's diff fits.
+    await selectPortPath('sim:GPy#3');
+    await wb.runCommand('Pycom: Upgrade Modem', Deadline.in(10_000, 'the upgrade command'));
+    await wb.pickRow(/Choose package…/, Deadline.in(20_000, 'the firmware source picker'));
+    await wb.answerQuickInput(zipPath, Deadline.in(20_000, 'the package file dialog'));
+    const question = await wb.answerDialog('Upgrade', Deadline.in(60_000, 'the upgrade confirmation'));
+    assert.match(question, /sim:GPy#3/);
+    const done = await wb.waitForNotification(/^Modem upgraded/, Deadline.in(240_000, 'the package upgrade to finish'));
+    assert.match(done, /41065/);
+    // The step that chose says what it chose: the diff for the modem's build, not the full image.
+    await wb.waitForText(/Choose the files from the package\s*upgdiff_38638-to-41065\.dup/, Deadline.in(30_000, 'the choice in the panel'));
+    await wb.clearNotifications(Deadline.in(10_000, 'the notifications to clear'));
+  });
+
+  scenarioTest("the SD card method: the board's own updater runs the file on its card", 'sd card upgrade', 'pycomModem.upgradeModem', async () => {
+    const wb = requireWorkbench();
+    await selectPortPath('sim:GPy#4');
+    await wb.runCommand('Pycom: Upgrade Modem', Deadline.in(10_000, 'the upgrade command'));
+    await wb.pickRow(/Use files on the board/, Deadline.in(20_000, 'the firmware source picker'));
+    await wb.pickRow(/\/sd\/upgdiff_38638-to-41065\.dup/, Deadline.in(60_000, "the files on the board's SD card"));
+    const question = await wb.answerDialog('Upgrade', Deadline.in(30_000, 'the SD card method confirmation'));
+    assert.match(question, /board's own updater on \/sd\/upgdiff_38638-to-41065\.dup/);
+    const done = await wb.waitForNotification(/back at its REPL/, Deadline.in(240_000, 'the SD card upgrade to finish'));
+    assert.match(done, /41065/);
+    const panelText = await wb.waitForText(/Find the firmware file on the board/, Deadline.in(30_000, 'the on-board steps in the panel'));
+    assert.doesNotMatch(panelText, /mirror mode has no exit/);
+    await wb.hideBottomPanel(Deadline.in(10_000, 'the bottom panel to hide'));
+    await wb.clearNotifications(Deadline.in(10_000, 'the notifications to clear'));
+    await wb.page.mouse.move(700, 300);
+    publishScreenshot(await wb.screenshot('sd-card-panel'), readmeImageDir, 'sd-card-panel');
   });
 
   scenarioTest('a window reload keeps the sessions: the view lists the earlier upgrades from their transcripts', 'reload keeps sessions', 'pycomModem.refreshSessions', async () => {

@@ -8,11 +8,15 @@ import type {
   BoardIdentity,
   EngineOptions,
   FirmwareFileCheck,
+  FleetBoardOutcome,
+  FleetUpgradeRequest,
   FullUpgradeRequest,
   ModemCore,
   ModemEngine,
   ModemReadRequest,
+  OnBoardUpgradeRequest,
   SerialPortChoice,
+  UpgradeFilesOnBoard,
 } from '../../src/glue/modemCore';
 import { sessionRules } from '../../src/glue/sessionRules';
 
@@ -43,6 +47,13 @@ export class FakeEngine implements ModemEngine {
     return this.crashDump;
   }
 }
+
+/** One board of a fleet: emit its events, answer with how it ended. */
+export type FleetBoardScript = (
+  board: FleetUpgradeRequest['boards'][number],
+  emit: (event: UpgradeEvent) => void,
+  request: FleetUpgradeRequest,
+) => Promise<Pick<FleetBoardOutcome, 'result' | 'reason' | 'buildBefore' | 'buildAfter'>>;
 
 export type UpgradeScript = (engine: FakeEngine, request: FullUpgradeRequest, signal: AbortSignal) => Promise<unknown>;
 
@@ -92,6 +103,43 @@ export class FakeCore implements ModemCore {
     this.upgradeRequests.push(request);
     return this.upgradeScript(context.engine as FakeEngine, request, context.signal);
   }
+  onBoardRequests: OnBoardUpgradeRequest[] = [];
+  onBoardScript: (engine: FakeEngine, request: OnBoardUpgradeRequest, signal: AbortSignal) => Promise<unknown> = async () => undefined;
+  async runOnBoardUpgrade(request: OnBoardUpgradeRequest, context: { engine: ModemEngine; signal: AbortSignal }) {
+    this.onBoardRequests.push(request);
+    return this.onBoardScript(context.engine as FakeEngine, request, context.signal);
+  }
+  /** What the board holds for the on-board methods' picker. */
+  filesOnBoard: UpgradeFilesOnBoard = { flash: [] };
+  async listUpgradeFilesOnBoard() {
+    return this.filesOnBoard;
+  }
+  fleetRequests: FleetUpgradeRequest[] = [];
+  fleetScript: FleetBoardScript = async () => ({ result: 'success' });
+  /** Every board at once, as the real fleet without maxParallel; each board's script plays its run. */
+  async runFleetUpgrade(request: FleetUpgradeRequest): Promise<FleetBoardOutcome[]> {
+    this.fleetRequests.push(request);
+    return Promise.all(
+      request.boards.map(async (board) => {
+        request.onBoardStart?.(board.portPath);
+        const events: UpgradeEvent[] = [];
+        const ended = await this.fleetScript(board, (event) => {
+          events.push(event);
+          request.onEvent(board.portPath, event);
+        }, request);
+        const outcome: FleetBoardOutcome = {
+          portPath: board.portPath,
+          ...ended,
+          startedAtMs: Date.now(),
+          durationMs: 1,
+          events,
+          outcome: { outcome: ended.result === 'success' ? 'success' : ended.result === 'cancelled' ? 'cancelled' : 'failed' },
+        };
+        request.onBoardDone?.(outcome);
+        return outcome;
+      }),
+    );
+  }
   async inspectFirmwareFile(path: string): Promise<FirmwareFileCheck> {
     return {
       path,
@@ -103,8 +151,10 @@ export class FakeCore implements ModemCore {
       ...this.fileChecks.get(path),
     };
   }
-  async identifyBoard() {
-    return this.board;
+  /** A board per port where one is set, else `board`. */
+  boardsByPort = new Map<string, BoardIdentity>();
+  async identifyBoard(request: { port: PortAccess }) {
+    return this.boardsByPort.get(request.port.path) ?? this.board;
   }
   /** Port paths the glue asked to ready, and what the fake answered. */
   readied: string[] = [];

@@ -48,6 +48,7 @@ test('the host opens the panel with scripts, local roots dist and media, and web
   const context = createExtensionContext('/ext');
   const host = new UpgradePanelHost(context.extensionUri as unknown as never, new SessionLog(), {
     cancel() {},
+    cancelBoard() {},
     copyReport() {},
     openTranscript() {},
   });
@@ -68,6 +69,7 @@ test('the host ignores junk from the page and acts on valid messages only', () =
   const calls: string[] = [];
   const host = new UpgradePanelHost(Uri.file('/ext') as never, new SessionLog(), {
     cancel: () => void calls.push('cancel'),
+    cancelBoard: (portPath) => void calls.push(`cancelBoard ${portPath}`),
     copyReport: () => void calls.push('copyReport'),
     openTranscript: () => void calls.push('openTranscript'),
   });
@@ -83,7 +85,7 @@ test('the host ignores junk from the page and acts on valid messages only', () =
 
 test('a panel restored by VS Code after a reload is revived by the serializer and replays the session', async () => {
   const sessions = new SessionLog();
-  const host = new UpgradePanelHost(Uri.file('/ext') as never, sessions, { cancel() {}, copyReport() {}, openTranscript() {} });
+  const host = new UpgradePanelHost(Uri.file('/ext') as never, sessions, { cancel() {}, cancelBoard() {}, copyReport() {}, openTranscript() {} });
   registerUpgradePanelSerializer(host);
   const session = sessions.start({ kind: 'upgrade', title: 'Upgrade', portPath: 'sim:GPy' });
   sessions.record(session, { kind: 'log', level: 'info', message: 'hello', atMs: 1 });
@@ -98,7 +100,7 @@ test('a panel restored by VS Code after a reload is revived by the serializer an
 });
 
 test('the host answers ready even without a session, so the page can say there is none', () => {
-  const host = new UpgradePanelHost(Uri.file('/ext') as never, new SessionLog(), { cancel() {}, copyReport() {}, openTranscript() {} });
+  const host = new UpgradePanelHost(Uri.file('/ext') as never, new SessionLog(), { cancel() {}, cancelBoard() {}, copyReport() {}, openTranscript() {} });
   host.show();
   const panel = __stub.panels.at(-1)!;
   panel.sendFromPage({ type: 'ready' });

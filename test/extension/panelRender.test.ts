@@ -18,6 +18,8 @@ function actions(log: string[] = []): PanelViewActions {
     copyReport: () => log.push('copyReport'),
     openTranscript: () => log.push('openTranscript'),
     toggleHex: () => log.push('toggleHex'),
+    cancelBoard: (portPath: string) => log.push(`cancelBoard ${portPath}`),
+    showBoard: (portPath: string) => log.push(`showBoard ${portPath}`),
   };
 }
 

@@ -356,10 +356,12 @@ test('an interrupted upgrade is remembered per port; with the modem in state 4 t
   assert.equal(core.upgradeRequests[1]!.updaterPath, undefined, 'state 4 resumes without updater.elf');
   assert.equal((await services.lastAttempts.get('/dev/ttyACM0'))?.outcome, 'success');
 
-  // After a success nothing is offered: the file dialog opens.
-  __stub.openDialogAnswers.push(undefined);
+  // After a success no resume is offered: the choice of firmware starts with the package.
   await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0' });
-  assert.equal(__stub.quickPicks.length, 1);
+  assert.equal(__stub.quickPicks.length, 2);
+  const labels = __stub.quickPicks[1]!.items.map((item: { label: string }) => item.label);
+  assert.match(labels[0]!, /Choose package…/);
+  assert.ok(!labels.some((label: string) => /Resume/.test(label)), labels.join(' | '));
   dispose();
 });
 
@@ -368,9 +370,9 @@ test('no resume offer when the modem is known to run its application (state 2)',
   await services.lastAttempts.save({ portPath: '/dev/ttyACM0', files: ['/fw/a.dup'], startedAt: new Date().toISOString(), outcome: 'running' });
   const info = services.sessions.start({ kind: 'info', title: 'Modem info', portPath: '/dev/ttyACM0' });
   services.sessions.record(info, { kind: 'modemState', state: 2, atMs: 0 });
-  __stub.openDialogAnswers.push(undefined);
   await __stub.commands.get('pycomModem.upgradeModem')!({ portPath: '/dev/ttyACM0' });
-  assert.equal(__stub.quickPicks.length, 0);
+  assert.equal(__stub.quickPicks.length, 1);
+  assert.ok(!__stub.quickPicks[0]!.items.some((item: { label: string }) => /Resume/.test(item.label)));
   dispose();
 });
 

@@ -110,6 +110,26 @@ export class Workbench {
     await row.first().click();
   }
 
+  /**
+   * Ticks the rows of a multi-select quick pick whose labels match (a click on a row
+   * toggles its checkbox), checks they are ticked, then accepts with Enter.
+   */
+  async tickRowsAndAccept(labels: RegExp[], deadline: Deadline): Promise<void> {
+    for (const label of labels) {
+      const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', {
+        has: this.page.locator('.label-name', { hasText: label }),
+      });
+      await row.first().waitFor({ state: 'visible', timeout: deadline.remainingMs() });
+      await row.first().click();
+      await pollUntil(
+        async () => ((await row.first().getAttribute('aria-checked')) === 'true' ? true : undefined),
+        deadline,
+        () => `the row ${label} is not ticked`,
+      );
+    }
+    await this.page.locator('.quick-input-widget .quick-input-box input').press('Enter');
+  }
+
   /** Types into the open quick input (input box, simple file dialog) and accepts with Enter. */
   async answerQuickInput(text: string, deadline: Deadline): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
@@ -226,7 +246,7 @@ export class Workbench {
     return pollUntil(
       async () => {
         for (const frame of this.page.frames()) {
-          const text = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+          const text = await frameText(frame);
           if (pattern.test(text)) return frame;
         }
         return undefined;
@@ -322,4 +342,18 @@ export function publishScreenshot(shot: Screenshot, mediaDir: string, name: stri
 
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** How long one frame may take to give its text: a webview frame still loading can hold an evaluate for good. */
+const FRAME_TEXT_MS = 2_000;
+
+/** A frame's text, or '' when it cannot give it soon (loading, detached): the poll then moves on to the next frame. */
+async function frameText(frame: Frame): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(''), FRAME_TEXT_MS)));
+  try {
+    return await Promise.race([frame.evaluate(() => document.body?.innerText ?? '').catch(() => ''), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
