@@ -7,9 +7,10 @@ const CHOOSE_METHOD = vscode.l10n.t('Advanced: Method…');
 
 /**
  * The preflight's confirmation. "Advanced" lets an expert override the transfer method
- * that Pycom's rules choose (size, two-stage, updater.elf); undefined when declined.
+ * that Pycom's rules choose (size, two-stage, updater.elf); `other` is a button for
+ * another way to do it (the SD card method), answered 'other'; undefined when declined.
  */
-export async function confirmUpgrade(question: string, detail: string): Promise<TransferMethodChoice | undefined> {
+export async function confirmUpgrade(question: string, detail: string, other?: string): Promise<TransferMethodChoice | 'other' | undefined> {
   let method: TransferMethodChoice = 'auto';
   for (;;) {
     const methodNote = method === 'auto' ? '' : `\n\n${vscode.l10n.t('Method forced by you: {0}.', METHOD_WORDS[method])}`;
@@ -17,9 +18,11 @@ export async function confirmUpgrade(question: string, detail: string): Promise<
       question,
       { modal: true, detail: `${detail}${methodNote}` },
       UPGRADE,
+      ...(other ? [other] : []),
       CHOOSE_METHOD,
     );
     if (choice === UPGRADE) return method;
+    if (other && choice === other) return 'other';
     if (choice !== CHOOSE_METHOD) return undefined;
     const picked = await vscode.window.showQuickPick(
       (Object.keys(METHOD_WORDS) as TransferMethodChoice[]).map((id) => ({ id, label: METHOD_WORDS[id], picked: id === method })),

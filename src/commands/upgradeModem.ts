@@ -124,11 +124,17 @@ export const upgradeModemCommand: GlueCommand = {
       if ((await refusal) === POWER_CYCLE_SIMULATOR_ACTION) await powerCycleSimulator(services, portPath);
       return undefined;
     }
+    // The same file on the board's SD card: Pycom's fastest method is one button away.
+    const onCard = files.length === 1 && identity.board ? await sameFileOnSdCard(services, portPath, checks[0]!) : undefined;
     const method = await confirmUpgrade(
       vscode.l10n.t('Upgrade the modem of the {0} on {1}?', identity.board?.name ?? vscode.l10n.t('board'), portPath),
-      preflight.detail,
+      onCard
+        ? `${preflight.detail}\n\n${vscode.l10n.t("The same file is on the board's SD card ({0}): the SD card method is faster (nothing crosses USB) and leaves the board at its REPL.", onCard)}`
+        : preflight.detail,
+      onCard ? USE_SD_CARD : undefined,
     );
     if (!method) return undefined;
+    if (method === 'other') return upgradeOnBoard(services, portPath, known, { path: onCard! });
     // Warnings shown in the dialog were confirmed there; the run asks only about new ones
     // (those the board's own reading of the modem brings up).
     const shownWarnings = new Set(preflight.results.filter((r) => r.status === 'warn').map(warningKey));
@@ -223,6 +229,34 @@ async function announceOutcome(services: ExtensionServices, session: RunRecord, 
   if (choice === OPEN_PANEL) services.panel.show({ preserveFocus: false });
   if (choice === COPY_REPORT) await vscode.commands.executeCommand('pycomModem.copyDiagnosticReport', session.id);
   if (choice === SHOW_LOG_ACTION) services.output.show(true);
+}
+
+const USE_SD_CARD = vscode.l10n.t('Use SD Card Method');
+
+/** Listing the card is one mount and one directory read; a board that takes longer is not worth the wait here. */
+const SD_LOOK_TIMEOUT_MS = 15_000;
+
+/**
+ * `/sd/NAME` when the board's SD card holds the firmware file given (same name, same size);
+ * undefined otherwise, or when the card cannot be read: the USB upgrade goes on as asked.
+ */
+async function sameFileOnSdCard(services: ExtensionServices, portPath: string, file: FirmwareFileCheck): Promise<string | undefined> {
+  const name = basename(file.path);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('the board did not list its SD card in time')), SD_LOOK_TIMEOUT_MS);
+  try {
+    const core = await services.loadCore();
+    const onBoard = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t("Looking at the board's SD card on {0}", portPath) },
+      async () => core.listUpgradeFilesOnBoard({ port: await services.ownerFor(portPath) }, controller.signal),
+    );
+    const copy = onBoard.sd?.find((entry) => entry.name.toLowerCase() === name.toLowerCase() && entry.size === file.sizeBytes);
+    return copy ? `/sd/${copy.name}` : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const OPEN_PANEL = vscode.l10n.t('Open Panel');

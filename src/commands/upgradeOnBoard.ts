@@ -117,12 +117,15 @@ async function chooseBoardFile(services: ExtensionServices, portPath: string, kn
   });
   const dups = (list: readonly { name: string; size: number }[]) => list.filter((entry) => /\.dup$/i.test(entry.name));
   const items: Item[] = [
-    ...(files.sd?.length ? [{ label: vscode.l10n.t('SD card'), kind: vscode.QuickPickItemKind.Separator }, ...dups(files.sd).map(fileItem('/sd', vscode.l10n.t('SD card')))] : []),
+    // Pycom's page: the SD card is the fastest method (nothing crosses the USB line).
+    ...(files.sd?.length ? [{ label: vscode.l10n.t('SD card'), kind: vscode.QuickPickItemKind.Separator }, ...dups(files.sd).map(fileItem('/sd', vscode.l10n.t('SD card, the fastest method')))] : []),
     ...(dups(files.flash).length ? [{ label: '/flash', kind: vscode.QuickPickItemKind.Separator }, ...dups(files.flash).map(fileItem('/flash', '/flash'))] : []),
     { label: '', kind: vscode.QuickPickItemKind.Separator },
     {
       label: `$(cloud-upload) ${vscode.l10n.t('Copy a diff file from this computer to /flash…')}`,
-      detail: vscode.l10n.t("The /flash method: an upgdiff_<from>-to-<to>.dup fits in /flash; it is copied (verified), run by the board's updater, then removed."),
+      detail: vscode.l10n.t(
+        "The /flash method, slow: an upgdiff_<from>-to-<to>.dup fits in /flash; it is copied over the REPL at 115200 baud (verified), run by the board's updater, then removed.",
+      ),
       isFlashMethod: true,
     },
   ];

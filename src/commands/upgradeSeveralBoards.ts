@@ -77,7 +77,7 @@ export const upgradeSeveralBoardsCommand: GlueCommand = {
         ? vscode.l10n.t('Upgrade the modems of {0} boards?', ready.length)
         : vscode.l10n.t('Upgrade the modems of {0} of the {1} boards? The others are skipped.', ready.length, boards.length);
     const method = await confirmUpgrade(question, table);
-    if (!method) return undefined;
+    if (!method || method === 'other') return undefined;
 
     const outcomes = await runFleet(services, core, { boards, files, updaterPath, method, checks, updater });
     await announce(services, outcomes, boards);

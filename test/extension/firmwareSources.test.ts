@@ -154,3 +154,30 @@ test('no SD card: the picker says so, and the /flash method copies a local diff;
   assert.equal(core.onBoardRequests[1]!.updaterPath, '/sd/updater.elf');
   dispose();
 });
+
+test('the same file on the board\'s SD card: the USB confirmation says the SD card method is faster, and its button runs it', async () => {
+  const { core, dispose } = setup();
+  // FakeCore's file checks give every file 5,000,000 bytes.
+  core.filesOnBoard = { flash: [], sd: [{ name: 'CATM1-41065.dup', size: 5_000_000 }] };
+  __stub.messageAnswers.push((_text: string, items: string[], options: { detail: string }) => {
+    assert.match(options.detail, /The same file is on the board's SD card \(\/sd\/CATM1-41065\.dup\): the SD card method is faster/);
+    assert.deepEqual(items, ['Upgrade', 'Use SD Card Method', 'Advanced: Method…']);
+    return 'Use SD Card Method';
+  });
+  __stub.messageAnswers.push((text: string) => {
+    assert.match(text, /Run the board's own updater on \/sd\/CATM1-41065\.dup/);
+    return 'Upgrade';
+  });
+  await __stub.commands.get(UPGRADE)!({ portPath: '/dev/ttyACM0', files: ['/fw/CATM1-41065.dup'] });
+  assert.equal(core.upgradeRequests.length, 0, 'no USB upgrade');
+  assert.deepEqual(core.onBoardRequests[0]!.firmware, { kind: 'on-board', path: '/sd/CATM1-41065.dup' });
+
+  // Another size on the card is another file: no offer.
+  core.filesOnBoard = { flash: [], sd: [{ name: 'CATM1-41065.dup', size: 4_999_999 }] };
+  __stub.messageAnswers.push((_text: string, items: string[]) => {
+    assert.deepEqual(items, ['Upgrade', 'Advanced: Method…']);
+    return undefined;
+  });
+  await __stub.commands.get(UPGRADE)!({ portPath: '/dev/ttyACM0', files: ['/fw/CATM1-41065.dup'] });
+  dispose();
+});

@@ -62,6 +62,12 @@ const CASES: VerdictCase[] = [
     },
     detail: { 'modem-path': /^ON_THE_FLY .*about \d+ min/, 'files-kind': /CAT-M1 full image, build 41065/ },
   },
+  {
+    name: "the board's own updater sends the file (SD card, /flash): its line to the modem, and no mirror mode in the words",
+    facts: { firmware: [FULL], board: GPY, isSentByBoard: true },
+    expect: { 'modem-path': 'pass' },
+    detail: { 'modem-path': /the board's updater reads the state before it sends anything\. about \d+ min \(about \d+ s on the board's line to the modem at \d+ B\/s/ },
+  },
   { name: 'no file', facts: { firmware: [] }, expect: { 'files-readable': 'fail', 'modem-path': 'skip' } },
   {
     name: 'an unreadable file',

@@ -116,7 +116,8 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
         ...(readable(facts.updater) && predicted.path === 'recovery' ? { updaterBytes: readable(facts.updater)!.size } : {}),
         ...(facts.baudRate ? { baudRate: facts.baudRate } : {}),
       });
-      const timing = `${formatEstimate(estimate.totalMs)} (${formatEstimate(estimate.transferMs)} on the wire at ${Math.round(estimate.bytesPerSecond)} B/s, the rest the modem's own work).`;
+      const line = facts.isSentByBoard ? "on the board's line to the modem" : 'on the wire';
+      const timing = `${formatEstimate(estimate.totalMs)} (${formatEstimate(estimate.transferMs)} ${line} at ${Math.round(estimate.bytesPerSecond)} B/s, the rest the modem's own work).`;
       const notes: string[] = [];
       if (predicted.path === 'resume' && !predicted.isExpected) notes.push('Use the same file as the interrupted upgrade.');
       if (facts.boardRunsFfh && facts.modem?.state === 2 && facts.updater && !predicted.isExpected) {
@@ -130,7 +131,8 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
         );
       }
       if (predicted.isExpected) {
-        return pass(`Expected ${PATH_WORDS[predicted.path]} if the modem runs its application; the state is read after the switch to mirror mode. ${timing}`);
+        const whenRead = facts.isSentByBoard ? "the board's updater reads the state before it sends anything" : 'the state is read after the switch to mirror mode';
+        return pass(`Expected ${PATH_WORDS[predicted.path]} if the modem runs its application; ${whenRead}. ${timing}`);
       }
       return pass(`${PATH_WORDS[predicted.path]}, ${timing}${notes.length ? ` ${notes.join(' ')}` : ''}`);
     },

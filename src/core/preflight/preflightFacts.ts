@@ -34,6 +34,11 @@ export interface PreflightFacts {
    * so the host finds upgrade mode. False for the host half alone (`upgrade`, the engine).
    */
   boardRunsFfh?: boolean;
+  /**
+   * The board's own updater sends the file from its SD card or /flash (the on-board
+   * methods): no mirror mode, and the modem's state is read by that updater first.
+   */
+  isSentByBoard?: boolean;
 }
 
 export interface PreflightFile {
