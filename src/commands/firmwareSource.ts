@@ -24,7 +24,16 @@ interface SourceItem extends vscode.QuickPickItem {
  * this port is offered above everything when the modem may be waiting for it.
  */
 export async function pickFirmwareSource(services: ExtensionServices, portPath: string, known: KnownModem): Promise<FirmwareSource | undefined> {
-  const resume = await resumeItem(services, portPath, known);
+  return pickFrom(services, vscode.l10n.t('Upgrade the modem on {0}', portPath), await resumeItem(services, portPath, known), { hasOnBoard: true });
+}
+
+/** For several boards: a package (each board gets its own choice from it) or the files; the on-board methods go one board at a time. */
+export async function pickFleetFirmwareSource(services: ExtensionServices, boardCount: number): Promise<Extract<FirmwareSource, { kind: 'files' | 'package' }> | undefined> {
+  const source = await pickFrom(services, vscode.l10n.t('Upgrade the modems of {0} boards', boardCount), undefined, { hasOnBoard: false });
+  return source?.kind === 'on-board' ? undefined : source;
+}
+
+async function pickFrom(services: ExtensionServices, title: string, resume: SourceItem | undefined, options: { hasOnBoard: boolean }): Promise<FirmwareSource | undefined> {
   const items: SourceItem[] = [
     ...(resume ? [resume] : []),
     {
@@ -45,14 +54,18 @@ export async function pickFirmwareSource(services: ExtensionServices, portPath: 
         return files?.length ? { kind: 'files', files } : undefined;
       },
     },
-    {
-      label: `$(circuit-board) ${vscode.l10n.t('Use files on the board (SD card or /flash)…')}`,
-      detail: vscode.l10n.t("Pycom's SD card and /flash methods: the board's own updater sends the file to the modem; no mirror mode."),
-      choose: async () => ({ kind: 'on-board' }),
-    },
+    ...(options.hasOnBoard
+      ? [
+          {
+            label: `$(circuit-board) ${vscode.l10n.t('Use files on the board (SD card or /flash)…')}`,
+            detail: vscode.l10n.t("Pycom's SD card and /flash methods: the board's own updater sends the file to the modem; no mirror mode."),
+            choose: async (): Promise<FirmwareSource> => ({ kind: 'on-board' }),
+          },
+        ]
+      : []),
   ];
   const picked = await vscode.window.showQuickPick(items, {
-    title: vscode.l10n.t('Upgrade the modem on {0}', portPath),
+    title,
     placeHolder: resume ? vscode.l10n.t('An earlier upgrade on this port was interrupted') : vscode.l10n.t('Which firmware?'),
   });
   return picked?.choose();

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { basename } from 'node:path';
 import type { FirmwareFileCheck } from '../glue/modemCore';
 import type { UpgradePreflight } from '../glue/upgradePreflight';
 import type { PanelFleetRow } from '../shared/panelMessages';
@@ -17,7 +18,15 @@ export interface FleetBoardCheck {
  * The confirmation's text for several boards: a line per board (port, board, what its
  * checks said), then the files once and the rules of mirror mode once.
  */
-export function fleetPreflightTable(boards: readonly FleetBoardCheck[], files: readonly FirmwareFileCheck[], updater: FirmwareFileCheck | undefined): string {
+/** What every board of the fleet gets: checked files, or a package each board chooses from. */
+export interface FleetFirmware {
+  checks: readonly FirmwareFileCheck[];
+  updater?: FirmwareFileCheck;
+  packageSource?: string;
+}
+
+export function fleetPreflightTable(boards: readonly FleetBoardCheck[], firmware: FleetFirmware): string {
+  const files = [...firmware.checks, ...(firmware.updater ? [firmware.updater] : [])];
   const lines = boards.map((board) => {
     const who = board.identity.board
       ? board.identity.board.firmwareVersion
@@ -35,9 +44,9 @@ export function fleetPreflightTable(boards: readonly FleetBoardCheck[], files: r
   return [
     ...lines,
     '',
-    vscode.l10n.t('Files:'),
-    ...[...files, ...(updater ? [updater] : [])].map((file) => `  ${file.summary}`),
-    ...[...files, ...(updater ? [updater] : [])].flatMap((file) => file.warnings.map((warning) => `  ! ${warning}`)),
+    ...(firmware.packageSource
+      ? [vscode.l10n.t('Package: {0}. Each board gets the files for its own modem (the diff for its build, or the full image and updater.elf where needed), checked before anything changes on it.', basename(firmware.packageSource))]
+      : [vscode.l10n.t('Files:'), ...files.map((file) => `  ${file.summary}`), ...files.flatMap((file) => file.warnings.map((warning) => `  ! ${warning}`))]),
     '',
     vscode.l10n.t("Each board reads its modem with its own updater before anything changes; a board whose modem does not fit the files stops there, and the others go on."),
     vscode.l10n.t('Every board switches to mirror mode and stays there: afterwards unplug each one and plug it back in.'),

@@ -10,18 +10,22 @@ import { FleetBoards } from '../views/fleetBoards';
 import { pickPorts } from '../views/portPicker';
 import type { RunRecord } from '../views/sessionLog';
 import { identifyBoardOn } from './boardIdentify';
-import { checkFirmwareFiles, pickFirmwareFiles } from './firmwarePicker';
+import { checkFirmwareFiles } from './firmwarePicker';
+import { pickFleetFirmwareSource } from './firmwareSource';
 import type { GlueCommand } from './glueCommand';
 import { SHOW_LOG_ACTION, ensureDiagnosis, readySimulatedBoard, showFailure } from './operation';
 import { confirmNewWarnings, confirmUpgrade, warningKey } from './upgradeConfirmation';
 import { transcriptFolder } from './upgradeOutcomeText';
-import { fleetPreflightTable, fleetSummary, type FleetBoardCheck } from './fleetPreflight';
+import { fleetPreflightTable, fleetSummary, type FleetBoardCheck, type FleetFirmware } from './fleetPreflight';
+import { basename } from 'node:path';
 
 /** Arguments for scripted runs (tests, the e2e suite); the palette passes none. */
 export interface FleetArguments {
   portPaths?: string[];
   files?: string[];
   updaterPath?: string;
+  /** A firmware package (.zip or extracted folder): each board gets the files for its own modem. */
+  packageSource?: string;
 }
 
 function asArguments(value: unknown): FleetArguments {
@@ -32,6 +36,7 @@ function asArguments(value: unknown): FleetArguments {
     portPaths: texts(v.portPaths),
     files: texts(v.files),
     updaterPath: typeof v.updaterPath === 'string' ? v.updaterPath : undefined,
+    packageSource: typeof v.packageSource === 'string' ? v.packageSource : undefined,
   };
 }
 
@@ -50,24 +55,34 @@ export const upgradeSeveralBoardsCommand: GlueCommand = {
     const args = asArguments(rawArguments);
     const portPaths = [...new Set(args.portPaths ?? (await pickPorts(() => services.watcher.refresh())) ?? [])];
     if (portPaths.length === 0) return undefined;
-    const files = args.files ?? (await pickFirmwareFiles(services));
-    if (!files?.length) return undefined;
+    const source = args.files
+      ? { kind: 'files' as const, files: args.files }
+      : args.packageSource
+        ? { kind: 'package' as const, source: args.packageSource }
+        : await pickFleetFirmwareSource(services, portPaths.length);
+    if (!source) return undefined;
 
     const core = await services.loadCore();
     const known = new Map(portPaths.map((portPath) => [portPath, lastKnownModem(services.sessions.sessions, portPath)]));
-    // updater.elf is asked for once, when the modem of any of the boards is known to need it.
-    const checked = await checkFirmwareFiles(services, core, {
-      files,
-      ...(args.updaterPath ? { updaterPath: args.updaterPath } : {}),
-      needsUpdater: [...known.values()].some(needsUpdaterElf),
-    });
+    // A package: each board's files are chosen for its own modem, updater.elf included.
+    // Files: updater.elf is asked for once, when the modem of any of the boards is known to need it.
+    const checked =
+      source.kind === 'package'
+        ? { checks: [] }
+        : await checkFirmwareFiles(services, core, {
+            files: source.files,
+            ...(args.updaterPath ? { updaterPath: args.updaterPath } : {}),
+            needsUpdater: [...known.values()].some(needsUpdaterElf),
+          });
     if (!checked) return undefined;
     const { checks, updater, updaterPath } = checked;
+    const files = source.kind === 'files' ? source.files : [];
+    const packageSource = source.kind === 'package' ? source.source : undefined;
 
-    const boards = await checkBoards(services, core, portPaths, known, checks, updater);
+    const boards = await checkBoards(services, core, portPaths, known, { checks, updater, packageSource });
     if (!boards) return undefined;
     const ready = boards.filter((board) => !board.refusal);
-    const table = fleetPreflightTable(boards, checks, updater);
+    const table = fleetPreflightTable(boards, { checks, updater, packageSource });
     if (ready.length === 0) {
       void vscode.window.showErrorMessage(vscode.l10n.t('None of the boards can be upgraded with these files.'), { modal: true, detail: table });
       return undefined;
@@ -79,7 +94,7 @@ export const upgradeSeveralBoardsCommand: GlueCommand = {
     const method = await confirmUpgrade(question, table);
     if (!method || method === 'other') return undefined;
 
-    const outcomes = await runFleet(services, core, { boards, files, updaterPath, method, checks, updater });
+    const outcomes = await runFleet(services, core, { boards, files, packageSource, updaterPath, method, checks, updater });
     await announce(services, outcomes, boards);
     return outcomes;
   },
@@ -91,8 +106,7 @@ async function checkBoards(
   core: ModemCore,
   portPaths: readonly string[],
   known: ReadonlyMap<string, ReturnType<typeof lastKnownModem>>,
-  files: FirmwareFileCheck[],
-  updater: FirmwareFileCheck | undefined,
+  firmware: FleetFirmware,
 ): Promise<FleetBoardCheck[] | undefined> {
   const identities = await Promise.all(portPaths.map((portPath) => identifyBoardOn(services, portPath)));
   const missingBinding = identities.find((identity) => isModemToolError(identity.cause) && identity.cause.code === 'serial-binding');
@@ -107,8 +121,9 @@ async function checkBoards(
       board: identity.board,
       boardError: identity.error,
       known: known.get(portPath) ?? {},
-      files,
-      updater,
+      files: [...firmware.checks],
+      updater: firmware.updater,
+      ...(firmware.packageSource ? { packageName: basename(firmware.packageSource) } : {}),
       isSimulated: portCapabilities(portPath).isSimulated,
     });
     const failed = preflight.results.filter((r) => r.status === 'fail');
@@ -125,6 +140,7 @@ async function checkBoards(
 interface FleetPlan {
   boards: FleetBoardCheck[];
   files: string[];
+  packageSource: string | undefined;
   updaterPath: string | undefined;
   method: Parameters<ModemCore['runFleetUpgrade']>[0]['method'];
   checks: FirmwareFileCheck[];
@@ -138,7 +154,7 @@ interface FleetPlan {
  */
 async function runFleet(services: ExtensionServices, core: ModemCore, plan: FleetPlan): Promise<FleetBoardOutcome[]> {
   const ready = plan.boards.filter((board) => !board.refusal);
-  const names = plan.files.map((f) => f.split(/[\\/]/).pop()).join(' + ');
+  const names = plan.packageSource ? basename(plan.packageSource) : plan.files.map((f) => basename(f)).join(' + ');
   const fleet = new FleetBoards(vscode.l10n.t('Upgrade {0} on {1} boards', names, plan.boards.length), plan.boards.map((b) => b.portPath));
   for (const board of plan.boards) {
     if (board.identity.board) fleet.update(board.portPath, { board: board.identity.board.name });
@@ -176,7 +192,8 @@ async function runFleet(services: ExtensionServices, core: ModemCore, plan: Flee
     fleet.update(portPath, { sessionId: session.id, status: 'running' });
     if (board.identity.powerCycleNote) record(portPath, { kind: 'log', level: 'info', message: board.identity.powerCycleNote, atMs: Date.now() });
     record(portPath, { kind: 'preflight', results: board.preflight.results, isReady: true, atMs: Date.now() });
-    const attempt = core.newAttempt(portPath, plan.files, plan.updaterPath);
+    // A package attempt is remembered by its package: a resume picks from it again.
+    const attempt = core.newAttempt(portPath, plan.packageSource ? [plan.packageSource] : plan.files, plan.updaterPath);
     attempts.set(portPath, attempt);
     void services.lastAttempts.save(attempt);
   };
@@ -203,6 +220,7 @@ async function runFleet(services: ExtensionServices, core: ModemCore, plan: Flee
               signal: perBoard.get(board.portPath)!.signal,
             })),
             files: plan.files,
+            ...(plan.packageSource ? { packageSource: plan.packageSource } : {}),
             ...(plan.updaterPath ? { updaterPath: plan.updaterPath } : {}),
             transcriptDir: transcriptFolder(services),
             ...(plan.method ? { method: plan.method } : {}),

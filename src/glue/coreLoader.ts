@@ -102,6 +102,7 @@ export async function loadModemCore(context: vscode.ExtensionContext): Promise<M
         portFor: (portPath) => boardOf(portPath).port,
         request: {
           files: request.files,
+          ...(request.packageSource ? { packageSource: request.packageSource } : {}),
           ...(request.updaterPath ? { updaterPath: request.updaterPath } : {}),
           ...(request.transcriptDir ? { transcriptDir: request.transcriptDir } : {}),
           ...(request.method ? { method: request.method } : {}),

@@ -169,6 +169,8 @@ export interface FleetUpgradeRequest {
     signal: AbortSignal;
   }[];
   files: string[];
+  /** A firmware package: each board's files are chosen for its own modem. */
+  packageSource?: string;
   updaterPath?: string;
   transcriptDir?: string;
   method?: TransferMethodChoice;

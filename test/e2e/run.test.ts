@@ -214,6 +214,7 @@ describe('Pycom Modem Upgrader in a real VS Code (code-server + Chromium)', { co
     await writeSyntheticFirmware(firmware, { kind: 'full', network: 'CAT-M1', build: 41065, size: 1_500_000 });
     await wb.runCommand('Pycom: Upgrade Modems on Several Boards', Deadline.in(10_000, 'the several-boards command'));
     await wb.tickRowsAndAccept([/Simulated GPy #1/, /Simulated GPy #2/], Deadline.in(20_000, 'the board picker'));
+    await wb.pickRow(/Choose firmware files…/, Deadline.in(20_000, 'the firmware source picker'));
     await wb.answerQuickInput(firmware, Deadline.in(20_000, 'the firmware file dialog'));
     const question = await wb.answerDialog('Upgrade', Deadline.in(90_000, 'the one confirmation for both boards'));
     assert.match(question, /2 boards/);

@@ -48,6 +48,10 @@ test('several boards: one picker with Pycom boards ticked, one preflight table, 
     assert.deepEqual(items.filter((i) => i.portPath?.startsWith('sim:')).map((i) => i.portPath), ['sim:GPy#1', 'sim:GPy#2', 'sim:GPy#3', 'sim:GPy#4']);
     return items.filter((i) => i.picked);
   });
+  __stub.quickPickAnswers.push((items: { label: string }[]) => {
+    assert.ok(!items.some((item) => /Use files on the board/.test(item.label)), 'the on-board methods go one board at a time');
+    return items.find((item) => /Choose firmware files/.test(item.label));
+  });
   __stub.openDialogAnswers.push([{ scheme: 'file', path: '/fw/CATM1-41065.dup', fsPath: '/fw/CATM1-41065.dup' } as never]);
   __stub.messageAnswers.push((text: string, _items: string[], options: { modal?: boolean; detail?: string }) => {
     assert.match(text, /Upgrade the modems of 1 of the 2 boards\? The others are skipped\./);
@@ -160,5 +164,23 @@ test('declining the confirmation changes nothing', async () => {
   await __stub.commands.get(RUN)!({ portPaths: ['sim:GPy#1', 'sim:GPy#2'], files: ['/fw/CATM1-41065.dup'] });
   assert.equal(core.fleetRequests.length, 0);
   assert.equal(services.sessions.sessions.length, 0);
+  dispose();
+});
+
+test('several boards from one package: each board chooses its own files once its modem is read; the table says so', async () => {
+  const { core, services, dispose } = setup();
+  __stub.quickPickAnswers.push((items: { label: string }[]) => items.find((item) => /Choose package…/.test(item.label)));
+  __stub.openDialogAnswers.push([{ scheme: 'file', path: '/fw/CATM1-41065.zip', fsPath: '/fw/CATM1-41065.zip' } as never]);
+  __stub.messageAnswers.push((text: string, _items: string[], options: { detail: string }) => {
+    assert.match(text, /Upgrade the modems of 2 boards\?/);
+    assert.match(options.detail, /^Package: CATM1-41065\.zip\. Each board gets the files for its own modem/m);
+    assert.doesNotMatch(options.detail, /^Files:/m);
+    return 'Upgrade';
+  });
+  await __stub.commands.get(RUN)!({ portPaths: ['sim:GPy#1', 'sim:GPy#2'] });
+  const request = core.fleetRequests[0]!;
+  assert.equal(request.packageSource, '/fw/CATM1-41065.zip');
+  assert.deepEqual(request.files, []);
+  assert.deepEqual((await services.lastAttempts.get('sim:GPy#2'))?.files, ['/fw/CATM1-41065.zip'], 'a resume picks from the package again');
   dispose();
 });
