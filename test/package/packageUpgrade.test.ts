@@ -1,5 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readLastAttempt } from '../../src/core/engine/lastAttempt';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -281,4 +282,10 @@ test('CLI: one package for several boards: each board gets the files its own mod
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   assert.match(run.stdout, new RegExp(`^${escape(at38638.portPath)} +\\| .*Choose the files from the package: upgdiff_38638-to-41065\\.dup \\(FFF\\)`, 'm'));
   assert.match(run.stdout, new RegExp(`^${escape(at33080.portPath)} +\\| .*Choose the files from the package: upgdiff_33080-to-41065\\.dup \\(FFF\\)`, 'm'));
+  // Each board's record names the package, so an interrupted board resumes from it.
+  for (const gpy of [at38638, at33080]) {
+    const record = await readLastAttempt(join(dir, 'fleet'), gpy.portPath);
+    assert.deepEqual(record?.files, [zip], gpy.portPath);
+    assert.equal(record?.outcome, 'success');
+  }
 });

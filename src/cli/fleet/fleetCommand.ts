@@ -137,7 +137,9 @@ class FleetAttemptRecords {
   start(portPath: string): void {
     const dir = this.request.transcriptDir;
     if (!dir) return;
-    const attempt = newAttempt(portPath, this.request.files, this.request.updaterPath);
+    // A package attempt is remembered by its package: `upgrade --port P PACKAGE` picks from it again.
+    const files = this.request.packageSource ? [this.request.packageSource] : this.request.files;
+    const attempt = newAttempt(portPath, files, this.request.updaterPath);
     this.started.set(portPath, attempt);
     // The previous record is read before the new one replaces it.
     const previous = readLastAttempt(dir, portPath).then((last) => (last?.portPath === portPath ? last : undefined));
