@@ -51,7 +51,7 @@ function zipError(zipName: string, detail: string): UsageError {
 
 function encryptedError(zipName: string, entryName: string): UsageError {
   return new UsageError(
-    `${zipName} is encrypted (password-protected, as Pycom's downloads are; ${entryName} cannot be read without the password).`,
+    `${zipName} is encrypted (password-protected: ${entryName} cannot be read without the password).`,
     "Extract it with the password from Pycom's download page, then choose the extracted folder.",
   );
 }
