@@ -41,9 +41,9 @@ function asArguments(value: unknown): FleetArguments {
 }
 
 /**
- * "Pycom: Upgrade Modems on Several Boards": the boards ticked in one picker, one file
- * choice, one preflight table and one confirmation for all; then every board runs its own
- * upgrade on its own port, with its own session, and the panel shows a row per board.
+ * "Pycom: Upgrade Modems on Several Boards": the boards ticked in one picker, one package
+ * or file choice, one preflight table and one confirmation for all; then every board runs
+ * its own upgrade on its own port, with its own session, and the panel shows a row per board.
  */
 export const upgradeSeveralBoardsCommand: GlueCommand = {
   id: 'pycomModem.upgradeSeveralBoards',
