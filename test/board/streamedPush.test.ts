@@ -166,3 +166,31 @@ test('a board whose receive loop cannot start gets the file one exec per chunk',
   assert.equal(board.stats.rxDroppedBytes, 0);
   await assertReplUsable(repl);
 });
+
+test('a byte lost on the line stalls the loop; the push stops waiting, checks the hash and writes the file again', async () => {
+  const { board, repl } = await simulated();
+  const bytes = new Uint8Array(randomBytes(5 * STREAM_CHUNK_PAYLOAD_BYTES + 7));
+  // The line to the board loses one byte of the third chunk's base64, once.
+  const io = repl.io;
+  const write = io.write.bind(io);
+  let sent = 0;
+  let isLost = false;
+  const lossAt = 2 * (STREAM_CHUNK_PAYLOAD_BYTES / 3) * 4 + 100;
+  (io as { write: typeof io.write }).write = async (chunk, signal) => {
+    const start = sent;
+    sent += chunk.length;
+    if (!isLost && chunk.length > 1 && start < lossAt && sent > lossAt) {
+      isLost = true;
+      const at = lossAt - start;
+      return write(Uint8Array.from([...chunk.subarray(0, at), ...chunk.subarray(at + 1)]), signal);
+    }
+    return write(chunk, signal);
+  };
+  const result = await pushFile(repl, { bytes, remotePath: '/flash/lost.bin', chunkWorkTimeoutMs: 1_500 });
+  (io as { write: typeof io.write }).write = write;
+  assert.ok(isLost, 'the byte was lost');
+  assert.equal(result.attempts, 2, 'the hash found the first copy short; the second attempt wrote it whole');
+  assert.deepEqual(await board.readFile('/flash/lost.bin'), bytes);
+  assert.equal(await board.exists('/flash/lost.bin.part'), false);
+  await assertReplUsable(repl);
+});

@@ -169,6 +169,14 @@ const CASES: RuleCase[] = [
     actionSays: [/Power-cycle/],
   },
   {
+    // The board went quiet while a file was pushed: the modem is untouched, so unplugging is safe;
+    // the same timeout once the board's updater runs (the trigger: it may be rewriting the bootrom) is not this.
+    cause: 'board-silent-before-updater',
+    evidence: { errorCode: 'timeout', failedStep: 'push-files' },
+    nearMiss: { errorCode: 'timeout', failedStep: 'trigger' },
+    actionSays: [/The modem was not changed/, /safe now/],
+  },
+  {
     cause: 'modem-silent',
     evidence: { errorCode: 'timeout', failedStep: 'boot-app', modemSilentMs: 300_000 },
     nearMiss: { errorCode: 'protocol', failedStep: 'boot-app' },

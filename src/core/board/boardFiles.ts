@@ -4,7 +4,7 @@ import { OperationAbortedError, UsageError } from '../errors';
 import { BoardReplyError, FlashSpaceError, PushVerifyError, type RemoteFileHash } from './boardErrors';
 
 export { BoardReplyError, FlashSpaceError, PushVerifyError, type RemoteFileHash };
-import type { ExecOptions, RawRepl } from '../repl/rawRepl';
+import { BoardCodeTimeoutError, type ExecOptions, type RawRepl } from '../repl/rawRepl';
 import { BoardExecError, outputLines } from '../repl/replOutput';
 import { pyStr } from '../repl/pythonQuote';
 import { PART_HANDLE, writePartByExecs, type ExecOptionsFor } from './execPartWriter';
@@ -62,6 +62,8 @@ export interface PushFileOptions {
   chunkBytes?: number;
   /** Bytes the host may send past the chunk the board is writing; default STREAM_WINDOW_BYTES. */
   windowBytes?: number;
+  /** How long the board may take over one chunk beyond its line time before the push stops waiting for its acknowledgement. */
+  chunkWorkTimeoutMs?: number;
 }
 
 /** How the data reached the board: the streamed receive loop, or one exec per chunk where the loop could not start. */
@@ -242,11 +244,15 @@ export async function pushFile(repl: RawRepl, options: PushFileOptions): Promise
 
   let actual: RemoteFileHash | undefined;
   for (let attempt = 1; attempt <= 2; attempt++) {
-    const scheme = await writePart(repl, part, bytes, options, execOptions).catch((error: unknown) => {
+    const scheme = await writePart(repl, part, bytes, options, execOptions).catch((error: unknown): PushScheme => {
       // The push writes only the .part: a cancel leaves the target as it was.
       if (error instanceof OperationAbortedError) {
         throw new OperationAbortedError(error, `${target} on the board is unchanged; the next push removes the partial copy (${part}) and starts over.`);
       }
+      // A board that stopped acknowledging, its loop stopped and its REPL back: one byte lost
+      // on the line (data or acknowledgement) should not cost the file. The hash below says
+      // whether the .part is whole; when it is not, the second attempt writes it again.
+      if (error instanceof BoardCodeTimeoutError && attempt === 1 && repl.state === 'raw') return 'streamed';
       throw error;
     });
     const verified = await repl.execOrThrow(
@@ -281,6 +287,7 @@ async function writePart(repl: RawRepl, part: string, bytes: Uint8Array, options
     const streamed = await streamToPart(repl, part, bytes, {
       ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}),
       ...(options.windowBytes !== undefined ? { windowBytes: options.windowBytes } : {}),
+      ...(options.chunkWorkTimeoutMs !== undefined ? { chunkWorkTimeoutMs: options.chunkWorkTimeoutMs } : {}),
       ...(signal ? { signal } : {}),
       ...(onProgress ? { onProgress } : {}),
     });

@@ -54,6 +54,8 @@ const CTRL_D = 0x04;
 export interface StreamOptions {
   chunkBytes?: number;
   windowBytes?: number;
+  /** The board's work on one chunk beyond its line time (decode, flash write); default CHUNK_WORK_TIMEOUT_MS. */
+  chunkWorkTimeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
 }
@@ -119,6 +121,7 @@ export async function streamToPart(repl: RawRepl, part: string, bytes: Uint8Arra
   const { signal, onProgress } = options;
   const chunkBytes = Math.max(3, Math.floor((options.chunkBytes ?? STREAM_CHUNK_PAYLOAD_BYTES) / 3) * 3);
   const windowBytes = Math.max(1, options.windowBytes ?? STREAM_WINDOW_BYTES);
+  const chunkWorkMs = options.chunkWorkTimeoutMs ?? CHUNK_WORK_TIMEOUT_MS;
   const io = repl.io;
   const context = `writing ${part}`;
   const stream = base64Stream(bytes);
@@ -145,7 +148,7 @@ export async function streamToPart(repl: RawRepl, part: string, bytes: Uint8Arra
         if (acked === chunkCount) break;
       }
       const deadline = isReady
-        ? Deadline.in(lineMs(sent - (acked > 0 ? endOfChunk(acked - 1) : 0)) + CHUNK_WORK_TIMEOUT_MS, `the board to acknowledge chunk ${acked + 1} of ${chunkCount}`)
+        ? Deadline.in(lineMs(sent - (acked > 0 ? endOfChunk(acked - 1) : 0)) + chunkWorkMs, `the board to acknowledge chunk ${acked + 1} of ${chunkCount}`)
         : startDeadline.withLabel('the board to start its receive loop');
       const reply = await io.read(loopReplyFramer, { deadline, ...(signal ? { signal } : {}) });
       if (reply.kind === 'stray') throw new BoardReplyError('one-byte acknowledgements', reply.text);

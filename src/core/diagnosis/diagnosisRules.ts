@@ -1,6 +1,7 @@
 import { OLD_BOOTROM_BUILD } from '../parse/modemVersion';
 import { openFailureAction } from '../transport/serialErrors';
 import { standingActions } from '../engine/upgradeErrors';
+import { STEP_TITLES, type StepId } from '../engine/upgradeEvents';
 import { READ_INFO, type UserAction } from '../userActions';
 import type { DiagnosisEvidence } from './evidence';
 import { UPDATER_MESSAGE_RULE } from './updaterMessageRule';
@@ -61,6 +62,9 @@ function errorActionsOr(e: DiagnosisEvidence, fallback: UserAction[] = []): User
   return e.errorAction !== undefined ? (e.errorActions ?? []) : fallback;
 }
 
+
+/** Board steps before its updater runs (the trigger, the on-board run): the modem is untouched there. */
+const BOARD_STEPS_BEFORE_UPDATER: ReadonlySet<string> = new Set([...BOARD_STEPS, 'on-board-file', 'push-firmware'].filter((step) => step !== 'trigger'));
 export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
   {
     cause: 'port-busy',
@@ -308,6 +312,17 @@ export const DIAGNOSIS_RULES: readonly DiagnosisRule[] = [
     action: (e) => e.errorAction ?? `Power-cycle the board (unplug, plug back), put it in mirror mode and ${howToContinue(e)}`,
     actions: (e) => errorActionsOr(e),
     evidenceLines: (e) => [...lastAtLines(e), ...stateLines(e), ...errorLine(e)],
+  },
+  {
+    // A board step timed out before its updater ran: the board went quiet, not the modem,
+    // and nothing is being written to the modem, so unplugging is safe.
+    cause: 'board-silent-before-updater',
+    matches: (e) => isTimeoutLike(e) && e.failedStep !== undefined && BOARD_STEPS_BEFORE_UPDATER.has(e.failedStep),
+    title: (e) => `The board stopped answering during "${STEP_TITLES[e.failedStep as StepId] ?? e.failedStep}"`,
+    action: () =>
+      'The modem was not changed. Close any other program that uses the port, then run the upgrade again. ' +
+      'If the board stays silent, unplug it and plug it back in: nothing is being written to the modem, so that is safe now.',
+    evidenceLines: (e) => [...errorLine(e)],
   },
   {
     cause: 'modem-silent',
