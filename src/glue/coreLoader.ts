@@ -2,7 +2,7 @@ import type * as vscode from 'vscode';
 import { open as openFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UpgradeEngine, type PortRequest } from '../core/engine/upgradeEngine';
-import { resolveTimeouts, scaleTimeouts, type UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
+import { simulatedClockTimeouts, type UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
 import { classifyFirmwareFileName, inspectFirmwareFile, transferMethodForSize } from '../core/parse/firmwareFile';
 import { listSerialPorts } from '../core/transport/portList';
 import { SerialPortOpener } from '../core/transport/serialTransport';
@@ -195,31 +195,9 @@ interface WrappedEngine extends ModemEngine {
   timeScale: number;
 }
 
-/**
- * With the simulator, the engine's waits follow the simulated clock, down to a floor:
- * the host's own work (and a busy machine) does not speed up with it. A wake-up attempt
- * below a few hundred ms would switch baud rates under the modem's reply (it arrives
- * garbled), so it keeps a real-time floor like the deadlines.
- */
-const SIMULATED_FLOOR_MS: Partial<Record<keyof UpgradeTimeouts, number>> = {
-  pollIntervalMs: 20,
-  swbootFallbackDelayMs: 10,
-  wakeAttemptMs: 250,
-  // An AT+SMUPGRADE? poll sent while the modem reboots into the new image is lost and
-  // costs a whole reply deadline (the 3 s floor): the apply budget keeps room for a few.
-  applyMs: 10_000,
-};
-const SIMULATED_DEADLINE_FLOOR_MS = 3_000;
-
+/** The user's timeouts; with the simulator they follow its clock, down to core's floors. */
 function engineTimeouts(options: EngineOptions): UpgradeTimeouts {
-  const timeouts = resolveTimeouts(options.timeouts);
-  if (options.timeScale >= 1) return timeouts;
-  const scaled = scaleTimeouts(timeouts, options.timeScale);
-  for (const key of Object.keys(scaled) as (keyof UpgradeTimeouts)[]) {
-    const floorMs = SIMULATED_FLOOR_MS[key] ?? SIMULATED_DEADLINE_FLOOR_MS;
-    scaled[key] = Math.min(timeouts[key], Math.max(scaled[key], floorMs));
-  }
-  return scaled;
+  return simulatedClockTimeouts(options.timeouts, options.timeScale);
 }
 
 /** The engine takes its timeouts per request; the glue sets them once per engine. */

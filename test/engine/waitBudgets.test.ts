@@ -6,7 +6,7 @@ import { DEFAULT_BOARD_TIMEOUTS } from '../../src/core/board/fullUpgrade';
 import { TRIGGER_FFH_TIMEOUT_MS, TRIGGER_TIMEOUT_MS } from '../../src/core/board/boardUpgradeTrigger';
 import type { UpgradeEvent, WaitInfo } from '../../src/core/engine/upgradeEvents';
 import { cancelledHint, STANDING } from '../../src/core/engine/upgradeErrors';
-import { DEFAULT_UPGRADE_TIMEOUTS, resolveTimeouts, WAIT_PHASES } from '../../src/core/engine/upgradeTimeouts';
+import { DEFAULT_UPGRADE_TIMEOUTS, resolveTimeouts, simulatedClockTimeouts, WAIT_PHASES } from '../../src/core/engine/upgradeTimeouts';
 import { MiB, SIM_TIME_SCALE, engineRig, TEST_TIMEOUTS } from '../support/engineRig';
 
 const SECOND_MS = 1_000;
@@ -141,4 +141,15 @@ test('a wait reads as a wait: elapsed, what is normal, and whether unplugging is
   assert.equal(text, 'Waiting for the modem to finish writing its flash: 2 min 10 s (up to 10 min is normal) — do not unplug or cancel');
   const late = formatWaitText({ what: 'Waiting for the modem to answer', elapsedMs: 45_000, normalMs: 21_000, budgetMs: 210_000, isSafeToInterrupt: true });
   assert.equal(late, 'Waiting for the modem to answer: 45 s (up to 21 s is normal; longer than usual, the tool waits up to 3 min 30 s)');
+});
+
+test('on a simulated clock the waits shrink with it, down to floors the host needs, and never above real time', () => {
+  const real = resolveTimeouts({ atReplyMs: 2_000 });
+  assert.deepEqual(simulatedClockTimeouts({ atReplyMs: 2_000 }, 1), real, 'real time: as given');
+  const fast = simulatedClockTimeouts({ atReplyMs: 2_000 }, 1 / 200);
+  assert.equal(fast.applyMs, 10_000, 'a poll lost in the reboot costs a reply deadline: the apply budget keeps room');
+  assert.equal(fast.wakeAttemptMs, 250, 'a wake-up attempt keeps a real-time floor');
+  assert.equal(fast.pollIntervalMs, 20);
+  assert.equal(fast.stpSilenceMs, real.stpSilenceMs / 200, 'a long budget follows the clock');
+  assert.equal(fast.atReplyMs, 2_000, 'a floor never lifts a wait above its real-time value');
 });

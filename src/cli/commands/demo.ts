@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpgradeEngine } from '../../core/engine/upgradeEngine';
-import { DEFAULT_UPGRADE_TIMEOUTS, type UpgradeTimeouts } from '../../core/engine/upgradeTimeouts';
+import { simulatedClockTimeouts } from '../../core/engine/upgradeTimeouts';
 import { UsageError } from '../../core/errors';
 import type { ModemVersionReport } from '../../core/parse/modemVersion';
 import { runFullUpgrade, type BoardTimeouts } from '../../core/board/fullUpgrade';
@@ -29,24 +29,6 @@ const OTHER_BUILD_BEFORE = BENCH_OTHER_BUILD_BEFORE;
 const MAX_DEMO_BOARDS = 16;
 /** A full CAT-M1 image of a typical size: sent ON_THE_FLY, like the real thing. */
 const FULL_IMAGE_BYTES = 5_835_531;
-/** Waits that the simulator's own bookkeeping (not the scaled modem) may need; a busy machine gets room. */
-const MIN_SCALED_WAIT_MS = 3_000;
-/**
- * Poll gaps and prescribed pauses scale down further. A wake-up probe keeps a floor:
- * one that gives up before the (simulated) modem can answer leaves a late OK on the
- * line, which is how AT replies get out of step.
- */
-const SCALED_FLOORS_MS: Partial<Record<keyof UpgradeTimeouts, number>> = { pollIntervalMs: 10, wakeAttemptMs: 250, swbootFallbackDelayMs: 10 };
-
-function demoTimeouts(timeScale: number): UpgradeTimeouts {
-  const scaled = { ...DEFAULT_UPGRADE_TIMEOUTS };
-  for (const key of Object.keys(scaled) as (keyof UpgradeTimeouts)[]) {
-    const value = DEFAULT_UPGRADE_TIMEOUTS[key] * timeScale;
-    scaled[key] = Math.max(SCALED_FLOORS_MS[key] ?? MIN_SCALED_WAIT_MS, value);
-  }
-  return scaled;
-}
-
 function versionLine(report: ModemVersionReport | undefined): string {
   if (!report) return 'unknown';
   const lr = report.lrVersion ?? report.ati1?.find((l) => l.startsWith('LR')) ?? '';
@@ -126,7 +108,7 @@ Options:
           port: new PortOwner(gpy.registry, gpy.portPath),
           files: [firmware],
           ...(updaterPath ? { updaterPath } : {}),
-          timeouts: demoTimeouts(timeScale),
+          timeouts: simulatedClockTimeouts(undefined, timeScale),
           boardTimeouts,
           ...(transcriptDir ? { transcriptDir } : {}),
         },
@@ -217,7 +199,7 @@ async function runDemoFleet(context: CliContext, args: ParsedArgs, boardCount: n
       request: {
         files: [firmware],
         ...(updaterPath ? { updaterPath } : {}),
-        timeouts: demoTimeouts(timeScale),
+        timeouts: simulatedClockTimeouts(undefined, timeScale),
         boardTimeouts: { triggerMs: Math.max(30_000, 300_000 * timeScale) },
         ...(transcriptDir ? { transcriptDir } : {}),
       },

@@ -248,6 +248,34 @@ export function scaleTimeouts(timeouts: UpgradeTimeouts, factor: number): Resolv
 }
 
 /**
+ * Waits on a simulated clock (the simulator sped up by 1 / timeScale) follow it, down to a
+ * floor: the host's own work, and a busy machine, do not speed up with it. A wake-up
+ * attempt below a few hundred ms would switch baud rates under the modem's reply (it
+ * arrives garbled), so it keeps a real-time floor like the deadlines. Never above the
+ * real-time value.
+ */
+const SIMULATED_CLOCK_FLOOR_MS: Partial<Record<keyof UpgradeTimeouts, number>> = {
+  pollIntervalMs: 20,
+  swbootFallbackDelayMs: 10,
+  wakeAttemptMs: 250,
+  // An AT+SMUPGRADE? poll sent while the modem reboots into the new image is lost and
+  // costs a whole reply deadline (the 3 s floor): the apply budget keeps room for a few.
+  applyMs: 10_000,
+};
+const SIMULATED_CLOCK_DEADLINE_FLOOR_MS = 3_000;
+
+export function simulatedClockTimeouts(partial: Partial<UpgradeTimeouts> | undefined, timeScale: number): ResolvedUpgradeTimeouts {
+  const timeouts = resolveTimeouts(partial);
+  if (timeScale >= 1) return timeouts;
+  const scaled = scaleTimeouts(timeouts, timeScale);
+  for (const key of Object.keys(scaled) as (keyof ResolvedUpgradeTimeouts)[]) {
+    const floorMs = SIMULATED_CLOCK_FLOOR_MS[key] ?? SIMULATED_CLOCK_DEADLINE_FLOOR_MS;
+    scaled[key] = Math.min(timeouts[key], Math.max(scaled[key], floorMs));
+  }
+  return scaled;
+}
+
+/**
  * A phase's normal length for a session's budget: scaled like the budget when a caller
  * scaled it (a fast simulator), and never more than the budget itself.
  */
