@@ -5,7 +5,7 @@ import type { TypedEmitter } from '../events/typedEmitter';
 import type { UnstampedEvent } from '../engine/stepRunner';
 import type { UpgradeEvent } from '../engine/upgradeEvents';
 import type { UpgradeOutcome, UpgradeRequest } from '../engine/upgradeEngine';
-import { errorInfo, UpgradeRun } from '../engine/upgradeRun';
+import { UpgradeRun } from '../engine/upgradeRun';
 import type { UpgradeTimeouts } from '../engine/upgradeTimeouts';
 import type { RawRepl } from '../repl/rawRepl';
 import { replLineFor } from '../repl/replTurn';
@@ -14,7 +14,8 @@ import type { BoardModemRead } from './boardModemRead';
 import { inspectUpgradeFiles, type TransferMethodChoice, type UpgradeFiles } from '../engine/upgradePlan';
 import { runPreflight, type PreflightFacts } from '../preflight/preflight';
 import { passPreflightGate, type ConfirmWarnings } from '../preflight/preflightGate';
-import { factsFromUpgradeFiles, preflightModem } from '../preflight/upgradeFilesFacts';
+import { factsFromUpgradeFiles } from '../preflight/upgradeFilesFacts';
+import { boardHalfFacts } from './boardHalfFacts';
 import type { BoardIdentity } from './boardIdentity';
 import { TRIGGER_FFH_TIMEOUT_MS, TRIGGER_TIMEOUT_MS, TriggerFailedError } from './boardUpgradeTrigger';
 import { beginBoardConnect, finishBoardConnect } from './steps/connectBoard';
@@ -205,30 +206,19 @@ export async function runFullUpgrade(
     );
   } catch (error) {
     const isCancel = error instanceof OperationAbortedError || signal.aborted;
-    const failedStep = steps.current ?? steps.failed;
-    steps.fail(error);
     // Set inside the port's turn, which the compiler cannot follow.
     const left = standing as BoardStanding;
-    const outcome: UpgradeOutcome = {
-      outcome: isCancel ? 'cancelled' : 'failed',
-      error: errorInfo(error, failedStep),
-      resumeHint: STANDING[left],
-      ...(run.transcriptPath ? { transcriptPath: run.transcriptPath } : {}),
-    };
-    const diagnosis = run.diagnose(error, { portPath: request.port.path });
-    if (diagnosis) outcome.diagnosis = diagnosis;
-    run.finish({
-      outcome: outcome.outcome,
+    return run.failWith(error, {
+      isCancel,
       message:
         left === 'updaterBusy'
           ? `${isCancel ? 'Upgrade cancelled' : 'The board half of the upgrade stopped'} while the board's updater may have been working on the modem.`
           : isCancel
             ? 'Upgrade cancelled before the modem was touched.'
             : 'The board half of the upgrade failed; the modem was not touched.',
-      ...(outcome.error ? { error: outcome.error } : {}),
-      ...(outcome.resumeHint ? { resumeHint: outcome.resumeHint } : {}),
+      resumeHint: STANDING[left],
+      portPath: request.port.path,
     });
-    return outcome;
   } finally {
     // A zip's extracted files go once the run is over, whatever its end.
     await pkg?.dispose().catch(() => undefined);
@@ -261,17 +251,9 @@ function boardPreflightFacts(
   read: BoardModemRead | undefined,
   request: FullUpgradeRequest,
 ): PreflightFacts {
-  const modem = read ? preflightModem(read.info.state, read.info.report) : {};
   return {
     ...factsFromUpgradeFiles(files, request.method),
-    ...(Object.keys(modem).length ? { modem } : {}),
-    board: {
-      machine: identity.machine,
-      release: identity.release,
-      hasLteModem: identity.hasLteModem,
-      hasSqnsupgrade: identity.hasSqnsupgrade,
-      flashFreeBytes: identity.flashFreeBytes,
-    },
+    ...boardHalfFacts(identity, read),
     ...(request.sqnsupgradeFolder ? { hasSqnsupgradeFiles: true } : {}),
   };
 }

@@ -6,7 +6,7 @@ import type { StepRunner, UnstampedEvent } from '../engine/stepRunner';
 import { classifyFirmwareFileName, FFF_MAX_BYTES } from '../parse/firmwareFile';
 import type { PreflightFacts, PreflightResult } from '../preflight/preflight';
 import { FLASH_MARGIN_BYTES } from '../preflight/preflightFacts';
-import { preflightModem } from '../preflight/upgradeFilesFacts';
+import { boardHalfFacts } from './boardHalfFacts';
 import type { RawRepl } from '../repl/rawRepl';
 import { flashSpace, pushFile, removeFile } from './boardFiles';
 import type { BoardIdentity } from './boardIdentity';
@@ -124,22 +124,15 @@ function describeLookup(found: Awaited<ReturnType<typeof lookUpBoardFile>>, chec
 /** The checks' facts: the files by name and size (the bytes stay on the board), the board, the modem as its updater read it. */
 export function onBoardFacts(file: FoundFiles, identity: BoardIdentity, read: BoardModemRead | undefined, request: OnBoardUpgradeRequest): PreflightFacts {
   const firmwarePath = request.firmware.kind === 'on-board' ? request.firmware.path : request.firmware.localPath;
-  const modem = read ? preflightModem(read.info.state, read.info.report) : {};
   const updaterOnFlash = request.updaterPath !== undefined && file.updaterBytes !== undefined;
+  const known = boardHalfFacts(identity, read);
   return {
     firmware: file.firmwareBytes > 0 ? [{ name: basename(firmwarePath), size: file.firmwareBytes }] : [],
     ...(request.updaterPath && file.updaterBytes !== undefined ? { updater: { name: basename(request.updaterPath), size: file.updaterBytes } } : {}),
     ...(request.loadFff === false ? { method: 'on-the-fly' as const } : {}),
-    ...(Object.keys(modem).length ? { modem } : {}),
-    board: {
-      machine: identity.machine,
-      release: identity.release,
-      hasLteModem: identity.hasLteModem,
-      hasSqnsupgrade: identity.hasSqnsupgrade,
-      flashFreeBytes: identity.flashFreeBytes,
-      // updater.elf is already on the board: nothing to copy.
-      ...(updaterOnFlash ? { updaterOnFlashBytes: file.updaterBytes } : {}),
-    },
+    ...known,
+    // updater.elf is already on the board: nothing to copy.
+    board: { ...known.board, ...(updaterOnFlash ? { updaterOnFlashBytes: file.updaterBytes } : {}) },
     // The board's updater loads updater.elf into a modem in recovery itself.
     ...(request.updaterPath ? { boardRunsFfh: true } : {}),
     isSentByBoard: true,

@@ -4,7 +4,7 @@ import type { TypedEmitter } from '../events/typedEmitter';
 import type { UnstampedEvent } from '../engine/stepRunner';
 import type { UpgradeOutcome } from '../engine/upgradeEngine';
 import type { UpgradeEvent, UpgradePath } from '../engine/upgradeEvents';
-import { errorInfo, UpgradeRun } from '../engine/upgradeRun';
+import { UpgradeRun } from '../engine/upgradeRun';
 import { FFF_MAX_BYTES } from '../parse/firmwareFile';
 import type { ModemVersionReport } from '../parse/modemVersion';
 import { runPreflight } from '../preflight/preflight';
@@ -179,26 +179,13 @@ export async function runOnBoardUpgrade(
     );
   } catch (error) {
     const isCancel = error instanceof OperationAbortedError || signal.aborted;
-    const failedStep = steps.current ?? steps.failed;
-    steps.fail(error);
     const left = standing as OnBoardStanding;
-    const resumeHint = ON_BOARD_STANDING[left === 'done' ? 'atRepl' : left];
-    const outcome: UpgradeOutcome = {
-      outcome: isCancel ? 'cancelled' : 'failed',
-      ...(path ? { path } : {}),
-      ...(before ? { before } : {}),
-      error: errorInfo(error, failedStep),
-      resumeHint,
-      ...(run.transcriptPath ? { transcriptPath: run.transcriptPath } : {}),
-    };
-    const diagnosis = run.diagnose(error, { portPath: request.port.path });
-    if (diagnosis) outcome.diagnosis = diagnosis;
-    run.finish({
-      outcome: outcome.outcome,
+    const outcome = run.failWith(error, {
+      isCancel,
       message: failureMessage(left, isCancel),
-      ...(outcome.error ? { error: outcome.error } : {}),
-      resumeHint,
+      resumeHint: ON_BOARD_STANDING[left === 'done' ? 'atRepl' : left],
+      portPath: request.port.path,
     });
-    return outcome;
+    return { ...outcome, ...(path ? { path } : {}), ...(before ? { before } : {}) };
   }
 }

@@ -5,6 +5,7 @@ import type { TypedEmitter } from '../events/typedEmitter';
 import { TranscriptWriter } from '../transcript/transcriptWriter';
 import { StepRunner, type UnstampedEvent } from './stepRunner';
 import type { Diagnosis, UpgradeErrorInfo, UpgradeEvent } from './upgradeEvents';
+import type { UpgradeOutcome } from './upgradeEngine';
 
 export interface RunResult {
   outcome: 'success' | 'failed' | 'cancelled';
@@ -80,6 +81,29 @@ export class UpgradeRun {
     });
     this.detachTranscript?.();
     this.transcript?.close();
+  }
+
+  /**
+   * The run ends on an error: the step under way fails, the rules diagnose it, and one
+   * result goes out. The caller says where board and modem stand (`resumeHint`) and in
+   * which words the result puts it; the outcome carries both, for the caller to add to.
+   */
+  failWith(
+    error: unknown,
+    ending: { isCancel: boolean; message: string; resumeHint: string; portPath: string },
+  ): UpgradeOutcome & { error: UpgradeErrorInfo; resumeHint: string } {
+    const failedStep = this.steps.current ?? this.steps.failed;
+    this.steps.fail(error);
+    const outcome: UpgradeOutcome & { error: UpgradeErrorInfo; resumeHint: string } = {
+      outcome: ending.isCancel ? 'cancelled' : 'failed',
+      error: errorInfo(error, failedStep),
+      resumeHint: ending.resumeHint,
+      ...(this.transcriptPath ? { transcriptPath: this.transcriptPath } : {}),
+    };
+    const diagnosis = this.diagnose(error, { portPath: ending.portPath });
+    if (diagnosis) outcome.diagnosis = diagnosis;
+    this.finish({ outcome: outcome.outcome, message: ending.message, error: outcome.error, resumeHint: ending.resumeHint });
+    return outcome;
   }
 
   /** A transcript that cannot be written must not stop the upgrade: it is reported and skipped. */
