@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join, win32 } from 'node:path';
 import { DEFAULT_BOARD_TIMEOUTS, type BoardTimeouts } from '../core/board/fullUpgrade';
-import type { UpgradeEngine } from '../core/engine/upgradeEngine';
+import type { UpgradeEngine, UpgradeOutcome } from '../core/engine/upgradeEngine';
 import { DEFAULT_UPGRADE_TIMEOUTS, scaleTimeouts, type UpgradeTimeouts } from '../core/engine/upgradeTimeouts';
 import type { PortOpener } from '../core/transport/byteTransport';
 import { SerialPortOpener } from '../core/transport/serialTransport';
@@ -15,6 +15,12 @@ import { cliActionDefaults } from './userActionText';
 export const JSON_OPTION: OptionSpec = { json: { type: 'boolean' } };
 export const PORT_OPTION: OptionSpec = { port: { type: 'string', short: 'p' } };
 export const TIMEOUT_SCALE_OPTION: OptionSpec = { 'timeout-scale': { type: 'string' } };
+
+/** An upgrade's exit status: 0 success, 2 refused before anything changed (a usage error), 1 failed or cancelled. */
+export function upgradeExitCode(outcome: Pick<UpgradeOutcome, 'outcome' | 'error'>): number {
+  if (outcome.outcome === 'success') return 0;
+  return outcome.error?.code === 'usage' ? 2 : 1;
+}
 
 export function openerFor(context: CliContext): PortOpener {
   return context.opener ?? new SerialPortOpener();

@@ -7,7 +7,7 @@ import type { PortAccess } from '../core/transport/portOwner';
 import { flagOption, numberOption, stringOption, type OptionSpec, type ParsedArgs } from './args';
 import type { CliContext } from './cliCommand';
 import { renderCliReport, writeReportFile } from './cliReport';
-import { defaultTranscriptDir, showEngineEvents } from './cliSupport';
+import { defaultTranscriptDir, showEngineEvents, upgradeExitCode } from './cliSupport';
 import { confirmWarningsFor } from './confirmWarnings';
 import { writeJsonLine } from './renderJson';
 
@@ -107,8 +107,7 @@ export async function runOnBoardCommand(args: ParsedArgs, operands: string[], po
     } else if (outcome.outcome !== 'success' && !json) {
       context.stdout.write('For a forum post or an issue, run again with --report report.md (or see the transcript).\n');
     }
-    if (outcome.outcome === 'success') return 0;
-    return outcome.error?.code === 'usage' ? 2 : 1;
+    return upgradeExitCode(outcome);
   } finally {
     stopRecording();
     detach();

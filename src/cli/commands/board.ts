@@ -11,7 +11,7 @@ import { withRawRepl } from '../../core/repl/replTurn';
 import type { PortAccess } from '../../core/transport/portOwner';
 import { flagOption, parseCommandArgs, singleStringOption, stringListOption, stringOption, type ParsedArgs } from '../args';
 import type { CliCommand, CliContext } from '../cliCommand';
-import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, boardTimeoutsFromArgs, defaultTranscriptDir, portFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, boardTimeoutsFromArgs, defaultTranscriptDir, portFor, showEngineEvents, timeoutsFromArgs, upgradeExitCode } from '../cliSupport';
 import { runRecordedAttempt, type RecordedRun } from '../recordedAttempt';
 import { writeJsonLine } from '../renderJson';
 import { confirmWarningsFor, YES_OPTION, YES_USAGE } from '../confirmWarnings';
@@ -231,8 +231,7 @@ async function runBoardUpgrade(args: ParsedArgs, files: string[], port: PortAcce
         { engine, signal: context.signal },
       ),
     );
-    if (outcome.outcome === 'success') return 0;
-    return outcome.error?.code === 'usage' ? 2 : 1;
+    return upgradeExitCode(outcome);
   } finally {
     detach();
   }

@@ -1,11 +1,11 @@
 import { continueAction, readLastAttempt } from '../../core/engine/lastAttempt';
-import { UpgradeEngine } from '../../core/engine/upgradeEngine';
+import { UpgradeEngine, type UpgradeRequest } from '../../core/engine/upgradeEngine';
 import type { UpgradeTimeouts } from '../../core/engine/upgradeTimeouts';
 import { UsageError } from '../../core/errors';
 import type { ModemState } from '../../core/parse/modemVersion';
 import { flagOption, parseCommandArgs, requirePort, stringListOption, stringOption } from '../args';
 import type { CliCommand, CliContext } from '../cliCommand';
-import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, defaultTranscriptDir, portFor, showEngineEvents, timeoutsFromArgs } from '../cliSupport';
+import { JSON_OPTION, PORT_OPTION, TIMEOUT_SCALE_OPTION, defaultTranscriptDir, portFor, showEngineEvents, timeoutsFromArgs, upgradeExitCode } from '../cliSupport';
 import { askYesNo } from '../prompt';
 import { commandLine } from '../userActionText';
 import { confirmWarningsFor, YES_OPTION, YES_USAGE } from '../confirmWarnings';
@@ -22,6 +22,7 @@ import { chooseFilesFromPackage } from '../../core/package/choosePackageFiles';
 import { choiceRefusalError, packageChoiceLines, packageChoiceResult } from '../../core/package/packageChoiceCheck';
 import { passPreflightGate } from '../../core/preflight/preflightGate';
 import { preflightModem } from '../../core/preflight/upgradeFilesFacts';
+import type { PortOwner } from '../../core/transport/portOwner';
 
 interface UpgradeRun extends RecordedRun {
   timeouts?: Partial<UpgradeTimeouts>;
@@ -114,24 +115,25 @@ async function runUpgrade(context: CliContext, run: UpgradeRun): Promise<number>
   const detach = showEngineEvents(engine, context, { json: run.json });
   try {
     const outcome = await runRecordedAttempt(context, run, engine.events, () =>
-      engine.upgrade(
-        {
-          port: portFor(context, run.portPath),
-          files: run.files,
-          ...(run.updaterPath ? { updaterPath: run.updaterPath } : {}),
-          transcriptDir: run.transcriptDir,
-          ...(run.timeouts ? { timeouts: run.timeouts } : {}),
-          ...(run.method ? { method: run.method } : {}),
-          confirm: run.confirm,
-        },
-        context.signal,
-      ),
+      engine.upgrade(hostRequest(run, portFor(context, run.portPath), run.files, run.updaterPath), context.signal),
     );
-    if (outcome.outcome === 'success') return 0;
-    return outcome.error?.code === 'usage' ? 2 : 1;
+    return upgradeExitCode(outcome);
   } finally {
     detach();
   }
+}
+
+/** The engine's request for the host half: the command line's waits, method and confirmation with these files. */
+function hostRequest(run: UpgradeRun, port: PortOwner, files: string[], updaterPath: string | undefined): UpgradeRequest {
+  return {
+    port,
+    files,
+    ...(updaterPath ? { updaterPath } : {}),
+    transcriptDir: run.transcriptDir,
+    ...(run.timeouts ? { timeouts: run.timeouts } : {}),
+    ...(run.method ? { method: run.method } : {}),
+    confirm: run.confirm,
+  };
 }
 
 /**
@@ -164,21 +166,10 @@ async function runPackageUpgrade(context: CliContext, run: UpgradeRun, packageSo
       await passPreflightGate([result], { confirm: run.confirm });
       const outcome = await runRecordedAttempt(context, run, engine.events, async () => {
         emit({ kind: 'log', level: 'info', message: `Files chosen from ${basename(packageSource)}: ${choice.summary}`, atMs: Date.now() });
-        return engine.upgrade(
-          {
-            port,
-            files: choice.firmware.map((file) => file.path),
-            ...(choice.updater ? { updaterPath: choice.updater.path } : {}),
-            transcriptDir: run.transcriptDir,
-            ...(run.timeouts ? { timeouts: run.timeouts } : {}),
-            ...(run.method ? { method: run.method } : {}),
-            confirm: run.confirm,
-          },
-          context.signal,
-        );
+        const files = choice.firmware.map((file) => file.path);
+        return engine.upgrade(hostRequest(run, port, files, choice.updater?.path), context.signal);
       });
-      if (outcome.outcome === 'success') return 0;
-      return outcome.error?.code === 'usage' ? 2 : 1;
+      return upgradeExitCode(outcome);
     } finally {
       await pkg.dispose();
     }
