@@ -141,6 +141,13 @@ function progressMessage(event: UpgradeEvent): string | undefined {
   return undefined;
 }
 
+/** One upgrade at a time in a window: true, after saying so, when one is already running. */
+export function isAlreadyRunning(services: ExtensionServices): boolean {
+  if (!services.activeOperation) return false;
+  void vscode.window.showWarningMessage(vscode.l10n.t('A modem operation is already running in this window.'));
+  return true;
+}
+
 /** The port to use: given, selected, or picked now (and then remembered). */
 /**
  * The engine for a command on `portPath`, with the user's timeouts; on the simulated GPy its

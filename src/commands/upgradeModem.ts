@@ -12,6 +12,7 @@ import {
   powerCycleSimulator,
   readySimulatedBoard,
   resolvePort,
+  isAlreadyRunning,
   runOperation,
   showFailure,
 } from './operation';
@@ -62,10 +63,7 @@ function givenSource(args: UpgradeArguments): FirmwareSource | undefined {
 export const upgradeModemCommand: GlueCommand = {
   id: 'pycomModem.upgradeModem',
   async run(services, rawArguments) {
-    if (services.activeOperation) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('A modem operation is already running in this window.'));
-      return undefined;
-    }
+    if (isAlreadyRunning(services)) return undefined;
     const args = asArguments(rawArguments);
     const portPath = await resolvePort(services, args.portPath);
     if (!portPath) return undefined;

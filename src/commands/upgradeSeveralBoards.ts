@@ -13,7 +13,7 @@ import { identifyBoardOn } from './boardIdentify';
 import { checkFirmwareFiles } from './firmwarePicker';
 import { pickFleetFirmwareSource } from './firmwareSource';
 import type { GlueCommand } from './glueCommand';
-import { SHOW_LOG_ACTION, ensureDiagnosis, readySimulatedBoard, showFailure } from './operation';
+import { SHOW_LOG_ACTION, ensureDiagnosis, isAlreadyRunning, readySimulatedBoard, showFailure } from './operation';
 import { confirmNewWarnings, confirmUpgrade, warningKey } from './upgradeConfirmation';
 import { transcriptFolder } from './upgradeOutcomeText';
 import { fleetPreflightTable, fleetSummary, type FleetBoardCheck, type FleetFirmware } from './fleetPreflight';
@@ -48,10 +48,7 @@ function asArguments(value: unknown): FleetArguments {
 export const upgradeSeveralBoardsCommand: GlueCommand = {
   id: 'pycomModem.upgradeSeveralBoards',
   async run(services, rawArguments) {
-    if (services.activeOperation) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('A modem operation is already running in this window.'));
-      return undefined;
-    }
+    if (isAlreadyRunning(services)) return undefined;
     const args = asArguments(rawArguments);
     const portPaths = [...new Set(args.portPaths ?? (await pickPorts(() => services.watcher.refresh())) ?? [])];
     if (portPaths.length === 0) return undefined;
@@ -236,7 +233,7 @@ async function runFleet(services: ExtensionServices, core: ModemCore, plan: Flee
         }
       },
     );
-    for (const outcome of outcomes) finishBoard(services, core, fleet, sessions.get(outcome.portPath), attempts.get(outcome.portPath), outcome);
+    for (const outcome of outcomes) finishBoard(services, core, sessions.get(outcome.portPath), attempts.get(outcome.portPath), outcome);
     return outcomes;
   } finally {
     if (services.activeOperation === all) services.activeOperation = undefined;
@@ -245,16 +242,14 @@ async function runFleet(services: ExtensionServices, core: ModemCore, plan: Flee
   }
 }
 
-/** A board's end: its row, a result and a diagnosis in its session whatever happened, its last-attempt record. */
+/** A board's end in its session (its row ended with onBoardDone): a result and a diagnosis whatever happened, its last-attempt record. */
 function finishBoard(
   services: ExtensionServices,
   core: ModemCore,
-  fleet: FleetBoards,
   session: RunRecord | undefined,
   attempt: ReturnType<ModemCore['newAttempt']> | undefined,
   outcome: FleetBoardOutcome,
 ): void {
-  fleet.finish(outcome);
   if (!session) return;
   const record = (event: UpgradeEvent) => services.sessions.record(session, event);
   if (!session.events.some((e) => e.kind === 'result')) {
