@@ -37,7 +37,6 @@ let vsixPath = '';
 let vsixSizeBytes = 0;
 const ptyDirs: string[] = [];
 
-/** Settings the scenarios rely on: the simulated modem's waits run fast. */
 /**
  * Settings the scenarios rely on: the simulated modem's waits run fast, and a silent
  * modem (the crash scenario) is given up on after seconds, not the two minutes a real

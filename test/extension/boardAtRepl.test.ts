@@ -9,6 +9,7 @@ import { activate } from '../../src/extension';
 import { OPEN_REPL, PUT_IN_MIRROR_MODE, UPGRADE_MODEM } from '../../src/commands/boardAtRepl';
 import type { RunRecord } from '../../src/views/sessionLog';
 import { FakeCore, type FakeEngine } from './fakeCore';
+import { activateWithFakeCore } from './fakeExtension';
 import { dump33080 } from '../diagnosis/crashDumpBuilder';
 import type { ModemReadRequest } from '../../src/glue/modemCore';
 import { boardAtReplError } from '../support/boardAtRepl';
@@ -23,9 +24,7 @@ function setup() {
   core.beforeRead = (_engine: FakeEngine, request: ModemReadRequest) => {
     if (!request.viaBoard) throw boardAtReplError(request.port.path);
   };
-  const context = createExtensionContext();
-  const services = activate(context as never, { loadCore: async () => core });
-  return { core, services, dispose: () => context.subscriptions.forEach((d) => d.dispose()) };
+  return activateWithFakeCore(core);
 }
 
 const modals = () => __stub.messages.filter((m) => (m.options as { modal?: boolean } | undefined)?.modal);

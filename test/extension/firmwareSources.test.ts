@@ -4,24 +4,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { __stub, createExtensionContext, Uri } from '../support/vscodeStub';
-import { activate } from '../../src/extension';
+import { __stub, Uri } from '../support/vscodeStub';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
 import type { RunRecord } from '../../src/views/sessionLog';
 import { initialPanelState, reducePanel } from '../../webview/panelState';
 import { renderPanel } from '../../webview/render';
 import { toPanelMessage, sessionHeader } from '../../src/views/panelEvents';
-import { FakeCore, versionReport } from './fakeCore';
+import { activateWithFakeCore } from './fakeExtension';
+import { versionReport } from './fakeCore';
 import { panelDocument, type FakeElement } from './fakeDocument';
 
 beforeEach(() => __stub.reset());
 
-function setup() {
-  const core = new FakeCore();
-  const context = createExtensionContext();
-  const services = activate(context as never, { loadCore: async () => core });
-  return { core, services, dispose: () => context.subscriptions.forEach((d) => d.dispose()) };
-}
+const setup = () => activateWithFakeCore();
 
 const UPGRADE = 'pycomModem.upgradeModem';
 const at = () => Date.now();

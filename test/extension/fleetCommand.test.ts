@@ -1,21 +1,16 @@
 import '../support/registerVscodeStub';
 import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { __stub, createExtensionContext } from '../support/vscodeStub';
-import { activate } from '../../src/extension';
+import { __stub } from '../support/vscodeStub';
 import { OperationAbortedError } from '../../src/core/errors';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
 import type { FleetBoardOutcome } from '../../src/glue/modemCore';
-import { FakeCore, until, versionReport } from './fakeCore';
+import { activateWithFakeCore } from './fakeExtension';
+import { until, versionReport } from './fakeCore';
 
 beforeEach(() => __stub.reset());
 
-function setup() {
-  const core = new FakeCore();
-  const context = createExtensionContext();
-  const services = activate(context as never, { loadCore: async () => core });
-  return { core, services, dispose: () => context.subscriptions.forEach((d) => d.dispose()) };
-}
+const setup = () => activateWithFakeCore();
 
 const at = () => Date.now();
 const RUN = 'pycomModem.upgradeSeveralBoards';

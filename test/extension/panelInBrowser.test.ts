@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { renderPanelHtml } from '../../src/views/panelHtml';
 import type { HostToPanel } from '../../src/shared/panelMessages';
 import type { Page } from 'playwright-core';
+import { progressAt } from './panelFixtures';
 
 // The built panel script in a real browser under the real CSP: the page must load,
 // handshake, render a session, and cause no CSP violation (the toolkit included).
@@ -73,24 +74,13 @@ test('the built panel runs under its CSP in Chromium without violations, and dev
   });
 });
 
-const transferProgress = (bytesDone: number): HostToPanel => ({
-  type: 'progress',
-  step: 'transfer',
-  fileIndex: 1,
-  fileName: 'CATM1-41065.dup',
-  bytesDone,
-  bytesTotal: 100_000,
-  bytesPerSecond: 5_000,
-  etaMs: 10_000,
-  atMs: bytesDone,
-});
 
 test('in Chromium, progress frames keep focus on Cancel, a selection in the log and the step rows; controls have names; high contrast uses contrastBorder', { skip, timeout: 60_000 }, async () => {
   await withPanelInChromium({ recordsConsole: false }, async (tab, problems) => {
     const post = (messages: HostToPanel[]) => tab.evaluate(`for (const m of ${JSON.stringify(messages)}) window.postMessage(m, '*')`);
     /** Posts the frames, then waits until the page drew the last one (it draws once an animation frame). */
     const postProgress = async (from: number, count: number) => {
-      const frames = Array.from({ length: count }, (_, i) => transferProgress((from + i) * 1000));
+      const frames = Array.from({ length: count }, (_, i) => progressAt((from + i) * 1000));
       await post(frames);
       const last = (from + count - 1) * 1000;
       // A function, not a string: a string predicate is eval'd in the page, which its CSP forbids.

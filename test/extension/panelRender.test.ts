@@ -9,6 +9,7 @@ import { rateChartGeometry } from '../../webview/rateChart';
 import { formatHexDump } from '../../webview/format';
 import { patchChildren } from '../../webview/patchDom';
 import { FakeElement, FakeText, panelDocument } from './fakeDocument';
+import { progressAt } from './panelFixtures';
 
 const ATTACK = `<img src=x onerror="globalThis.pwned=1">`;
 
@@ -293,17 +294,6 @@ test('a long wait shows as a wait: elapsed, what is normal, and "do not unplug" 
 
 // In-place updates (webview/patchDom.ts): what main.ts does on each message, on the fake DOM.
 
-const progressAt = (bytesDone: number): HostToPanel => ({
-  type: 'progress',
-  step: 'transfer',
-  fileIndex: 1,
-  fileName: 'CATM1-41065.dup',
-  bytesDone,
-  bytesTotal: 100_000,
-  bytesPerSecond: 5_000,
-  etaMs: 10_000,
-  atMs: bytesDone,
-});
 
 /** A live page: a root that render output is patched into, as main.ts does. */
 function livePage(log: string[] = []) {

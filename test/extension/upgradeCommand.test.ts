@@ -1,23 +1,18 @@
 import '../support/registerVscodeStub';
 import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { __stub, createExtensionContext, Uri, type StubWebviewPanel } from '../support/vscodeStub';
-import { activate } from '../../src/extension';
+import { __stub, Uri, type StubWebviewPanel } from '../support/vscodeStub';
 import { OperationAbortedError, PortOpenError } from '../../src/core/errors';
 import { BoardSilentError } from '../../src/core/repl/replErrors';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
 import type { LogNode } from '../../src/views/logTree';
 import type { RunRecord } from '../../src/views/sessionLog';
-import { FakeCore, until, versionReport, type FakeEngine } from './fakeCore';
+import { activateWithFakeCore } from './fakeExtension';
+import { until, versionReport, type FakeEngine } from './fakeCore';
 
 beforeEach(() => __stub.reset());
 
-function setup() {
-  const core = new FakeCore();
-  const context = createExtensionContext();
-  const services = activate(context as never, { loadCore: async () => core });
-  return { core, context, services, dispose: () => context.subscriptions.forEach((d) => d.dispose()) };
-}
+const setup = () => activateWithFakeCore();
 
 const at = () => Date.now();
 function emitHappyPath(engine: FakeEngine, from = 0, to = Infinity): void {

@@ -4,8 +4,6 @@ import { readLastAttempt } from '../../src/core/engine/lastAttempt';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../src/cli/main';
 import { runFullUpgrade } from '../../src/core/board/fullUpgrade';
 import { UpgradeEngine } from '../../src/core/engine/upgradeEngine';
 import type { UpgradeEvent } from '../../src/core/engine/upgradeEvents';
@@ -173,26 +171,9 @@ test('a modem in upgrade mode (state 4): resumed with the full image, no updater
   assert.ok(!events.some((e) => e.kind === 'step' && (e.step === 'push-files' || e.step === 'load-updater') && e.phase === 'done'));
 });
 
-function capture(): { stream: PassThrough; text(): string } {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-  return { stream, text: () => text };
-}
-
-async function cli(argv: string[], gpy: SimulatedGpy) {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await runCli(argv, {
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    isTTY: false,
-    canPrompt: false,
-    env: {},
-    signal: new AbortController().signal,
-    opener: gpy.registry,
-  } as Parameters<typeof runCli>[1]);
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+/** The CLI in this process against the board's simulated port. */
+function cli(argv: string[], gpy: SimulatedGpy) {
+  return runInProcess(argv, { opener: gpy.registry });
 }
 
 test('CLI: board upgrade with a zip shows the choice and its reasons; --json carries the same events', async () => {
